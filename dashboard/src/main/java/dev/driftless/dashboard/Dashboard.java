@@ -1,0 +1,384 @@
+package dev.driftless.dashboard;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * The per-owner dashboard ({@code /dashboard/...}, HTML) and the authenticated API
+ * ({@code /api/v1/...}, JSON), mounted on a router of the HTTPS server.
+ *
+ * <p>Handlers are thin: authenticate, check the owner, hand the blocking read to a named bounded
+ * worker pool, render. One owner never sees or acts on another's functions (403). State-changing
+ * forms need the session's CSRF token; the API takes a bearer token instead of a cookie.
+ */
+public final class Dashboard {
+    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+    private static final long FORM_LIMIT = 16 * 1024;
+
+    private final DashboardData data;
+    private final TokenVerifier tokens;
+    private final Sessions sessions;
+    private final Function<Principal, List<String>> visibleOwners;
+    private WorkerExecutor workers;
+
+    /**
+     * @param visibleOwners the owners a principal may pick from on {@code /dashboard} (admins: every owner)
+     */
+    public Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners) {
+        this(data, tokens, visibleOwners, Duration.ofHours(12), Clock.systemUTC());
+    }
+
+    Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners,
+              Duration sessionLifetime, Clock clock) {
+        this.data = data;
+        this.tokens = tokens;
+        this.visibleOwners = visibleOwners;
+        this.sessions = new Sessions(sessionLifetime, clock);
+    }
+
+    /** Adds the dashboard and API routes to {@code router}. */
+    public void mount(Vertx vertx, Router router) {
+        workers = vertx.createSharedWorkerExecutor("driftless-dashboard", 4);
+        BodyHandler forms = BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
+        router.get("/").handler(ctx -> redirect(ctx, "/dashboard"));
+        router.get("/login").handler(ctx -> html(ctx, 200, Pages.login(null)));
+        router.post("/login").handler(forms).handler(this::login);
+        router.post("/logout").handler(forms).handler(this::logout);
+        router.get("/dashboard").handler(this::ownersPage);
+        router.get("/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
+        router.get("/dashboard/:owner/functions/:function").handler(ctx -> ownerPage(ctx, this::functionPage));
+        router.post("/dashboard/:owner/functions/:function/rollback").handler(forms)
+                .handler(ctx -> ownerPage(ctx, this::rollbackForm));
+        router.get("/dashboard/:owner/builds/:build").handler(ctx -> ownerPage(ctx, this::buildPage));
+        router.get("/dashboard/:owner/builds/:build/log").handler(ctx -> ownerPage(ctx, this::buildLog));
+        router.get("/dashboard/:owner/repos/:repository").handler(ctx -> ownerPage(ctx, this::repositoryPage));
+
+        BodyHandler json = BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
+        router.get("/api/v1/owners/:owner/functions").handler(ctx -> api(ctx, this::apiFunctions));
+        router.get("/api/v1/owners/:owner/functions/:function").handler(ctx -> api(ctx, this::apiFunction));
+        router.post("/api/v1/owners/:owner/functions/:function/rollback").handler(json)
+                .handler(ctx -> api(ctx, this::apiRollback));
+    }
+
+    // --- authentication ---------------------------------------------------------------------------
+
+    private void login(RoutingContext ctx) {
+        String token = ctx.request().getFormAttribute("token");
+        if (token == null || token.isBlank()) {
+            html(ctx, 400, Pages.login("Paste a token."));
+            return;
+        }
+        blocking(ctx, () -> tokens.verify(token.strip()), principal -> {
+            if (principal.isEmpty()) {
+                LOG.info("event=login_refused remote={}", ctx.request().remoteAddress());
+                html(ctx, 401, Pages.login("That token is not valid."));
+                return;
+            }
+            Sessions.Session session = sessions.create(principal.get());
+            ctx.response().addCookie(Cookie.cookie(Sessions.COOKIE, session.id()).setHttpOnly(true).setSecure(true)
+                    .setSameSite(CookieSameSite.STRICT).setPath("/").setMaxAge(sessions.lifetime().toSeconds()));
+            LOG.info("event=login principal={}", principal.get().name());
+            redirect(ctx, "/dashboard");
+        });
+    }
+
+    private void logout(RoutingContext ctx) {
+        Optional<Sessions.Session> session = session(ctx);
+        if (session.isPresent() && csrfOk(ctx, session.get())) {
+            sessions.remove(session.get().id());
+        }
+        ctx.response().addCookie(Cookie.cookie(Sessions.COOKIE, "").setPath("/").setMaxAge(0).setSecure(true).setHttpOnly(true));
+        redirect(ctx, "/login");
+    }
+
+    private Optional<Sessions.Session> session(RoutingContext ctx) {
+        Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
+        return sessions.find(cookie == null ? null : cookie.getValue());
+    }
+
+    private static boolean csrfOk(RoutingContext ctx, Sessions.Session session) {
+        String sent = ctx.request().getFormAttribute("csrf");
+        if (sent == null) {
+            sent = ctx.request().getHeader("X-CSRF-Token");
+        }
+        return sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                session.csrfToken().getBytes(StandardCharsets.UTF_8));
+    }
+
+    // --- pages ------------------------------------------------------------------------------------
+
+    private interface OwnerPage {
+        void handle(RoutingContext ctx, Sessions.Session session, String owner);
+    }
+
+    private void ownersPage(RoutingContext ctx) {
+        Optional<Sessions.Session> session = session(ctx);
+        if (session.isEmpty()) {
+            redirect(ctx, "/login");
+            return;
+        }
+        Principal principal = session.get().principal();
+        blocking(ctx, () -> visibleOwners.apply(principal), owners -> {
+            if (!principal.admin() && owners.size() == 1) {
+                redirect(ctx, "/dashboard/" + owners.get(0));
+            } else {
+                html(ctx, 200, Pages.owners(principal, owners, session.get().csrfToken()));
+            }
+        });
+    }
+
+    private void ownerPage(RoutingContext ctx, OwnerPage page) {
+        Optional<Sessions.Session> session = session(ctx);
+        if (session.isEmpty()) {
+            if (ctx.request().method().name().equals("GET") && !ctx.request().path().endsWith("/log")) {
+                redirect(ctx, "/login");
+            } else {
+                html(ctx, 401, Pages.error(401, "Log in first."));
+            }
+            return;
+        }
+        String owner = ctx.pathParam("owner");
+        if (!session.get().principal().maySee(owner)) {
+            LOG.info("event=forbidden principal={} owner={}", session.get().principal().name(), owner);
+            html(ctx, 403, Pages.error(403, "You may not see the functions of " + owner + "."));
+            return;
+        }
+        page.handle(ctx, session.get(), owner);
+    }
+
+    private void functionsPage(RoutingContext ctx, Sessions.Session session, String owner) {
+        blocking(ctx, () -> new Object[] {data.repositories(owner), data.functions(owner)}, parts -> {
+            @SuppressWarnings("unchecked") List<String> repositories = (List<String>) parts[0];
+            @SuppressWarnings("unchecked") List<Views.FunctionRow> rows = (List<Views.FunctionRow>) parts[1];
+            html(ctx, 200, Pages.functions(session.principal(), owner, repositories, rows, session.csrfToken()));
+        });
+    }
+
+    private void functionPage(RoutingContext ctx, Sessions.Session session, String owner) {
+        String function = ctx.pathParam("function");
+        blocking(ctx, () -> data.function(owner, function), detail -> {
+            if (detail.isEmpty()) {
+                html(ctx, 404, Pages.error(404, "No function " + function + " for " + owner + "."));
+            } else {
+                html(ctx, 200, Pages.function(session.principal(), detail.get(), session.csrfToken(),
+                        ctx.queryParams().get("flash")));
+            }
+        });
+    }
+
+    private void rollbackForm(RoutingContext ctx, Sessions.Session session, String owner) {
+        if (!csrfOk(ctx, session)) {
+            html(ctx, 403, Pages.error(403, "The form's CSRF token is missing or wrong; reload the page and try again."));
+            return;
+        }
+        String function = ctx.pathParam("function");
+        Optional<Integer> release = number(ctx.request().getFormAttribute("release"));
+        if (release.isEmpty()) {
+            html(ctx, 400, Pages.error(400, "Say which release to roll back to."));
+            return;
+        }
+        LOG.info("event=rollback_requested principal={} owner={} function={} release={}",
+                session.principal().name(), owner, function, release.get());
+        blocking(ctx, () -> data.rollback(owner, function, release.get()), result ->
+                redirect(ctx, "/dashboard/" + owner + "/functions/" + function + "?flash="
+                        + java.net.URLEncoder.encode(result.message(), StandardCharsets.UTF_8)));
+    }
+
+    private void buildPage(RoutingContext ctx, Sessions.Session session, String owner) {
+        Optional<Long> id = number(ctx.pathParam("build")).map(Integer::longValue);
+        if (id.isEmpty()) {
+            html(ctx, 404, Pages.error(404, "No such build."));
+            return;
+        }
+        blocking(ctx, () -> data.build(owner, id.get()), build -> {
+            if (build.isEmpty()) {
+                html(ctx, 404, Pages.error(404, "No build " + id.get() + " for " + owner + "."));
+            } else {
+                html(ctx, 200, Pages.build(session.principal(), build.get(), session.csrfToken()));
+            }
+        });
+    }
+
+    private void buildLog(RoutingContext ctx, Sessions.Session session, String owner) {
+        Optional<Long> id = number(ctx.pathParam("build")).map(Integer::longValue);
+        String function = Optional.ofNullable(ctx.queryParams().get("function")).orElse("");
+        int from = number(ctx.queryParams().get("from")).orElse(0);
+        if (id.isEmpty()) {
+            json(ctx, 404, new JsonObject().put("error", "not_found"));
+            return;
+        }
+        blocking(ctx, () -> data.buildLog(owner, id.get(), function, from), chunk -> json(ctx, 200, new JsonObject()
+                .put("from", chunk.from()).put("lines", new JsonArray(chunk.lines())).put("done", chunk.done())));
+    }
+
+    private void repositoryPage(RoutingContext ctx, Sessions.Session session, String owner) {
+        String repository = ctx.pathParam("repository");
+        blocking(ctx, () -> data.repository(owner, repository), view -> {
+            if (view.isEmpty()) {
+                html(ctx, 404, Pages.error(404, "No repository " + repository + " for " + owner + "."));
+            } else {
+                html(ctx, 200, Pages.repository(session.principal(), view.get(), session.csrfToken()));
+            }
+        });
+    }
+
+    // --- API (bearer token) -----------------------------------------------------------------------
+
+    private interface ApiCall {
+        void handle(RoutingContext ctx, Principal principal, String owner);
+    }
+
+    private void api(RoutingContext ctx, ApiCall call) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"driftless\"");
+            json(ctx, 401, new JsonObject().put("error", "unauthorized").put("message", "send Authorization: Bearer <token>"));
+            return;
+        }
+        String owner = ctx.pathParam("owner");
+        blocking(ctx, () -> tokens.verify(header.substring(7).strip()), principal -> {
+            if (principal.isEmpty()) {
+                json(ctx, 401, new JsonObject().put("error", "unauthorized").put("message", "the token is not valid"));
+            } else if (!principal.get().maySee(owner)) {
+                json(ctx, 403, new JsonObject().put("error", "forbidden")
+                        .put("message", "this token may not act on " + owner));
+            } else {
+                call.handle(ctx, principal.get(), owner);
+            }
+        });
+    }
+
+    private void apiFunctions(RoutingContext ctx, Principal principal, String owner) {
+        blocking(ctx, () -> data.functions(owner), rows -> {
+            JsonArray array = new JsonArray();
+            rows.forEach(row -> array.add(functionJson(row)));
+            json(ctx, 200, new JsonObject().put("functions", array));
+        });
+    }
+
+    private void apiFunction(RoutingContext ctx, Principal principal, String owner) {
+        String function = ctx.pathParam("function");
+        blocking(ctx, () -> data.function(owner, function), detail -> {
+            if (detail.isEmpty()) {
+                json(ctx, 404, new JsonObject().put("error", "not_found").put("message", "no function " + function));
+                return;
+            }
+            JsonArray releases = new JsonArray();
+            detail.get().releases().forEach(r -> releases.add(new JsonObject().put("number", r.number())
+                    .put("commit", r.commit()).put("image", r.image()).put("source", r.source())
+                    .put("result", r.result()).put("reason", r.reason()).put("createdAt", r.createdAt().toString())
+                    .put("current", r.current())));
+            json(ctx, 200, functionJson(detail.get().row()).put("releases", releases));
+        });
+    }
+
+    private void apiRollback(RoutingContext ctx, Principal principal, String owner) {
+        String function = ctx.pathParam("function");
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        Integer release = body == null ? null : body.getInteger("release");
+        if (release == null) {
+            json(ctx, 400, new JsonObject().put("error", "bad_request").put("message", "send {\"release\": <number>}"));
+            return;
+        }
+        LOG.info("event=rollback_requested principal={} owner={} function={} release={}", principal.name(), owner,
+                function, release);
+        blocking(ctx, () -> data.rollback(owner, function, release), result -> json(ctx, result.succeeded() ? 200 : 409,
+                new JsonObject().put("function", result.function()).put("release", result.newRelease())
+                        .put("rolledBackTo", result.rolledBackTo()).put("succeeded", result.succeeded())
+                        .put("message", result.message())));
+    }
+
+    /** The JSON shape of a function in the API. */
+    private static JsonObject functionJson(Views.FunctionRow row) {
+        return new JsonObject().put("owner", row.owner()).put("function", row.function())
+                .put("repository", row.repository()).put("endpoint", row.endpoint()).put("ready", row.ready())
+                .put("reason", row.reason()).put("message", row.message()).put("release", row.release().orElse(null))
+                .put("commit", row.commit().orElse(null)).put("image", row.image().orElse(null))
+                .put("instancesReady", row.instancesReady()).put("instancesDesired", row.instancesDesired());
+    }
+
+    // --- plumbing ---------------------------------------------------------------------------------
+
+    private <T> void blocking(RoutingContext ctx, Callable<T> work, java.util.function.Consumer<T> then) {
+        workers.executeBlocking(work, false).onComplete(result -> {
+            if (ctx.response().ended()) {
+                return;
+            }
+            if (result.succeeded()) {
+                try {
+                    then.accept(result.result());
+                } catch (RuntimeException e) {
+                    fail(ctx, e);
+                }
+            } else if (result.cause() instanceof IllegalArgumentException e) {
+                respondError(ctx, 404, e.getMessage());
+            } else {
+                fail(ctx, result.cause());
+            }
+        });
+    }
+
+    private void fail(RoutingContext ctx, Throwable cause) {
+        LOG.error("event=dashboard_error path={}", ctx.request().path(), cause);
+        respondError(ctx, 500, "Something went wrong on our side; the error is in the daemon's log.");
+    }
+
+    private static void respondError(RoutingContext ctx, int status, String message) {
+        if (ctx.request().path().startsWith("/api/") || ctx.request().path().endsWith("/log")) {
+            json(ctx, status, new JsonObject().put("error", status == 404 ? "not_found" : "internal").put("message", message));
+        } else {
+            html(ctx, status, Pages.error(status, message));
+        }
+    }
+
+    private static Optional<Integer> number(String text) {
+        try {
+            return text == null ? Optional.empty() : Optional.of(Integer.parseInt(text));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void html(RoutingContext ctx, int status, String page) {
+        ctx.response().setStatusCode(status)
+                .putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("X-Frame-Options", "DENY")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
+                        + "style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+                .end(page);
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store").end(body.encode());
+    }
+
+    private static void redirect(RoutingContext ctx, String location) {
+        ctx.response().setStatusCode(303).putHeader("Location", location).end();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.driftless.dashboard;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the dashboard and the API read and do; the reconciler implements it over its store, runtime
+ * and gateway. Every method blocks (JDBC, runtime calls): the routes call them on a worker pool.
+ * Callers have already checked that the principal may see {@code owner}.
+ */
+public interface DashboardData {
+
+    /** The repositories of an owner, by name. */
+    List<String> repositories(String owner);
+
+    /** Every function of the owner, by name. */
+    List<Views.FunctionRow> functions(String owner);
+
+    Optional<Views.FunctionDetail> function(String owner, String function);
+
+    Optional<Views.BuildView> build(String owner, long buildId);
+
+    /** Log lines of one function in a build ('' for the whole build) from line {@code fromLine} on, for live updates. */
+    Views.LogChunk buildLog(String owner, long buildId, String function, int fromLine);
+
+    Optional<Views.RepositoryView> repository(String owner, String repository);
+
+    /** Redeploys release {@code release}'s digest as a new release (no rebuild). */
+    Views.RollbackView rollback(String owner, String function, int release) throws Exception;
+}

@@ -1,0 +1,75 @@
+package dev.driftless.dashboard;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The read models the dashboard renders and the API returns as JSON. */
+public final class Views {
+    private Views() {
+    }
+
+    /** Requests, errors and latency percentiles of a function over a window. */
+    public record Traffic(long requests, long errors, double p50Millis, double p90Millis, double p99Millis) {
+        public static Traffic none() {
+            return new Traffic(0, 0, 0, 0, 0);
+        }
+    }
+
+    /**
+     * One function on the owner's page.
+     *
+     * @param ready       True / False / Unknown
+     * @param commitUrl   a link to the commit on GitHub when it came from GitHub
+     */
+    public record FunctionRow(
+            String owner,
+            String function,
+            String repository,
+            String endpoint,
+            String ready,
+            String reason,
+            String message,
+            Optional<Integer> release,
+            Optional<String> commit,
+            Optional<String> commitUrl,
+            Optional<Instant> deployedAt,
+            Optional<String> image,
+            int instancesReady,
+            int instancesDesired,
+            Traffic lastHour,
+            Traffic lastDay) { }
+
+    /** A release in a function's history. */
+    public record ReleaseRow(int number, String commit, String image, String source, Optional<Integer> rollbackOf,
+                             String result, String reason, Instant createdAt, boolean current) { }
+
+    /** An event of a function: drift reverted, rollout failed, pruned, rolled back. */
+    public record EventRow(String reason, String message, Instant at) { }
+
+    /** The function page. */
+    public record FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
+                                 Optional<Long> latestBuild, List<String> runtimeLog) { }
+
+    /** One function's result in a build. */
+    public record FunctionResultRow(String function, String outcome, String image, String reason, long durationMillis) { }
+
+    /** A build (one push) with its functions. */
+    public record BuildView(long id, String owner, String repository, String branch, String commit, String trigger,
+                            String state, String reason, Instant startedAt, Optional<Instant> finishedAt,
+                            List<FunctionResultRow> functions) {
+        public boolean running() {
+            return "running".equals(state);
+        }
+    }
+
+    /** Log lines from {@code from}; {@code done} when the build has finished and no more lines will come. */
+    public record LogChunk(int from, List<String> lines, boolean done) { }
+
+    /** A repository page: recent pushes and the badge to copy. */
+    public record RepositoryView(String owner, String repository, String badgeUrl, String badgeMarkdown,
+                                 List<BuildView> recentBuilds) { }
+
+    /** What a rollback did. */
+    public record RollbackView(String function, int newRelease, int rolledBackTo, boolean succeeded, String message) { }
+}
