@@ -1,0 +1,112 @@
+package dev.driftless.dashboard;
+
+import dev.driftless.dashboard.Views.BuildView;
+import dev.driftless.dashboard.Views.FunctionDetail;
+import dev.driftless.dashboard.Views.FunctionRow;
+import dev.driftless.dashboard.Views.ReleaseRow;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Read models held in memory, for testing the dashboard's pages and authorisation alone. The
+ * reconciler's implementation over the real store is tested end to end in the reconciler module.
+ */
+final class InMemoryDashboardData implements DashboardData {
+    final Map<String, List<ReleaseRow>> releases = new ConcurrentHashMap<>();
+    final List<String> logLines = new CopyOnWriteArrayList<>();
+    final List<String> rollbacks = new CopyOnWriteArrayList<>();
+    volatile String buildState = "running";
+    volatile String message = "release 2 serves traffic";
+
+    InMemoryDashboardData() {
+        releases.put("alice/hello", new CopyOnWriteArrayList<>(List.of(
+                release(2, "b2", true), release(1, "a1", false))));
+    }
+
+    @Override
+    public List<String> repositories(String owner) {
+        return owner.equals("alice") ? List.of("fns") : List.of();
+    }
+
+    @Override
+    public List<FunctionRow> functions(String owner) {
+        if (!owner.equals("alice")) {
+            return List.of();
+        }
+        return List.of(row());
+    }
+
+    @Override
+    public Optional<FunctionDetail> function(String owner, String function) {
+        if (!owner.equals("alice") || !function.equals("hello")) {
+            return Optional.empty();
+        }
+        return Optional.of(new FunctionDetail(row(), releases.get("alice/hello"),
+                List.of(new Views.EventRow("Deployed", "release 2 serves", Instant.parse("2026-11-22T10:00:00Z"))),
+                Optional.of(7L), List.of("listening on 8080")));
+    }
+
+    @Override
+    public Optional<BuildView> build(String owner, long buildId) {
+        if (!owner.equals("alice") || buildId != 7) {
+            return Optional.empty();
+        }
+        return Optional.of(new BuildView(7, "alice", "fns", "main", "b".repeat(40), "git-push", buildState, "",
+                Instant.parse("2026-11-22T10:00:00Z"), Optional.empty(),
+                List.of(new Views.FunctionResultRow("hello", "deployed", image("b2"), "built", 1200))));
+    }
+
+    @Override
+    public Views.LogChunk buildLog(String owner, long buildId, String function, int fromLine) {
+        List<String> lines = function.equals("hello") ? logLines : List.of("checkout " + "b".repeat(7));
+        List<String> after = fromLine >= lines.size() ? List.of() : new ArrayList<>(lines.subList(fromLine, lines.size()));
+        return new Views.LogChunk(fromLine, after, !buildState.equals("running"));
+    }
+
+    @Override
+    public Optional<Views.RepositoryView> repository(String owner, String repository) {
+        if (!owner.equals("alice") || !repository.equals("fns")) {
+            return Optional.empty();
+        }
+        return Optional.of(new Views.RepositoryView("alice", "fns", "/badge/alice/fns.svg",
+                "[![driftless](https://localhost/badge/alice/fns.svg)](https://localhost/dashboard/alice/repos/fns)",
+                List.of(build("alice", 7).orElseThrow())));
+    }
+
+    @Override
+    public Views.RollbackView rollback(String owner, String function, int release) {
+        rollbacks.add(owner + "/" + function + "#" + release);
+        List<ReleaseRow> history = releases.get(owner + "/" + function);
+        int next = history.get(0).number() + 1;
+        List<ReleaseRow> updated = new ArrayList<>();
+        updated.add(new ReleaseRow(next, "a".repeat(40), image("a1"), "rollback", Optional.of(release), "deployed",
+                "", Instant.now(), true));
+        history.forEach(r -> updated.add(new ReleaseRow(r.number(), r.commit(), r.image(), r.source(), r.rollbackOf(),
+                r.result(), r.reason(), r.createdAt(), false)));
+        releases.put(owner + "/" + function, new CopyOnWriteArrayList<>(updated));
+        return new Views.RollbackView(function, next, release, true,
+                "rolled back " + function + " to release " + release + " as release " + next);
+    }
+
+    private FunctionRow row() {
+        return new FunctionRow("alice", "hello", "fns", "https://alice.localhost:8443/hello", "True", "Deployed",
+                message, Optional.of(2), Optional.of("b".repeat(40)), Optional.empty(),
+                Optional.of(Instant.parse("2026-11-22T10:00:00Z")), Optional.of(image("b2")), 1, 1,
+                new Views.Traffic(120, 3, 4.5, 9, 30), new Views.Traffic(1200, 4, 4.2, 8, 28));
+    }
+
+    private static ReleaseRow release(int number, String content, boolean current) {
+        return new ReleaseRow(number, content.charAt(0) + "".repeat(0) + String.valueOf(content.charAt(0)).repeat(39),
+                image(content), "push", Optional.empty(), "deployed", "", Instant.parse("2026-11-22T09:00:00Z"), current);
+    }
+
+    static String image(String content) {
+        return "127.0.0.1:5000/alice/fns/hello@sha256:" + String.valueOf(content.charAt(0)).repeat(64);
+    }
+}
