@@ -1,0 +1,192 @@
+package dev.driftless.reconciler.dashboard;
+
+import dev.driftless.dashboard.DashboardData;
+import dev.driftless.dashboard.Views;
+import dev.driftless.reconciler.reconcile.BuildRecords;
+import dev.driftless.reconciler.reconcile.FunctionCondition;
+import dev.driftless.reconciler.reconcile.FunctionConditions;
+import dev.driftless.reconciler.reconcile.Reconciler;
+import dev.driftless.reconciler.reconcile.Release;
+import dev.driftless.reconciler.reconcile.ReleaseHistory;
+import dev.driftless.reconciler.reconcile.Transactions;
+import dev.driftless.reconciler.reconcile.Urls;
+import dev.driftless.reconciler.runtime.DeployedFunction;
+import dev.driftless.reconciler.runtime.FunctionRuntime;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The dashboard's read models, over the store (conditions, releases, builds), the runtime (instances,
+ * recent log lines) and the gateway (traffic). Rollback goes through the reconciler, like the CLI.
+ */
+public final class StoreDashboardData implements DashboardData {
+    private final Transactions store;
+    private final FunctionRuntime runtime;
+    private final Reconciler reconciler;
+    private final TrafficSource traffic;
+    private final Urls urls;
+    private final Function<String, Optional<String>> commitUrlPrefix;
+    private final ReleaseHistory releases = new ReleaseHistory();
+    private final FunctionConditions conditions = new FunctionConditions();
+    private final BuildRecords builds = new BuildRecords();
+
+    /**
+     * @param commitUrlPrefix for {@code owner/repository}, the web URL commits are linked under
+     *                        ({@code https://github.com/o/r/commit/}) when the repository came from GitHub
+     */
+    public StoreDashboardData(Transactions store, FunctionRuntime runtime, Reconciler reconciler, TrafficSource traffic,
+                              Urls urls, Function<String, Optional<String>> commitUrlPrefix) {
+        this.store = store;
+        this.runtime = runtime;
+        this.reconciler = reconciler;
+        this.traffic = traffic;
+        this.urls = urls;
+        this.commitUrlPrefix = commitUrlPrefix;
+    }
+
+    @Override
+    public List<String> repositories(String owner) {
+        return query(tx -> {
+            try (PreparedStatement query = tx.prepareStatement(
+                    "SELECT DISTINCT repository FROM builds WHERE owner = ? ORDER BY repository")) {
+                query.setString(1, owner);
+                try (ResultSet rows = query.executeQuery()) {
+                    List<String> names = new ArrayList<>();
+                    while (rows.next()) {
+                        names.add(rows.getString(1));
+                    }
+                    return names;
+                }
+            }
+        });
+    }
+
+    /** Every owner that has built something, for the admin's owner list. */
+    public List<String> owners() {
+        return query(tx -> {
+            try (PreparedStatement query = tx.prepareStatement("SELECT DISTINCT owner FROM builds ORDER BY owner");
+                 ResultSet rows = query.executeQuery()) {
+                List<String> names = new ArrayList<>();
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+                return names;
+            }
+        });
+    }
+
+    @Override
+    public List<Views.FunctionRow> functions(String owner) {
+        List<FunctionCondition> all = query(tx -> conditions.forOwner(tx, owner));
+        Map<String, DeployedFunction> running = runtime.listOwner(owner).stream()
+                .collect(Collectors.toMap(DeployedFunction::function, d -> d, (a, b) -> a));
+        List<Views.FunctionRow> rows = new ArrayList<>();
+        for (FunctionCondition condition : all) {
+            Optional<Release> current = query(tx -> releases.current(tx, owner, condition.function()));
+            rows.add(row(condition, current, Optional.ofNullable(running.get(condition.function()))));
+        }
+        return rows;
+    }
+
+    @Override
+    public Optional<Views.FunctionDetail> function(String owner, String function) {
+        Optional<FunctionCondition> condition = query(tx -> conditions.get(tx, owner, function));
+        if (condition.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Release> current = query(tx -> releases.current(tx, owner, function));
+        Optional<DeployedFunction> running = runtime.find(owner, function);
+        List<Views.ReleaseRow> history = query(tx -> releases.history(tx, owner, function, 50)).stream()
+                .map(r -> new Views.ReleaseRow(r.number(), r.commit(), r.image(), r.source().name().toLowerCase(Locale.ROOT),
+                        r.rollbackOf(), r.result().name().toLowerCase(Locale.ROOT), r.reason(), r.createdAt(),
+                        current.map(c -> c.number() == r.number()).orElse(false)))
+                .toList();
+        List<Views.EventRow> events = query(tx -> conditions.events(tx, owner, function, 20)).stream()
+                .map(e -> new Views.EventRow(e.reason().name(), e.message(), e.at())).toList();
+        Optional<Long> latestBuild = query(tx -> builds.latestBuildOf(tx, owner, function));
+        return Optional.of(new Views.FunctionDetail(row(condition.get(), current, running), history, events, latestBuild,
+                runtime.recentLogs(owner, function, 200)));
+    }
+
+    @Override
+    public Optional<Views.BuildView> build(String owner, long buildId) {
+        return query(tx -> builds.find(tx, buildId)).filter(b -> b.owner().equals(owner)).map(this::view);
+    }
+
+    @Override
+    public Views.LogChunk buildLog(String owner, long buildId, String function, int fromLine) {
+        Optional<BuildRecords.BuildRecord> build = query(tx -> builds.find(tx, buildId)).filter(b -> b.owner().equals(owner));
+        if (build.isEmpty()) {
+            throw new IllegalArgumentException("no build " + buildId + " for " + owner);
+        }
+        // Read "done" before the lines: lines written after the build finished cannot be missed.
+        boolean done = !build.get().state().equals("running");
+        List<String> lines = query(tx -> builds.logLines(tx, buildId, function, Math.max(0, fromLine), 2_000));
+        return new Views.LogChunk(fromLine, lines, done && lines.size() < 2_000);
+    }
+
+    @Override
+    public Optional<Views.RepositoryView> repository(String owner, String repository) {
+        List<BuildRecords.BuildRecord> recent = query(tx -> builds.recent(tx, owner, repository, 20));
+        if (recent.isEmpty()) {
+            return Optional.empty();
+        }
+        String badge = urls.badge(owner, repository);
+        String markdown = "[![driftless](" + badge + ")](" + urls.repositoryPage(owner, repository) + ")";
+        return Optional.of(new Views.RepositoryView(owner, repository, "/badge/" + owner + "/" + repository + ".svg",
+                markdown, recent.stream().map(this::view).toList()));
+    }
+
+    @Override
+    public Views.RollbackView rollback(String owner, String function, int release) throws Exception {
+        Reconciler.RollbackResult result = reconciler.rollback(owner, function, release);
+        boolean ok = !result.rollout().failed();
+        String message = ok
+                ? "rolled back " + function + " to release " + release + " as release " + result.release().number()
+                : "rollback of " + function + " to release " + release + " failed: " + result.rollout().reason()
+                        + ": " + result.rollout().message();
+        return new Views.RollbackView(function, result.release().number(), release, ok, message);
+    }
+
+    private Views.BuildView view(BuildRecords.BuildRecord build) {
+        List<Views.FunctionResultRow> functions = query(tx -> builds.functionResults(tx, build.id())).stream()
+                .map(f -> new Views.FunctionResultRow(f.function(), f.outcome(), f.image(), f.reason(), f.durationMillis()))
+                .toList();
+        return new Views.BuildView(build.id(), build.owner(), build.repository(), build.branch(), build.commit(),
+                build.trigger(), build.state(), build.reason(), build.startedAt(), build.finishedAt(), functions);
+    }
+
+    private Views.FunctionRow row(FunctionCondition condition, Optional<Release> current,
+                                  Optional<DeployedFunction> running) {
+        String owner = condition.owner();
+        String function = condition.function();
+        Optional<String> commit = current.map(Release::commit);
+        Optional<String> commitUrl = commit.flatMap(sha ->
+                commitUrlPrefix.apply(owner + "/" + condition.repository()).map(prefix -> prefix + sha));
+        return new Views.FunctionRow(owner, function, condition.repository(), urls.endpoint(owner, function),
+                condition.ready().name(), condition.reason().name(), condition.message(),
+                current.map(Release::number), commit, commitUrl, current.map(Release::createdAt),
+                current.map(Release::image), running.map(DeployedFunction::ready).orElse(0),
+                running.map(DeployedFunction::desired).orElse(0),
+                traffic.traffic(owner, function, Duration.ofHours(1)),
+                traffic.traffic(owner, function, Duration.ofDays(1)));
+    }
+
+    private <T> T query(Transactions.Work<T> work) {
+        try {
+            return store.inTransaction(work);
+        } catch (SQLException e) {
+            throw new IllegalStateException("store: " + e.getMessage(), e);
+        }
+    }
+}
