@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.util.Objects;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -59,17 +63,23 @@ public final class GitHubAppKey {
             throw new IllegalArgumentException("the GitHub App private key is encrypted; use the unencrypted PEM"
                     + " GitHub generated (openssl rsa -in key.pem -out plain.pem)");
         }
+        PrivateKeyInfo info;
+        if (parsed instanceof PEMKeyPair pair) {
+            info = pair.getPrivateKeyInfo();
+        } else if (parsed instanceof PrivateKeyInfo keyInfo) {
+            info = keyInfo;
+        } else {
+            throw new IllegalArgumentException("the PEM holds a " + describe(parsed)
+                    + ", not a private key; expected the GitHub App's RSA private key");
+        }
+        ASN1ObjectIdentifier algorithm = info.getPrivateKeyAlgorithm().getAlgorithm();
+        if (!PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) {
+            throw new IllegalArgumentException("the GitHub App private key is a " + algorithmName(algorithm)
+                    + " key; GitHub Apps sign with RSA (RS256)");
+        }
         PrivateKey privateKey;
         try {
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (parsed instanceof PEMKeyPair pair) {
-                privateKey = converter.getPrivateKey(pair.getPrivateKeyInfo());
-            } else if (parsed instanceof PrivateKeyInfo info) {
-                privateKey = converter.getPrivateKey(info);
-            } else {
-                throw new IllegalArgumentException("the PEM holds a " + describe(parsed)
-                        + ", not a private key; expected the GitHub App's RSA private key");
-            }
+            privateKey = new JcaPEMKeyConverter().getPrivateKey(info);
         } catch (IOException e) {
             throw new IllegalArgumentException("the GitHub App private key cannot be decoded (" + e.getClass().getSimpleName() + ")");
         }
@@ -81,6 +91,19 @@ public final class GitHubAppKey {
             throw new IllegalArgumentException("the RSA key has " + rsa.getModulus().bitLength() + " bits; GitHub requires at least 2048");
         }
         return new GitHubAppKey(rsa);
+    }
+
+    private static String algorithmName(ASN1ObjectIdentifier oid) {
+        if (X9ObjectIdentifiers.id_ecPublicKey.equals(oid)) {
+            return "EC";
+        }
+        if (EdECObjectIdentifiers.id_Ed25519.equals(oid) || EdECObjectIdentifiers.id_Ed448.equals(oid)) {
+            return "EdDSA";
+        }
+        if (X9ObjectIdentifiers.id_dsa.equals(oid)) {
+            return "DSA";
+        }
+        return "non-RSA (" + oid.getId() + ")";
     }
 
     private static String describe(Object parsed) {
