@@ -1,0 +1,149 @@
+package dev.driftless.gateway;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The HTTPS request handler: resolve, check limits, then hand the request to an {@link Exchange}.
+ * Checks go cheapest first and nothing is looked up for a request that is refused anyway.
+ */
+final class Dispatcher implements Handler<RoutingContext> {
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final GatewayConfig config;
+    private final RequestResolver resolver;
+    private final GatewayMetrics metrics;
+    private final TrafficRecorder traffic;
+    private final TokenBuckets<String> clientRate;
+    private final ConcurrencyLimit<String> clientConcurrency;
+    private final TokenBuckets<FunctionAddress> functionRate;
+
+    Dispatcher(Vertx vertx, HttpClient client, GatewayConfig config, GatewayMetrics metrics, TrafficRecorder traffic) {
+        this.vertx = vertx;
+        this.client = client;
+        this.config = config;
+        this.resolver = new RequestResolver(config.domain());
+        this.metrics = metrics;
+        this.traffic = traffic;
+        this.clientRate = new TokenBuckets<>(config.clientRequestsPerMinute(), config.clientBurst());
+        this.clientConcurrency = new ConcurrencyLimit<>(config.clientMaxConcurrent());
+        this.functionRate = config.functionRequestsPerMinute() == 0 ? null
+                : new TokenBuckets<>(config.functionRequestsPerMinute(), config.functionBurst());
+    }
+
+    @Override
+    public void handle(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        Resolution resolution = resolver.resolve(request.getHeader(HttpHeaders.HOST), request.path());
+        if (resolution instanceof Resolution.Fallback) {
+            if (config.fallback().isPresent()) {
+                context.next();
+            } else {
+                refuse(request, new ErrorResponse(404, "not found"), "not_found");
+            }
+            return;
+        }
+        if (resolution instanceof Resolution.Refuse refusal) {
+            refuse(request, new ErrorResponse(refusal.status(), refusal.message()), reason(refusal.status()));
+            return;
+        }
+        forward(request, (Resolution.Forward) resolution);
+    }
+
+    private void forward(HttpServerRequest request, Resolution.Forward target) {
+        String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        long now = System.nanoTime();
+        OptionalLong wait = clientRate.take(client, now);
+        if (wait.isPresent()) {
+            refuse(request, ErrorResponse.tooMany(), "client_rate", wait.getAsLong());
+            return;
+        }
+        Runnable permit = clientConcurrency.tryAcquire(client);
+        if (permit == null) {
+            refuse(request, ErrorResponse.tooMany(), "client_concurrency", 1_000_000_000L);
+            return;
+        }
+        if (declaredLength(request) > config.maxBodyBytes()) {
+            permit.run();
+            refuse(request, ErrorResponse.tooLarge(), "body_too_large");
+            return;
+        }
+        Optional<InMemoryRouteTable.Lease> lease = config.routes().acquire(target.address());
+        if (lease.isEmpty()) {
+            permit.run();
+            refuse(request, ErrorResponse.notFound(), "not_found");
+            return;
+        }
+        OptionalLong functionWait = functionRate == null ? OptionalLong.empty() : functionRate.take(target.address(), now);
+        if (functionWait.isPresent()) {
+            lease.get().release();
+            permit.run();
+            retryAfter(request, functionWait.getAsLong());
+            ErrorResponse.tooMany().send(request);
+            record(target.address(), 429, System.nanoTime() - now);
+            return;
+        }
+        request.pause();
+        new Exchange(vertx, this.client, request, target, lease.get(), permit, config.maxBodyBytes(),
+                (status, nanos) -> record(target.address(), status, nanos))
+                .start(config.timeouts().apply(target.address()));
+    }
+
+    private void record(FunctionAddress address, int status, long nanos) {
+        metrics.record(address, status, nanos);
+        traffic.record(address, status, nanos);
+    }
+
+    /** Content-Length as declared; -1 when absent. A malformed value counts as too large. */
+    private static long declaredLength(HttpServerRequest request) {
+        String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private void refuse(HttpServerRequest request, ErrorResponse error, String reason) {
+        metrics.refused(reason);
+        error.send(request);
+    }
+
+    private void refuse(HttpServerRequest request, ErrorResponse error, String reason, long retryNanos) {
+        retryAfter(request, retryNanos);
+        refuse(request, error, reason);
+    }
+
+    private static void retryAfter(HttpServerRequest request, long nanos) {
+        long seconds = Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+        request.response().putHeader("Retry-After", Long.toString(seconds));
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 421 -> "unknown_host";
+            case 404 -> "not_found";
+            default -> "bad_request";
+        };
+    }
+
+    /** Drops state of idle clients and functions; called periodically. */
+    void sweep() {
+        long now = System.nanoTime();
+        clientRate.sweep(now);
+        if (functionRate != null) {
+            functionRate.sweep(now);
+        }
+        traffic.sweep();
+    }
+}
