@@ -1,0 +1,66 @@
+package dev.driftless.reconciler.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The daemon's whole configuration, typed and validated. Built by {@link ConfigLoader} from a YAML
+ * file overridden by environment variables; each field is one {@link Setting}. Secrets are
+ * {@link Secret}s, so printing this record prints {@code ***} for them.
+ */
+public record DriftlessConfig(
+        Path data,
+        int httpPort,
+        int httpsPort,
+        String domain,
+        Optional<Secret> githubWebhookSecret,
+        String dbUrl,
+        Optional<String> dbUser,
+        Optional<Secret> dbPassword,
+        long webhookMaxBody,
+        Optional<String> trackedBranch,
+        Optional<String> registry,
+        boolean registryInsecure,
+        RuntimeKind runtime,
+        Duration resyncInterval,
+        int workers,
+        URI githubApiUrl,
+        Optional<Long> githubAppId,
+        Optional<Path> githubAppKeyFile,
+        Optional<Secret> githubToken,
+        StatusMode statusMode,
+        Set<String> allowedOwners,
+        Optional<Path> tlsCertFile,
+        Optional<Path> tlsKeyFile) {
+
+    public enum RuntimeKind { LOCAL, KUBERNETES }
+
+    public enum StatusMode { STATUSES, CHECKS }
+
+    public DriftlessConfig {
+        allowedOwners = Set.copyOf(allowedOwners);
+    }
+
+    /** True when {@code owner}'s repositories are served ({@code allowedOwners} empty = everyone). */
+    public boolean ownerAllowed(String owner) {
+        return allowedOwners.isEmpty() || allowedOwners.contains(owner);
+    }
+
+    /** The branch reconciled for a repository whose default branch is {@code defaultBranch}. */
+    public String trackedBranchFor(String defaultBranch) {
+        return trackedBranch.orElse(defaultBranch);
+    }
+
+    public boolean isPostgres() {
+        return dbUrl.startsWith("jdbc:postgresql:");
+    }
+
+    /** The default H2 file URL inside a data folder. */
+    static String defaultDbUrl(Path data) {
+        return "jdbc:h2:file:" + data.toAbsolutePath().normalize().resolve("db").resolve("driftless")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+}

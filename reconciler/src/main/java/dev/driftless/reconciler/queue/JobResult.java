@@ -1,0 +1,39 @@
+package dev.driftless.reconciler.queue;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** What a {@link JobHandler} reports: done, try again later, or give up. */
+public sealed interface JobResult {
+
+    /** The job did what it should (including "nothing needed doing"). */
+    record Succeeded(String message) implements JobResult { }
+
+    /**
+     * A transient fault (registry down, API rate limit): run again after {@code after}, or after the
+     * queue's exponential backoff when empty, until the attempts run out.
+     */
+    record RetryLater(String reason, Optional<Duration> after) implements JobResult { }
+
+    /** Retrying cannot help (the user must change something); the job ends as failed. */
+    record Failed(String reason) implements JobResult { }
+
+    static JobResult succeeded(String message) {
+        return new Succeeded(message);
+    }
+
+    static JobResult retryLater(String reason) {
+        return new RetryLater(reason, Optional.empty());
+    }
+
+    static JobResult failed(String reason) {
+        return new Failed(reason);
+    }
+
+    default String label() {
+        if (this instanceof Succeeded) {
+            return "succeeded";
+        }
+        return this instanceof RetryLater ? "retry" : "failed";
+    }
+}
