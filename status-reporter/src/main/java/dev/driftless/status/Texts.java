@@ -6,7 +6,7 @@ final class Texts {
 
     /** At most {@code max} code points; a cut text ends with "…". */
     static String cutDescription(String text, int max) {
-        String oneLine = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        String oneLine = text.replaceAll("\\s*[\\r\\n\\t]+\\s*", " ").strip();
         if (oneLine.codePointCount(0, oneLine.length()) <= max) {
             return oneLine;
         }
