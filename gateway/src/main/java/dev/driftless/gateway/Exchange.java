@@ -163,21 +163,24 @@ final class Exchange {
         if (finished) {
             return;
         }
-        if (upstream != null) {
-            upstream.reset();
-        }
-        error.send(request);
+        // Finish before the reset: resetting fires the upstream's failure handlers right away.
         finish(error.status());
+        error.send(request);
+        resetUpstream();
     }
 
     private void clientGone() {
         if (finished) {
             return;
         }
+        finish(499); // nginx's "client closed request": counted as neither success nor function error
+        resetUpstream();
+    }
+
+    private void resetUpstream() {
         if (upstream != null) {
             upstream.reset();
         }
-        finish(499); // nginx's "client closed request": counted as neither success nor function error
     }
 
     private void finish(int status) {
