@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Turns a webhook payload into a {@link GitHubEvent}. Reads only the fields Driftless acts on, and
@@ -15,6 +16,7 @@ import java.util.Optional;
 final class GitHubEventParser {
     private static final String BRANCH_PREFIX = "refs/heads/";
     private static final String TAG_PREFIX = "refs/tags/";
+    private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
 
     private GitHubEventParser() { }
 
@@ -57,8 +59,8 @@ final class GitHubEventParser {
                 json.getBoolean("created", false),
                 json.getBoolean("deleted", false),
                 json.getBoolean("forced", false),
-                string(json, "before", "push"),
-                string(json, "after", "push"),
+                commitId(json, "before", "push"),
+                commitId(json, "after", "push"),
                 installationId(json),
                 pusher == null ? "" : pusher.getString("name", ""));
     }
@@ -146,9 +148,18 @@ final class GitHubEventParser {
     }
 
     private static String string(JsonObject json, String field, String where) throws MalformedEventException {
-        String value = json.getString(field);
-        if (value == null) {
-            throw new MalformedEventException(where + " payload has no '" + field + "'");
+        Object value = json.getValue(field);
+        if (!(value instanceof String)) {
+            throw new MalformedEventException(where + " payload has no string '" + field + "'");
+        }
+        return (String) value;
+    }
+
+    /** A commit id as git names it: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. */
+    private static String commitId(JsonObject json, String field, String where) throws MalformedEventException {
+        String value = string(json, field, where);
+        if (!COMMIT_ID.matcher(value).matches()) {
+            throw new MalformedEventException(where + " payload's '" + field + "' is not a commit id");
         }
         return value;
     }
