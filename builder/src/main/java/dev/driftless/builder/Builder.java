@@ -1,0 +1,247 @@
+package dev.driftless.builder;
+
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import dev.driftless.templates.FunctionTemplate;
+import dev.driftless.templates.TemplateBuild;
+import dev.driftless.templates.TemplateContext;
+import dev.driftless.templates.TemplateException;
+import dev.driftless.templates.TestsFailedException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Turns one commit into images by digest. A build is a short plan of repeatable steps: check out the
+ * exact commit into a fresh workspace (guarded), read and validate stack.yml, then per function: cache
+ * lookup, template build (compile + the handler's tests), image (Jib), result. A function that fails
+ * fails alone; the workspace is removed afterwards in every case. Blocking: call it on a worker thread.
+ *
+ * <pre>{@code
+ * Builder builder = new Builder(config);
+ * BuildResult result = builder.build(new BuildRequest("alice", "fns", RepoSource.of(url), sha, Map.of(), listener));
+ * ImageContents image = builder.imageSource().read(result.functions().get(0).image().orElseThrow());
+ * }</pre>
+ */
+public final class Builder {
+    private final BuilderConfig config;
+    private final TemplateCatalog catalog;
+    private final ImageTarget target;
+    private final BuildCache cache;
+    private final StackFileParser parser;
+    private final GitCheckout checkout;
+    private final ImageAssembler assembler = new ImageAssembler();
+
+    public Builder(BuilderConfig config) {
+        this.config = config;
+        this.catalog = new TemplateCatalog(config.templates());
+        this.target = config.target() instanceof BuilderConfig.RegistryTarget r
+                ? new RegistryPublisher(r.hostPort(), r.insecure())
+                : new LocalImageStore(((BuilderConfig.LocalStoreTarget) config.target()).folder());
+        this.cache = new BuildCache(config.cacheRoot());
+        this.parser = new StackFileParser(catalog, config.maxMemoryBytes(), config.maxCpuMillis(), config.maxFunctions());
+        this.checkout = new GitCheckout(config.checkoutTimeout(), new RepoGuard(config.maxRepoBytes(), config.maxFiles()));
+    }
+
+    public BuilderConfig config() {
+        return config;
+    }
+
+    /** Reads back, by digest, the images this builder produces (from the registry or the local image store). */
+    public ImageSource imageSource() {
+        return target;
+    }
+
+    /** Every {@code lang} value stack.yml may use, sorted. */
+    public List<String> supportedLangs() {
+        return catalog.supported();
+    }
+
+    /**
+     * Builds every function of the commit.
+     *
+     * @throws StackInvalidException when stack.yml has errors (all of them, with line and column)
+     * @throws BuildException        when the commit cannot be checked out or a guard refuses it
+     */
+    public BuildResult build(BuildRequest request) throws BuildException, InterruptedException {
+        BuildListener listener = request.listener() != null ? request.listener() : BuildListener.discard();
+        List<String> secrets = new ArrayList<>(Redactor.secretValues(request.environment()));
+        request.source().token().ifPresent(secrets::add);
+        Redactor redactor = new Redactor(secrets);
+        Consumer<String> log = line -> listener.log(null, redactor.redact(line));
+        if (request.owner() == null || request.owner().isBlank() || request.repository() == null || request.repository().isBlank()) {
+            throw new BuildException("owner and repository are required");
+        }
+        Workspace workspace;
+        try {
+            workspace = Workspace.create(config.workRoot());
+        } catch (IOException e) {
+            throw new BuildException("cannot create a workspace under " + config.workRoot() + ": " + e.getMessage(), e);
+        }
+        try {
+            long started = System.nanoTime();
+            log.accept("checking out " + request.commit() + " from " + GitCheckout.safeUrl(request.source().url()));
+            checkout.checkout(request.source(), request.commit(), workspace.repo(), log);
+            log.accept("checked out in " + millis(started) + " ms");
+            Path repo = workspace.repo().toRealPath();
+            StackFile stack = readStack(repo, request.environment(), log);
+            log.accept(stack.file() + ": " + stack.functions().size() + " function(s)");
+            Context context = new Context(request, workspace, repo, stack, redactor, listener);
+            List<FunctionBuild> results = new ArrayList<>();
+            for (StackFile.Function function : stack.functions()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("build interrupted");
+                }
+                FunctionBuild result = buildFunction(context, function);
+                results.add(result);
+                listener.functionFinished(result);
+            }
+            log.accept("build finished in " + millis(started) + " ms");
+            return new BuildResult(request.commit(), results);
+        } catch (IOException e) {
+            throw new BuildException("build failed: " + redactor.redact(String.valueOf(e.getMessage())), e);
+        } finally {
+            try {
+                workspace.close();
+            } catch (IOException e) {
+                log.accept("warning: could not remove the workspace " + workspace.root() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private StackFile readStack(Path repo, Map<String, String> variables, Consumer<String> log) throws BuildException, IOException {
+        for (String name : config.stackFileNames()) {
+            Path file = repo.resolve(name);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            if (Files.size(file) > StackFileParser.MAX_STACK_FILE_BYTES) {
+                throw new StackInvalidException(List.of(new StackProblem(name, 1, 1, StackProblem.Severity.ERROR,
+                        name + " is larger than 1 MiB")));
+            }
+            StackFileParser.Outcome outcome = parser.parse(repo, name, Files.readString(file, StandardCharsets.UTF_8), variables);
+            if (outcome.stack().isEmpty()) {
+                throw new StackInvalidException(outcome.problems());
+            }
+            outcome.warnings().forEach(w -> log.accept(w.toString()));
+            return outcome.stack().get();
+        }
+        throw new StackInvalidException(List.of(new StackProblem(config.stackFileNames().get(0), 1, 1, StackProblem.Severity.ERROR,
+                "no " + String.join(" or ", config.stackFileNames()) + " at the repository root")));
+    }
+
+    /** What every function of one build shares. */
+    private record Context(BuildRequest request, Workspace workspace, Path repo, StackFile stack, Redactor redactor,
+                           BuildListener listener) { }
+
+    private FunctionBuild buildFunction(Context ctx, StackFile.Function fn) throws InterruptedException {
+        List<String> envSecrets = fn.environment().entrySet().stream()
+                .filter(e -> Redactor.looksSecret(e.getKey())).map(Map.Entry::getValue).toList();
+        FunctionLog log = new FunctionLog(ctx.listener(), fn.name(), ctx.redactor().with(envSecrets), config.maxLogBytesPerFunction());
+        FunctionSpec spec = fn.spec();
+        if (fn.failure().isPresent()) {
+            log.always(fn.failure().get().toString());
+            return new FunctionBuild(fn.name(), FunctionBuild.Outcome.FAILED, Optional.empty(), fn.failure().get().message(), spec, "");
+        }
+        if (fn.skipBuild()) {
+            log.always("skip_build is true: not built");
+            return new FunctionBuild(fn.name(), FunctionBuild.Outcome.SKIPPED, Optional.empty(), "skip_build: true", spec, "");
+        }
+        long started = System.nanoTime();
+        String key = "";
+        try {
+            FunctionTemplate template = catalog.find(fn.template()).orElseThrow();
+            fn.image().ifPresent(image -> log.line("stack.yml image '" + image + "' is informational; the image goes to "
+                    + target.repository(ctx.request().owner(), ctx.request().repository(), fn.name())));
+            Path stage = ctx.workspace().functionDir(fn.name(), "handler");
+            HandlerStage.copyTree(ctx.repo().resolve(fn.handler()), stage, ctx.repo());
+            for (String extra : ctx.stack().copy()) {
+                HandlerStage.copyTree(ctx.repo().resolve(extra), stage.resolve(extra), ctx.repo());
+            }
+            BaseImage base = base(template);
+            String repository = target.repository(ctx.request().owner(), ctx.request().repository(), fn.name());
+            String source = GitCheckout.safeUrl(ctx.request().source().url());
+            key = BuildCache.key(cacheInputs(ctx, fn, template, base, repository, source, HandlerStage.treeHash(stage)));
+
+            Optional<ImageRef> cached = cache.lookup(key);
+            if (cached.isPresent() && target.exists(cached.get())) {
+                log.always("reusing " + cached.get().digest() + " (inputs unchanged)");
+                return new FunctionBuild(fn.name(), FunctionBuild.Outcome.REUSED, cached, "", spec, key);
+            }
+
+            log.step("building " + fn.name() + " with template " + template.name() + " " + template.version());
+            TemplateBuild built = template.build(new TemplateContext(fn.name(), stage, ctx.workspace().functionDir(fn.name(), "work"),
+                    fn.buildArgs(), config.testTimeout(), log));
+            log.line("tests: " + built.tests().run() + " run, " + built.tests().failed() + " failed, " + built.tests().skipped() + " skipped");
+
+            log.step("image " + repository + " (base " + base.identity() + ")");
+            Map<String, String> labels = ImageAssembler.labels(source, ctx.request().commit(), ctx.request().owner(),
+                    ctx.request().repository(), fn.name());
+            JibContainerBuilder container = assembler.assemble(base, built, labels, log::line);
+            ImageRef image = target.containerize(container, repository, ctx.request().commit().substring(0, 7),
+                    ctx.workspace().functionDir(fn.name(), "jib"), log::line);
+            cache.store(key, image);
+            log.always("built " + image + " in " + millis(started) + " ms");
+            return new FunctionBuild(fn.name(), FunctionBuild.Outcome.BUILT, Optional.of(image), "", spec, key);
+        } catch (TestsFailedException e) {
+            return failed(log, fn, spec, key, e.getMessage());
+        } catch (TemplateException e) {
+            return failed(log, fn, spec, key, e.getMessage());
+        } catch (IOException e) {
+            return failed(log, fn, spec, key, "image build failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return failed(log, fn, spec, key, "internal error: " + e);
+        }
+    }
+
+    private static FunctionBuild failed(FunctionLog log, StackFile.Function fn, FunctionSpec spec, String key, String reason) {
+        String safe = reason == null ? "failed" : reason;
+        log.always("FAILED: " + safe);
+        return new FunctionBuild(fn.name(), FunctionBuild.Outcome.FAILED, Optional.empty(), firstLine(log, safe), spec, key);
+    }
+
+    private static String firstLine(FunctionLog log, String text) {
+        String line = text.lines().findFirst().orElse(text);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+
+    /** Everything that goes into the image; the commit is not among them, so an unchanged function keeps its digest. */
+    private Map<String, String> cacheInputs(Context ctx, StackFile.Function fn, FunctionTemplate template, BaseImage base,
+                                            String repository, String source, String handlerHash) {
+        Map<String, String> inputs = new LinkedHashMap<>();
+        inputs.put("handler", handlerHash);
+        inputs.put("template", template.name() + "@" + template.version());
+        inputs.put("base", base.identity());
+        inputs.put("image-format", ImageAssembler.FORMAT_VERSION);
+        inputs.put("build-args", new TreeMap<>(fn.buildArgs()).toString());
+        inputs.put("owner", ctx.request().owner());
+        inputs.put("repository", ctx.request().repository());
+        inputs.put("function", fn.name());
+        inputs.put("image-repository", repository);
+        inputs.put("source", source);
+        inputs.put("test-timeout", config.testTimeout().toString());
+        return inputs;
+    }
+
+    private BaseImage base(FunctionTemplate template) throws IOException {
+        if (config.baseMode() == BuilderConfig.BaseMode.CLUSTER) {
+            String image = config.clusterBaseImage(template)
+                    .orElseThrow(() -> new IOException("template " + template.name() + " has no cluster base image"));
+            return new BaseImage.Registry(image, config.insecureBaseRegistries());
+        }
+        return BaseImage.Embedded.in(config.cacheRoot());
+    }
+
+    private static long millis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+}

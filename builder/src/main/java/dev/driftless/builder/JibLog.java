@@ -1,0 +1,25 @@
+package dev.driftless.builder;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.LogEvent;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** Containerizer settings both targets share: Jib's caches under ours, Jib's lifecycle lines in the function log. */
+final class JibLog {
+    private JibLog() { }
+
+    static Containerizer configure(Containerizer containerizer, Path jibCache, Consumer<String> log) {
+        return containerizer
+                .setToolName("driftless")
+                .setBaseImageLayersCache(jibCache.resolve("base"))
+                .setApplicationLayersCache(jibCache.resolve("app"))
+                .addEventHandler(LogEvent.class, e -> {
+                    if (e.getLevel() == LogEvent.Level.ERROR || e.getLevel() == LogEvent.Level.WARN
+                            || e.getLevel() == LogEvent.Level.LIFECYCLE) {
+                        log.accept("jib: " + e.getMessage());
+                    }
+                });
+    }
+}
