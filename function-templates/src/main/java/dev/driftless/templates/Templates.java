@@ -1,0 +1,70 @@
+package dev.driftless.templates;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The built-in language templates, found by the {@code lang} of a stack.yml function (name or alias).
+ *
+ * <pre>{@code
+ * Templates templates = Templates.builtIn();
+ * FunctionTemplate t = templates.find(fn.lang()).orElseThrow(() ->
+ *         new X("unsupported lang " + fn.lang() + ", supported are " + String.join(", ", templates.supportedLangs())));
+ * TemplateBuild build = t.build(new TemplateContext(name, handlerDir, workDir, buildArgs, Duration.ofSeconds(60), log));
+ * }</pre>
+ */
+public final class Templates {
+    private final Map<String, FunctionTemplate> byLang;
+    private final List<FunctionTemplate> templates;
+
+    private Templates(List<FunctionTemplate> templates) {
+        this.templates = List.copyOf(templates);
+        Map<String, FunctionTemplate> map = new LinkedHashMap<>();
+        for (FunctionTemplate t : templates) {
+            map.put(t.name(), t);
+            t.aliases().forEach(alias -> map.put(alias, t));
+        }
+        this.byLang = Collections.unmodifiableMap(map);
+    }
+
+    /** java17 (java11), python3, node20 (node18), using the build tools found on this machine. */
+    public static Templates builtIn() {
+        HostTools tools = HostTools.fromEnvironment();
+        return new Templates(List.of(
+                new Java17Template(tools, TemplateFiles.load("templates/java17"), TemplateFiles.load("dev/driftless/entrypoint/java")),
+                new Python3Template(tools, TemplateFiles.load("templates/python3")),
+                new Node20Template(tools, TemplateFiles.load("templates/node20"))));
+    }
+
+    /** The template for a stack.yml {@code lang}: a canonical name or an alias. */
+    public Optional<FunctionTemplate> find(String lang) {
+        return Optional.ofNullable(lang == null ? null : byLang.get(lang.trim()));
+    }
+
+    /** Every accepted {@code lang} value, names and aliases, sorted: for "supported are …" messages. */
+    public List<String> supportedLangs() {
+        List<String> langs = new ArrayList<>(byLang.keySet());
+        Collections.sort(langs);
+        return List.copyOf(langs);
+    }
+
+    /** The templates themselves, one per language. */
+    public List<FunctionTemplate> all() {
+        return templates;
+    }
+
+    /**
+     * Writes the sample function of a template (a handler folder with a passing unit test, ready to be
+     * named in a stack.yml as {@code handler:}) into {@code target}; used by the demo and by tests.
+     */
+    public void writeSample(String lang, Path target) throws IOException {
+        FunctionTemplate template = find(lang).orElseThrow(() -> new IllegalArgumentException("unknown lang " + lang));
+        TemplateFiles.load("templates/" + template.name()).under("sample").writeTo(target);
+    }
+}
