@@ -94,6 +94,9 @@ public final class KubernetesRuntime implements FunctionRuntime {
         }
     }
 
+    /** Why a deploy wrote nothing: an object in the way belongs to someone else. */
+    private record Refusal(String reason, String message) { }
+
     /** One deploy: an outline of steps that each compare, then write only when different. */
     private final class Pass {
         private final FunctionDeployment fn;
@@ -114,7 +117,7 @@ public final class KubernetesRuntime implements FunctionRuntime {
             } catch (InvalidFunctionSpec e) {
                 return failed("InvalidSpec", e.getMessage(), List.of());
             }
-            Optional<String> refused = ensureNamespace();
+            Optional<Refusal> refused = ensureNamespace();
             if (refused.isEmpty()) {
                 Deployment actual = deployments().withName(fn.function()).get();
                 Service actualService = client.services().inNamespace(ns.name()).withName(fn.function()).get();
@@ -127,11 +130,11 @@ public final class KubernetesRuntime implements FunctionRuntime {
                             : update(desired, actual);
                 }
             }
-            return failed(refused.get().startsWith("name") ? "NameTaken" : "NotOurs", refused.get(), List.of());
+            return failed(refused.get().reason(), refused.get().message(), List.of());
         }
 
         /** The owner's namespace, created when missing; refused when it exists and is not ours for this owner. */
-        private Optional<String> ensureNamespace() {
+        private Optional<Refusal> ensureNamespace() {
             Namespace want = owners.namespace(ns);
             Namespace have = client.namespaces().withName(ns.name()).get();
             if (have == null) {
@@ -146,8 +149,8 @@ public final class KubernetesRuntime implements FunctionRuntime {
                 return Optional.empty();
             }
             if (!DeploymentDrift.contains(have.getMetadata().getLabels(), want.getMetadata().getLabels())) {
-                return Optional.of("namespace " + ns.name() + " exists but is not labelled as Driftless's for owner "
-                        + ns.owner() + "; nothing was written");
+                return Optional.of(new Refusal("NotOurs", "namespace " + ns.name()
+                        + " exists but is not labelled as Driftless's for owner " + ns.owner() + "; nothing was written"));
             }
             return Optional.empty();
         }
@@ -304,20 +307,20 @@ public final class KubernetesRuntime implements FunctionRuntime {
         }
 
         /** Refuses objects of the function's name that are not ours, not this owner's, or another repository's. */
-        private Optional<String> claimable(HasMetadata existing) {
+        private Optional<Refusal> claimable(HasMetadata existing) {
             if (existing == null) {
                 return Optional.empty();
             }
             Map<String, String> labels = existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
             String kind = existing.getKind() == null ? "object" : existing.getKind();
             if (!OurKeys.MANAGER.equals(labels.get(OurKeys.MANAGED_BY)) || !ns.ownerLabel().equals(labels.get(keys.owner()))) {
-                return Optional.of("not ours: " + kind + " " + ns.name() + "/" + fn.function()
-                        + " exists and is not managed by Driftless for " + ns.owner() + "; nothing was written");
+                return Optional.of(new Refusal("NotOurs", kind + " " + ns.name() + "/" + fn.function()
+                        + " exists and is not managed by Driftless for " + ns.owner() + "; nothing was written"));
             }
             String repository = labels.get(keys.repository());
             if (!KubeNames.labelValue(fn.repository()).equals(repository)) {
-                return Optional.of("name '" + fn.function() + "' is already used by repository '" + repository
-                        + "' of " + ns.owner() + "; nothing was written");
+                return Optional.of(new Refusal("NameTaken", "name '" + fn.function() + "' is already used by repository '"
+                        + repository + "' of " + ns.owner() + "; nothing was written"));
             }
             return Optional.empty();
         }
