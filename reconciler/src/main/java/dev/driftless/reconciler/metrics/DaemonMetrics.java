@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DaemonMetrics implements JobListener {
     private final PrometheusRegistry registry;
     private final Counter deliveries;
+    private final Counter webhookRequests;
     private final Counter rejected;
     private final Histogram jobDurations;
     private final AtomicReference<Map<JobState, Long>> queueDepth = new AtomicReference<>(Map.of());
@@ -33,6 +34,9 @@ public final class DaemonMetrics implements JobListener {
         }
         deliveries = Counter.builder().name("driftless_webhook_deliveries_total")
                 .help("Verified webhook deliveries and git pushes, by event and what became of them")
+                .labelNames("event", "outcome").register(registry);
+        webhookRequests = Counter.builder().name("driftless_webhook_requests_total")
+                .help("Webhook HTTP requests by event and answer (accepted, duplicate, refused for a reason)")
                 .labelNames("event", "outcome").register(registry);
         rejected = Counter.builder().name("driftless_worker_pool_rejected_total")
                 .help("Requests answered 503 because a worker pool was full").labelNames("pool").register(registry);
@@ -52,6 +56,12 @@ public final class DaemonMetrics implements JobListener {
 
     public void delivery(String event, String outcome) {
         deliveries.labelValues(event, outcome).inc();
+    }
+
+    /** Event names from unauthenticated requests are free text: only well-formed ones are labels. */
+    public void webhookRequest(String event, String outcome) {
+        String label = event != null && event.matches("[a-z_]{1,64}") ? event : "unknown";
+        webhookRequests.labelValues(label, outcome == null ? "unknown" : outcome).inc();
     }
 
     public void rejected(String pool) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -128,9 +129,17 @@ public final class JobQueue {
      * the way are marked so and skipped; jobs whose key is busy (another worker runs the key) are left queued.
      */
     public Optional<Job> claim(String worker) throws SQLException {
+        return claim(worker, EnumSet.allOf(JobKind.class));
+    }
+
+    /** Claims only jobs of {@code kinds}: a daemon without a handler for a kind leaves those jobs to one that has. */
+    public Optional<Job> claim(String worker, Set<JobKind> kinds) throws SQLException {
+        if (kinds.isEmpty()) {
+            return Optional.empty();
+        }
         Set<Long> skipped = new HashSet<>();
         for (int round = 0; round < 50; round++) {
-            ClaimStep step = db.inTransaction(tx -> claimOnce(tx, worker, skipped));
+            ClaimStep step = db.inTransaction(tx -> claimOnce(tx, worker, kinds, skipped));
             if (step instanceof ClaimStep.Claimed claimed) {
                 return Optional.of(claimed.job());
             }
@@ -152,11 +161,14 @@ public final class JobQueue {
         record Again() implements ClaimStep { }
     }
 
-    private ClaimStep claimOnce(Connection tx, String worker, Set<Long> skipped) throws SQLException {
+    private ClaimStep claimOnce(Connection tx, String worker, Set<JobKind> kinds, Set<Long> skipped) throws SQLException {
         OffsetDateTime now = now();
         boolean postgres = db.dialect() == Database.Dialect.POSTGRES;
-        String exclude = skipped.isEmpty() ? ""
-                : " AND id NOT IN (" + skipped.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")";
+        // Both lists are built from enum constants and longs, never from input: safe to inline.
+        String exclude = (skipped.isEmpty() ? ""
+                : " AND id NOT IN (" + skipped.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")")
+                + (kinds.size() == JobKind.values().length ? ""
+                : " AND kind IN (" + kinds.stream().map(k -> "'" + k.dbName() + "'").collect(Collectors.joining(",")) + ")");
         String due = "((state = 'queued' AND run_after <= ?) OR (state = 'running' AND lease_until < ?))";
         Candidate candidate;
         try (PreparedStatement select = tx.prepareStatement("SELECT id, job_key, seq FROM jobs WHERE " + due + exclude

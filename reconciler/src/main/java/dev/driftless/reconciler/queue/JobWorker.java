@@ -27,6 +27,7 @@ public final class JobWorker implements AutoCloseable {
 
     private final JobQueue queue;
     private final JobHandler handler;
+    private final java.util.Set<JobKind> kinds;
     private final JobListener listener;
     private final int workers;
     private final Duration pollInterval;
@@ -39,11 +40,18 @@ public final class JobWorker implements AutoCloseable {
 
     public JobWorker(JobQueue queue, JobHandler handler, JobListener listener, int workers,
                      Duration pollInterval, Duration drainGrace) {
+        this(queue, handler, java.util.EnumSet.allOf(JobKind.class), listener, workers, pollInterval, drainGrace);
+    }
+
+    /** A worker that claims only jobs of {@code kinds}. */
+    public JobWorker(JobQueue queue, JobHandler handler, java.util.Set<JobKind> kinds, JobListener listener, int workers,
+                     Duration pollInterval, Duration drainGrace) {
         if (workers < 0) {
             throw new IllegalArgumentException("workers must be >= 0");
         }
         this.queue = queue;
         this.handler = handler;
+        this.kinds = java.util.Set.copyOf(kinds);
         this.listener = listener;
         this.workers = workers;
         this.pollInterval = pollInterval;
@@ -72,7 +80,7 @@ public final class JobWorker implements AutoCloseable {
     private void loop(String workerId) {
         while (!stopping) {
             try {
-                var job = queue.claim(workerId);
+                var job = queue.claim(workerId, kinds);
                 if (job.isPresent()) {
                     run(job.get());
                 } else {

@@ -1,0 +1,211 @@
+package dev.driftless.reconciler;
+
+import dev.driftless.reconciler.cli.Arguments;
+import dev.driftless.reconciler.cli.ExitCode;
+import dev.driftless.reconciler.cli.RollbackCommand;
+import dev.driftless.reconciler.cli.UsageException;
+import dev.driftless.reconciler.config.ConfigException;
+import dev.driftless.reconciler.config.ConfigLoader;
+import dev.driftless.reconciler.config.DriftlessConfig;
+import dev.driftless.reconciler.intake.TokenStore;
+import dev.driftless.reconciler.store.Database;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code driftless} command line. */
+public final class Main {
+    static final String USAGE = """
+            Usage: driftless <command> [options]
+
+            Commands:
+              serve [--config FILE]                       run the daemon (webhooks, git endpoint, jobs, gateway)
+              demo                                        the whole loop on this machine (not available yet)
+              token create <owner> [--config FILE]        create a git push/API token for an owner; printed once
+              rollback <owner>/<function> <release>       redeploy an earlier release through the running daemon
+                       [--url URL] [--token TOKEN] [--config FILE]
+
+            Every setting comes from --config FILE (YAML) and DRIFTLESS_* environment variables (see README.md).
+            Run 'driftless <command> --help' for a command's help.
+            Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 configuration error, 4 not available yet.
+            """;
+
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Main(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int code = new Main(System.getenv(), System.out, System.err).run(List.of(args)).code();
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    ExitCode run(List<String> args) {
+        if (args.isEmpty()) {
+            err.print(USAGE);
+            return ExitCode.USAGE;
+        }
+        if (args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+            out.print(USAGE);
+            return ExitCode.OK;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (args.get(0)) {
+                case "serve" -> serve(rest);
+                case "demo" -> demo(rest);
+                case "token" -> token(rest);
+                case "rollback" -> rollback(rest);
+                default -> throw new UsageException("unknown command '" + args.get(0) + "'");
+            };
+        } catch (UsageException e) {
+            err.println("driftless: " + e.getMessage());
+            err.println("Run 'driftless --help' for usage.");
+            return ExitCode.USAGE;
+        } catch (ConfigException e) {
+            err.println("driftless: configuration error: " + e.getMessage());
+            return ExitCode.CONFIGURATION;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.RUNTIME_FAILURE;
+        } catch (Exception e) {
+            err.println("driftless: " + describe(e));
+            return ExitCode.RUNTIME_FAILURE;
+        }
+    }
+
+    private ExitCode serve(List<String> args) throws Exception {
+        Arguments a = Arguments.parse(args, Set.of("config"));
+        if (a.help()) {
+            out.println("Usage: driftless serve [--config FILE]\n\nRuns the daemon until SIGTERM/SIGINT; stopping drains running jobs."
+                    + "\nHTTP port: API, POST /webhooks/github, /git/*, /healthz, /readyz, /metrics.");
+            return ExitCode.OK;
+        }
+        noPositional(a, "serve");
+        DriftlessConfig config = load(a);
+        List<DaemonModule> modules = new ArrayList<>();
+        ServiceLoader.load(DaemonModule.class).forEach(modules::add);
+        Daemon daemon = Daemon.start(config, modules);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "driftless-shutdown"));
+        out.println("driftless: serving on http://0.0.0.0:" + daemon.httpPort() + " (data " + config.data() + ")");
+        stopped.await();
+        return ExitCode.OK;
+    }
+
+    private ExitCode demo(List<String> args) throws UsageException {
+        Arguments a = Arguments.parse(args, Set.of("config"));
+        if (a.help()) {
+            out.println("Usage: driftless demo\n\nPushes a sample stack to a local daemon and calls the deployed function."
+                    + "\nNot available yet: it is filled in by issue 7.");
+            return ExitCode.OK;
+        }
+        err.println("driftless demo: not available yet; it is filled in by issue 7. Use 'driftless serve' for now.");
+        return ExitCode.NOT_AVAILABLE_YET;
+    }
+
+    private ExitCode token(List<String> args) throws Exception {
+        Arguments a = Arguments.parse(args, Set.of("config"));
+        if (a.help()) {
+            out.println("Usage: driftless token create <owner> [--config FILE]\n\nCreates a token for <owner>: the HTTP Basic "
+                    + "password for 'git push' to the built-in git endpoint, and the bearer token of the API."
+                    + "\nIt is printed once; the store keeps only its SHA-256.");
+            return ExitCode.OK;
+        }
+        if (a.positional().size() != 2 || !a.positional().get(0).equals("create")) {
+            throw new UsageException("usage: driftless token create <owner>");
+        }
+        String owner = a.positional().get(1);
+        if (!TokenStore.validOwner(owner)) {
+            throw new UsageException("not an owner name (letters, digits, '-', up to 39 characters): '" + owner + "'");
+        }
+        DriftlessConfig config = load(a);
+        Files.createDirectories(config.data());
+        try (Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), 2)) {
+            String token = new TokenStore(db, Clock.systemUTC()).create(owner);
+            out.println(token);
+            err.println("Token for " + owner + " created. It is shown only now; store it (e.g. git credential helper).");
+        }
+        return ExitCode.OK;
+    }
+
+    private ExitCode rollback(List<String> args) throws Exception {
+        Arguments a = Arguments.parse(args, Set.of("config", "url", "token"));
+        if (a.help()) {
+            out.println("Usage: driftless rollback <owner>/<function> <release> [--url URL] [--token TOKEN] [--config FILE]"
+                    + "\n\nRedeploys release <release> of a function (no rebuild: its image digest) through the running "
+                    + "daemon's API.\n--url defaults to http://127.0.0.1:<DRIFTLESS_HTTP_PORT>; the token comes from "
+                    + "--token or DRIFTLESS_TOKEN.");
+            return ExitCode.OK;
+        }
+        if (a.positional().size() != 2) {
+            throw new UsageException("usage: driftless rollback <owner>/<function> <release>");
+        }
+        String[] name = a.positional().get(0).split("/", -1);
+        if (name.length != 2 || name[0].isEmpty() || name[1].isEmpty()) {
+            throw new UsageException("expected <owner>/<function>, got '" + a.positional().get(0) + "'");
+        }
+        int release;
+        try {
+            release = Integer.parseInt(a.positional().get(1));
+        } catch (NumberFormatException e) {
+            throw new UsageException("release must be a number, got '" + a.positional().get(1) + "'");
+        }
+        if (release < 1) {
+            throw new UsageException("release numbers start at 1");
+        }
+        String token = a.option("token").or(() -> java.util.Optional.ofNullable(env.get("DRIFTLESS_TOKEN")))
+                .filter(t -> !t.isBlank())
+                .orElseThrow(() -> new UsageException("no token: pass --token or set DRIFTLESS_TOKEN"));
+        URI url;
+        if (a.option("url").isPresent()) {
+            try {
+                url = URI.create(a.option("url").get());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--url is not a URL: '" + a.option("url").get() + "'");
+            }
+        } else {
+            url = URI.create("http://127.0.0.1:" + load(a).httpPort());
+        }
+        return new RollbackCommand().run(url, token, name[0], name[1], release, out, err);
+    }
+
+    private DriftlessConfig load(Arguments a) {
+        return new ConfigLoader(env).load(a.configFile());
+    }
+
+    private static void noPositional(Arguments a, String command) throws UsageException {
+        if (!a.positional().isEmpty()) {
+            throw new UsageException(command + " takes no arguments, got '" + a.positional().get(0) + "'");
+        }
+    }
+
+    /** The cause chain in one line: the useful message is often the innermost one (e.g. connection refused). */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !text.toString().contains(c.getMessage())) {
+                text.append(": ").append(c.getMessage());
+            }
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.driftless.reconciler.cli;
+
+/** What {@code driftless} exits with. */
+public enum ExitCode {
+    OK(0), RUNTIME_FAILURE(1), USAGE(2), CONFIGURATION(3), NOT_AVAILABLE_YET(4);
+
+    private final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+}
