@@ -165,7 +165,7 @@ public final class LocalRuntime implements FunctionRuntime {
         Launcher.Attempt attempt;
         int port;
         try {
-            port = Launcher.freePort();
+            port = launcher.freePort();
             attempt = launcher.launch(launch, port, List.of());
         } catch (IOException e) {
             LaunchPlanner.discard(launch);

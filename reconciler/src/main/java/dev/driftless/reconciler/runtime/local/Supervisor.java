@@ -80,7 +80,7 @@ final class Supervisor {
             if (closed || current == null || current.instance() != crashed) {
                 return;
             }
-            int port = Launcher.sameOrFreePort(crashed.port());
+            int port = launcher.sameOrFreePort(crashed.port());
             List<String> carried = new ArrayList<>(crashed.logs().last(50));
             carried.add("--- driftless: instance exited with code " + crashed.exitCode() + ", restarting ---");
             Launcher.Attempt attempt = launcher.launch(current.launch(), port, carried);
