@@ -70,7 +70,9 @@ abstract class GitHubPublisher implements StatusPublisher {
         int code = response.status();
         Instant now = clock.instant();
         if (response.successful()) {
-            return new PublishResult.Delivered(code, idFrom(response, checkRunId));
+            Instant exhaustedUntil = response.rateLimitRemaining().orElse(-1) == 0
+                    ? response.rateLimitReset().filter(now::isBefore).orElse(null) : null;
+            return new PublishResult.Delivered(code, idFrom(response, checkRunId), exhaustedUntil);
         }
         String why = "HTTP " + code + (response.message().isEmpty() ? "" : ": " + response.message());
         if (code == 403 || code == 429) {

@@ -12,7 +12,11 @@ import java.util.OptionalLong;
 public sealed interface PublishResult {
     int httpStatus();
 
-    record Delivered(int httpStatus, OptionalLong checkRunId) implements PublishResult {}
+    /**
+     * Done. {@code exhaustedUntil} is set when this answer used the last request of the rate limit
+     * ({@code X-RateLimit-Remaining: 0}): the sender pauses the token until then instead of earning a 403.
+     */
+    record Delivered(int httpStatus, OptionalLong checkRunId, Instant exhaustedUntil) implements PublishResult {}
 
     /** Transient failure; {@code notBefore} is GitHub's {@code Retry-After} if it sent one, else null. */
     record Retry(int httpStatus, String reason, Instant notBefore) implements PublishResult {}

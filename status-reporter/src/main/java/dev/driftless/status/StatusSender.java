@@ -195,6 +195,10 @@ public final class StatusSender implements AutoCloseable {
                 + "=" + status.state().apiValue();
         if (result instanceof PublishResult.Delivered d) {
             store.delivered(row, leaseOwner, d.httpStatus(), d.checkRunId(), now);
+            if (d.exhaustedUntil() != null) {
+                pausedUntil.merge(key, d.exhaustedUntil(), (a, b) -> a.isAfter(b) ? a : b);
+                LOG.warn("GitHub rate limit for {} used up: pausing until {}", key, d.exhaustedUntil());
+            }
             LOG.debug("delivered {}", what);
         } else if (result instanceof PublishResult.RateLimited r) {
             pausedUntil.merge(key, r.until(), (a, b) -> a.isAfter(b) ? a : b);

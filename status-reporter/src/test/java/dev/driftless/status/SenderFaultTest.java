@@ -39,7 +39,7 @@ class SenderFaultTest {
     private static StatusPublisher publisher(String baseUrl) {
         return StatusPublisher.create(GitHubConfig.builder().apiBaseUrl(baseUrl)
                 .credentials(GitHubCredentials.app(4242, TestKeys.appKey()))
-                .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(2)).build());
+                .connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(10)).build());
     }
 
     private static StatusSender sender(DataSource db, StatusPublisher publisher) {
@@ -116,6 +116,27 @@ class SenderFaultTest {
         assertTrue(!posts.get(1).getRequest().getLoggedDate().toInstant().isBefore(limited.plusMillis(900)),
                 "Retry-After: 1 was honoured (limited at " + limited + ", started " + limitedAt + ")");
         assertDeliveredExactlyOnceInOrder(posts.subList(1, 5));
+    }
+
+    @Test
+    void anAnswerThatUsesTheLastRequestPausesUntilTheResetWithoutA403() throws Exception {
+        long reset = Instant.now().plusSeconds(2).getEpochSecond();
+        String path = "/repos/alice/fns/statuses/.*";
+        stubStep(path, STARTED, "after", aResponse().withStatus(201).withHeader("X-RateLimit-Remaining", "0")
+                .withHeader("X-RateLimit-Reset", String.valueOf(reset)).withBody("{}"));
+        github.server.stubFor(post(urlPathMatching(path)).inScenario("github").whenScenarioStateIs("after")
+                .willReturn(aResponse().withStatus(201).withBody("{}")));
+        DataSource db = TestDatabases.h2Memory();
+        Statuses.enqueueInOneTransaction(db, new StatusOutbox(db), PUSH.toArray(CommitStatus[]::new));
+        sender = sender(db, publisher(github.baseUrl()));
+        sender.start();
+        TestDatabases.awaitNothingPending(db, Duration.ofSeconds(30));
+        List<ServeEvent> posts = github.served("/repos/");
+        assertEquals(List.of(201, 201, 201, 201), posts.stream().map(e -> e.getResponse().getStatus()).toList());
+        assertDeliveredExactlyOnceInOrder(posts);
+        for (ServeEvent event : posts.subList(1, 4)) {
+            assertTrue(event.getRequest().getLoggedDate().getTime() >= reset * 1000, "sent before the reset");
+        }
     }
 
     @Test
