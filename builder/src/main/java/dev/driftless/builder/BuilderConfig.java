@@ -143,7 +143,6 @@ public final class BuilderConfig {
         private long maxCpuMillis = 2_000;
         private int maxLogBytesPerFunction = 1024 * 1024;
         private List<String> stackFileNames = List.of("stack.yml", "stack.yaml");
-        private int targetsSet;
 
         private Builder() { }
 
@@ -151,17 +150,15 @@ public final class BuilderConfig {
 
         public Builder cacheRoot(Path cacheRoot) { this.cacheRoot = cacheRoot; return this; }
 
-        /** Push to a registry at {@code host:port}; {@code insecure} allows plain HTTP. */
+        /** Push to a registry at {@code host:port}; {@code insecure} allows plain HTTP. Replaces any target set before. */
         public Builder registry(String hostPort, boolean insecure) {
             this.target = new RegistryTarget(hostPort, insecure);
-            targetsSet++;
             return this;
         }
 
-        /** Keep images in an OCI image layout folder (the embedded default). */
+        /** Keep images in an OCI image layout folder (the embedded default). Replaces any target set before. */
         public Builder localImageStore(Path folder) {
             this.target = new LocalStoreTarget(folder);
-            targetsSet++;
             return this;
         }
 
@@ -210,7 +207,6 @@ public final class BuilderConfig {
             if (workRoot == null) missing.add("workRoot");
             if (cacheRoot == null) missing.add("cacheRoot");
             if (target == null) missing.add("target (registry or localImageStore)");
-            if (targetsSet > 1) wrong.add("set only one target: registry or localImageStore");
             if (templates == null || templates.isEmpty()) missing.add("templates");
             if (target instanceof RegistryTarget r && (r.hostPort() == null || !r.hostPort().matches("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?"))) {
                 wrong.add("registry must be host[:port], got '" + r.hostPort() + "'");

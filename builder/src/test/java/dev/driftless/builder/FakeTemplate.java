@@ -44,6 +44,11 @@ final class FakeTemplate implements FunctionTemplate {
             if (Files.exists(context.handlerDir().resolve("BROKEN"))) {
                 throw new TemplateException("compilation failed: Handler.java:3: ';' expected");
             }
+            if (Files.exists(context.handlerDir().resolve("NOISY"))) {
+                for (int i = 0; i < 10_000; i++) {
+                    context.log().line("noisy line " + i);
+                }
+            }
             if (Files.exists(context.handlerDir().resolve("FAIL"))) {
                 context.log().line("test_hello FAILED: expected 'hi' but was 'ho'");
                 throw new TestsFailedException(new TestReport(2, 1, 0));
