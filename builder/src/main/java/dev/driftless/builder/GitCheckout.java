@@ -91,7 +91,8 @@ final class GitCheckout {
     }
 
     private BuildException timedOut() {
-        return new BuildException("checkout took longer than the limit of " + timeout.toSeconds() + " s");
+        String limit = timeout.toMillis() < 1000 ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s";
+        return new BuildException("checkout took longer than the limit of " + limit);
     }
 
     /** The URL without user info, for labels and messages. */
