@@ -160,4 +160,39 @@ class BadgeTest {
             STATES.put("alice/fns/driftless/stack", CommitStatus.State.SUCCESS);
         }
     }
+
+    @Test
+    void aFullWorkerQueueAnswers503InsteadOfQueueingWithoutBound() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        BadgeStates slow = (owner, repo, context) -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.of(CommitStatus.State.SUCCESS);
+        };
+        io.vertx.core.WorkerExecutor pool = vertx.createSharedWorkerExecutor("driftless-badges-test", 1);
+        Router router = Router.router(vertx);
+        new BadgeHandler(slow, pool, 1).mount(router);
+        HttpServer small = vertx.createHttpServer().requestHandler(router).listen(0).await(10, TimeUnit.SECONDS);
+        try {
+            URI uri = URI.create("http://127.0.0.1:" + small.actualPort() + "/badge/alice/fns.svg");
+            var first = http.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(entered.await(10, TimeUnit.SECONDS), "the first read holds the only slot");
+            HttpResponse<String> second = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, second.statusCode());
+            assertBadge(second.body(), "unknown", "#9f9f9f");
+            release.countDown();
+            HttpResponse<String> firstResponse = first.get(10, TimeUnit.SECONDS);
+            assertEquals(200, firstResponse.statusCode());
+            assertBadge(firstResponse.body(), "passing", "#4c1");
+        } finally {
+            release.countDown();
+            small.close().await(10, TimeUnit.SECONDS);
+            pool.close();
+        }
+    }
 }
