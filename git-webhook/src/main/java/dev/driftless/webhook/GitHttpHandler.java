@@ -101,12 +101,14 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
                 return;
             }
             long limit = limitFor(git.service());
-            if (declaredLength(request) > limit) {
+            // An oversized push is read up to the limit and then fails inside JGit, whose "unpack error <reason>"
+            // reaches the user through git's status report; for a refused POST git would print only "HTTP 413".
+            if (git.service() == GitRequest.Service.UPLOAD_PACK && declaredLength(request) > limit) {
                 refuse(request, 413, tooLarge(git.service(), limit));
                 return;
             }
             // Created here, on the event loop, so that no chunk of the body arrives before its handler.
-            body = new RequestBodyInputStream(request, ctx.vertx().getOrCreateContext(), limit, ioTimeoutMillis);
+            body = new RequestBodyInputStream(request, ctx.vertx().getOrCreateContext(), limit, tooLarge(git.service(), limit), ioTimeoutMillis);
         }
         RequestBodyInputStream input = body;
         worker.executeBlocking(() -> {
@@ -151,6 +153,10 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
         } finally {
             if (body != null) {
                 body.close();
+                // Answered before the client finished sending (e.g. a push over the limit): do not read the rest.
+                if (!request.isEnded() && request.response().ended()) {
+                    request.connection().close();
+                }
             }
         }
     }
@@ -200,7 +206,6 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
     private ReceivePack receivePack(GitRequest git, Credentials credentials, Repository repository) {
         ReceivePack pack = new ReceivePack(repository);
         pack.setBiDirectionalPipe(false);
-        pack.setMaxPackSizeLimit(maxPushBytes);
         pack.setRefLogIdent(new PersonIdent(credentials.user().isEmpty() ? git.owner() : credentials.user(),
                 git.owner() + "@driftless"));
         PushHooks hooks = new PushHooks(git.owner(), git.repository(),
@@ -222,7 +227,7 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
 
     private static String tooLarge(GitRequest.Service service, long limit) {
         return service == GitRequest.Service.RECEIVE_PACK
-                ? "push refused: it is larger than the limit of " + limit + " bytes"
+                ? "push refused: it is larger than the limit of " + limit + " bytes (ask the operator to raise it)"
                 : "fetch request larger than " + limit + " bytes refused";
     }
 

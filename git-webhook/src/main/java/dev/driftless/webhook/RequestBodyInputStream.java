@@ -28,6 +28,7 @@ final class RequestBodyInputStream extends InputStream {
     private final HttpServerRequest request;
     private final Context context;
     private final long limit;
+    private final String limitMessage;
     private final long idleTimeoutMillis;
 
     // Guarded by this: filled on the event loop, drained on the worker.
@@ -43,10 +44,11 @@ final class RequestBodyInputStream extends InputStream {
     private int position;
     private long total;
 
-    RequestBodyInputStream(HttpServerRequest request, Context context, long limit, long idleTimeoutMillis) {
+    RequestBodyInputStream(HttpServerRequest request, Context context, long limit, String limitMessage, long idleTimeoutMillis) {
         this.request = request;
         this.context = context;
         this.limit = limit;
+        this.limitMessage = limitMessage;
         this.idleTimeoutMillis = idleTimeoutMillis;
         request.handler(this::offer);
         request.endHandler(v -> finish(null));
@@ -100,7 +102,7 @@ final class RequestBodyInputStream extends InputStream {
         position += n;
         total += n;
         if (total > limit) {
-            throw new LimitExceeded("the request body exceeds the limit of " + limit + " bytes");
+            throw new LimitExceeded(limitMessage);
         }
         return n;
     }
