@@ -479,7 +479,7 @@ public final class Reconciler {
 
     private StatusReport status(ReconcileRequest request, String commit, String context, State state,
                                 String description, String targetUrl, long sequence) {
-        return new StatusReport(request.owner(), request.repository(), commit, context, state, description,
+        return new StatusReport(request.owner(), request.repository(), commit, request.branch(), context, state, description,
                 targetUrl, request.installationId(), sequence);
     }
 

@@ -8,11 +8,13 @@ import java.util.Optional;
  * the state change that causes it.
  *
  * @param sequence orders reports of one repository: a report for an older build never overwrites a newer one
+ *                 (the build id, which only grows); it also names the build whose log a check run shows
  */
 public record StatusReport(
         String owner,
         String repository,
         String commit,
+        String branch,
         String context,
         State state,
         String description,

@@ -1,0 +1,88 @@
+package dev.driftless.reconciler.app;
+
+import dev.driftless.reconciler.queue.JobQueue;
+import dev.driftless.reconciler.queue.JobReason;
+import dev.driftless.reconciler.queue.JobRequest;
+import dev.driftless.reconciler.reconcile.Transactions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The periodic resync: every interval (with ±10 % jitter, so replicas and restarts spread out) it
+ * queues a reconcile of every active, unsuspended repository. That catches pushes whose webhook was
+ * lost (GitHub never redelivers) and puts back what someone changed by hand. Queued jobs coalesce per
+ * repository and branch, so a resync next to a push costs one pass, and two replicas resyncing at once
+ * cost no more than one.
+ */
+final class Resync implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Resync.class);
+
+    private final Transactions store;
+    private final JobQueue queue;
+    private final Optional<String> trackedBranch;
+    private final Duration interval;
+    private final Runnable wake;
+    private final TrackedRepositories repositories = new TrackedRepositories();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "driftless-resync");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    Resync(Transactions store, JobQueue queue, Optional<String> trackedBranch, Duration interval, Runnable wake) {
+        this.store = store;
+        this.queue = queue;
+        this.trackedBranch = trackedBranch;
+        this.interval = interval;
+        this.wake = wake;
+    }
+
+    void start() {
+        schedule();
+    }
+
+    private void schedule() {
+        long base = interval.toMillis();
+        long jitter = (long) (base * 0.1);
+        long delay = base + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1));
+        timer.schedule(() -> {
+            try {
+                int queued = runOnce();
+                LOG.info("event=resync queued={}", queued);
+            } catch (Exception e) {
+                LOG.warn("event=resync_failed error=\"{}\"", e.toString());
+            } finally {
+                if (!timer.isShutdown()) {
+                    schedule();
+                }
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Queues one reconcile per active, unsuspended repository; returns how many. */
+    int runOnce() throws Exception {
+        List<TrackedRepositories.Tracked> due = store.inTransaction(repositories::resyncable);
+        for (TrackedRepositories.Tracked repository : due) {
+            String branch = trackedBranch.or(repository::defaultBranch).orElse("main");
+            queue.enqueue(JobRequest.reconcile(repository.owner(), repository.name(), branch, Optional.empty(),
+                    JobReason.RESYNC));
+        }
+        if (!due.isEmpty()) {
+            wake.run();
+        }
+        return due.size();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
