@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
@@ -39,6 +40,7 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
     public static final long DEFAULT_MAX_PUSH_BYTES = 200L * 1024 * 1024;
     /** Fetch negotiations are small; anything bigger is not a git client. */
     static final long MAX_NEGOTIATION_BYTES = 16L * 1024 * 1024;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 16;
     static final String REALM = "driftless";
 
     private static final Logger LOG = LoggerFactory.getLogger(GitHttpHandler.class);
@@ -51,6 +53,8 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
     private final Set<String> protectedBranches;
     private final long maxPushBytes;
     private final long ioTimeoutMillis;
+    private final int maxInFlight;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     private GitHttpHandler(Builder builder) {
         this.mountPath = builder.mountPath.endsWith("/") ? builder.mountPath : builder.mountPath + "/";
@@ -61,6 +65,7 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
         this.protectedBranches = Set.copyOf(builder.protectedBranches);
         this.maxPushBytes = builder.maxPushBytes;
         this.ioTimeoutMillis = builder.ioTimeoutMillis;
+        this.maxInFlight = builder.maxInFlight;
     }
 
     public static Builder builder() {
@@ -93,10 +98,27 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
             refuse(request, 401, "authentication required: use the owner's token as the password");
             return;
         }
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            refuse(request, 503, "the git endpoint is busy with other pushes and fetches; try again in a moment");
+            return;
+        }
+        try {
+            start(ctx, git, credentials.get());
+        } catch (RuntimeException e) {
+            inFlight.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** Runs on the event loop: checks what can be checked without blocking, then moves to the worker. */
+    private void start(RoutingContext ctx, GitRequest git, Credentials credentials) {
+        HttpServerRequest request = ctx.request();
         RequestBodyInputStream body = null;
         if (git.kind() == GitRequest.Kind.RPC) {
             String expected = "application/x-" + git.service().wireName + "-request";
             if (!expected.equals(mediaType(request.getHeader("Content-Type")))) {
+                inFlight.decrementAndGet();
                 refuse(request, 415, "expected Content-Type " + expected);
                 return;
             }
@@ -104,6 +126,7 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
             // An oversized push is read up to the limit and then fails inside JGit, whose "unpack error <reason>"
             // reaches the user through git's status report; for a refused POST git would print only "HTTP 413".
             if (git.service() == GitRequest.Service.UPLOAD_PACK && declaredLength(request) > limit) {
+                inFlight.decrementAndGet();
                 refuse(request, 413, tooLarge(git.service(), limit));
                 return;
             }
@@ -112,9 +135,10 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
         }
         RequestBodyInputStream input = body;
         worker.executeBlocking(() -> {
-            serve(ctx, git, credentials.get(), input);
+            serve(ctx, git, credentials, input);
             return null;
         }, false).onComplete(done -> {
+            inFlight.decrementAndGet();
             if (done.failed()) {
                 LOG.warn("git {} {}/{} failed: {}", git.service().wireName, git.owner(), git.repository(), done.cause().toString());
                 HttpServerResponse response = request.response();
@@ -325,8 +349,15 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
         private final Set<String> protectedBranches = new LinkedHashSet<>(List.of(BareRepositories.INITIAL_BRANCH));
         private long maxPushBytes = DEFAULT_MAX_PUSH_BYTES;
         private long ioTimeoutMillis = 120_000;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
 
         private Builder() { }
+
+        /** Pushes and fetches served or waiting for a worker at once; more are answered 503. */
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
 
         /** The path the handler is mounted under, default {@code /git}. */
         public Builder mountPath(String mountPath) {
@@ -389,6 +420,9 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
             }
             if (maxPushBytes <= 0) {
                 problems.add("maxPushBytes must be positive, got " + maxPushBytes);
+            }
+            if (maxInFlight <= 0) {
+                problems.add("maxInFlight must be positive, got " + maxInFlight);
             }
             if (ioTimeoutMillis <= 0) {
                 problems.add("ioTimeoutMillis must be positive, got " + ioTimeoutMillis);

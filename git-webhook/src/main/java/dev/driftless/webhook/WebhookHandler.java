@@ -31,6 +31,8 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     /** GitHub's own cap on webhook payloads. */
     public static final long DEFAULT_MAX_BODY_BYTES = 25L * 1024 * 1024;
     public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+    /** Bodies up to this size are verified and parsed on the event loop; bigger ones on the worker. */
+    static final int INLINE_CHECK_BYTES = 256 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
     private static final Pattern EVENT_NAME = Pattern.compile("[a-z_]{1,64}");
@@ -124,41 +126,62 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         request.resume();
     }
 
+    /**
+     * Verifies and parses a complete body. Small bodies are checked on the event loop (microseconds); big ones
+     * on the worker, because hashing and parsing megabytes would stall every other connection of the loop.
+     */
     private void afterBody(RoutingContext ctx, String event, String signature, Buffer body) {
-        HttpServerRequest request = ctx.request();
-        if (!verifier.verify(body.getBytes(), signature)) {
-            answer(ctx, event, 401, "signature_invalid", new ErrorBody("signature_invalid",
-                    "X-Hub-Signature-256 does not match the body; check that the webhook secret matches DRIFTLESS_GITHUB_WEBHOOK_SECRET"));
+        String deliveryId = ctx.request().getHeader("X-GitHub-Delivery");
+        if (body.length() <= INLINE_CHECK_BYTES) {
+            act(ctx, event, check(event, deliveryId, signature, body));
             return;
         }
-        String deliveryId = request.getHeader("X-GitHub-Delivery");
+        worker.executeBlocking(() -> check(event, deliveryId, signature, body), false).onComplete(checked -> {
+            if (checked.failed()) {
+                answer(ctx, event, 503, "busy", new ErrorBody("busy", "the delivery could not be checked; redeliver later"));
+            } else {
+                act(ctx, event, checked.result());
+            }
+        });
+    }
+
+    /** The verdict on a complete request: a refusal, or the parsed delivery. */
+    private record Checked(int status, ErrorBody refusal, Delivery delivery) { }
+
+    private Checked check(String event, String deliveryId, String signature, Buffer body) {
+        if (!verifier.verify(body.getBytes(), signature)) {
+            return new Checked(401, new ErrorBody("signature_invalid",
+                    "X-Hub-Signature-256 does not match the body; check that the webhook secret matches DRIFTLESS_GITHUB_WEBHOOK_SECRET"), null);
+        }
         if (event == null || !EVENT_NAME.matcher(event).matches()) {
-            answer(ctx, event, 400, "bad_request", new ErrorBody("bad_request", "X-GitHub-Event is missing or not an event name"));
-            return;
+            return new Checked(400, new ErrorBody("bad_request", "X-GitHub-Event is missing or not an event name"), null);
         }
         if (deliveryId == null || !DELIVERY_ID.matcher(deliveryId).matches()) {
-            answer(ctx, event, 400, "bad_request", new ErrorBody("bad_request", "X-GitHub-Delivery is missing or not a delivery id"));
-            return;
+            return new Checked(400, new ErrorBody("bad_request", "X-GitHub-Delivery is missing or not a delivery id"), null);
         }
-        GitHubEvent parsed;
         try {
-            parsed = GitHubEventParser.parse(event, body);
+            return new Checked(0, null, new Delivery(deliveryId, event, clock.instant(), GitHubEventParser.parse(event, body)));
         } catch (MalformedEventException e) {
-            answer(ctx, event, 400, "malformed_payload", new ErrorBody("malformed_payload", e.getMessage()));
+            return new Checked(400, new ErrorBody("malformed_payload", e.getMessage()), null);
+        }
+    }
+
+    private void act(RoutingContext ctx, String event, Checked checked) {
+        if (checked.refusal() != null) {
+            answer(ctx, event, checked.status(), checked.refusal().error(), checked.refusal());
             return;
         }
-        if (parsed instanceof GitHubEvent.Ping) {
+        Delivery delivery = checked.delivery();
+        if (delivery.event() instanceof GitHubEvent.Ping) {
             reply(ctx.response(), 200, new JsonObject().put("status", "pong"));
             outcome(event, "pong");
-            return;
-        }
-        if (parsed instanceof GitHubEvent.Other) {
-            LOG.debug("ignoring GitHub event {} (delivery {})", event, deliveryId);
+        } else if (delivery.event() instanceof GitHubEvent.Other) {
+            LOG.debug("ignoring GitHub event {} (delivery {})", event, delivery.id());
             reply(ctx.response(), 202, new JsonObject().put("status", "ignored").put("event", event));
             outcome(event, "ignored");
-            return;
+        } else {
+            hand(ctx, delivery);
         }
-        hand(ctx, new Delivery(deliveryId, event, clock.instant(), parsed));
     }
 
     /** Hands the delivery to the sink on a worker thread; answers once it returned. */

@@ -45,6 +45,8 @@ class WebhookHandlerTest {
     private static int port;
     private static final RecordingSink sink = new RecordingSink();
     private static final List<String> outcomes = new CopyOnWriteArrayList<>();
+    private static final java.util.concurrent.CountDownLatch slowSinkEntered = new java.util.concurrent.CountDownLatch(1);
+    private static final java.util.concurrent.CountDownLatch slowSinkRelease = new java.util.concurrent.CountDownLatch(1);
 
     /** Stands in for the store: remembers delivery ids, can be told to fail. */
     static final class RecordingSink implements DeliverySink {
@@ -76,6 +78,14 @@ class WebhookHandlerTest {
                 .secret(SECRET).sink(sink).worker(worker).outcomes((event, outcome) -> outcomes.add(event + ":" + outcome)).build());
         router.post("/small").handler(WebhookHandler.builder()
                 .secret(SECRET).sink(sink).worker(worker).maxBodyBytes(SMALL_LIMIT).build());
+        router.post("/slow").handler(WebhookHandler.builder()
+                .secret(SECRET).sink(delivery -> {
+                    slowSinkEntered.countDown();
+                    if (!slowSinkRelease.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("test never released the sink");
+                    }
+                    return DeliverySink.Result.RECORDED;
+                }).worker(worker).maxInFlight(1).build());
         router.post("/no-secret").handler(WebhookHandler.builder().secret(null).sink(sink).worker(worker).build());
         server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
         port = server.actualPort();
@@ -311,6 +321,39 @@ class WebhookHandlerTest {
         // The redelivery of the same id is recorded: the failure left no trace.
         assertEquals(202, await(post("/webhooks/github", "push", id, SIGNER.sign(body)).sendBuffer(Buffer.buffer(body))).statusCode());
         assertEquals(1, sink.accepted.size());
+    }
+
+    @Test
+    void bigBodiesAreCheckedOffTheEventLoopWithTheSameRules() throws Exception {
+        // Past INLINE_CHECK_BYTES the HMAC and the parse run on the worker; the answers must not change.
+        byte[] json = pushBody();
+        byte[] body = new byte[WebhookHandler.INLINE_CHECK_BYTES * 4];
+        java.util.Arrays.fill(body, (byte) ' ');
+        System.arraycopy(json, 0, body, 0, json.length);
+        HttpResponse<Buffer> recorded = send("push", body);
+        assertEquals(202, recorded.statusCode(), recorded.bodyAsString());
+        assertEquals("alice/fns", ((GitHubEvent.Push) sink.accepted.get(0).event()).repository().fullName());
+
+        byte[] tampered = body.clone();
+        tampered[tampered.length - 1] = '\n';
+        assertError(await(post("/webhooks/github", "push", UUID.randomUUID().toString(), SIGNER.sign(body))
+                .sendBuffer(Buffer.buffer(tampered))), 401, "signature_invalid");
+        byte[] broken = new byte[body.length];
+        java.util.Arrays.fill(broken, (byte) '{');
+        assertError(send("push", broken), 400, "malformed_payload");
+        assertEquals(1, sink.accepted.size());
+    }
+
+    @Test
+    void aSlowStoreDoesNotQueueUnboundedWork() throws Exception {
+        byte[] body = pushBody();
+        Future<HttpResponse<Buffer>> first = post("/slow", "push", UUID.randomUUID().toString(), SIGNER.sign(body)).sendBuffer(Buffer.buffer(body));
+        assertTrue(slowSinkEntered.await(30, TimeUnit.SECONDS));
+        // The single slot is taken: the next delivery is told to come back instead of waiting in a queue.
+        assertError(await(post("/slow", "push", UUID.randomUUID().toString(), SIGNER.sign(body)).sendBuffer(Buffer.buffer(body))), 503, "busy");
+        slowSinkRelease.countDown();
+        assertEquals(202, await(first).statusCode());
+        assertEquals(202, await(post("/slow", "push", UUID.randomUUID().toString(), SIGNER.sign(body)).sendBuffer(Buffer.buffer(body))).statusCode());
     }
 
     @Test
