@@ -22,7 +22,7 @@ record Bubblewrap(Path executable) implements Sandbox {
 
     /** Top-level folders the sandbox provides itself (from the host or as fresh mounts); an image's copies are ignored. */
     private static final Set<String> PROVIDED = Set.of(
-            "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "proc", "dev", "tmp", "sys", "run", "etc");
+            "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "proc", "dev", "tmp", "sys", "run", "etc", "var");
 
     /** Host files under /etc that interpreters and TLS need; bound when present. */
     private static final List<String> HOST_ETC = List.of(
@@ -32,6 +32,11 @@ record Bubblewrap(Path executable) implements Sandbox {
     @Override
     public String kind() {
         return "bubblewrap";
+    }
+
+    @Override
+    public boolean wraps(ProcessHandle process) {
+        return process.info().command().map(c -> c.equals(executable.toString())).orElse(false);
     }
 
     @Override
@@ -55,6 +60,11 @@ record Bubblewrap(Path executable) implements Sandbox {
         Path etc = launch.root().resolve("etc");
         if (Files.isDirectory(etc, NOFOLLOW)) {
             bindImage(etc, "/etc", Set.copyOf(HOST_ETC), args);
+        }
+        // /var entry by entry too, so that /var/openfaas/secrets can be mounted beside the image's folders.
+        Path var = launch.root().resolve("var");
+        if (Files.isDirectory(var, NOFOLLOW)) {
+            bindImage(var, "/var", launch.secrets().isPresent() ? Set.of("openfaas") : Set.of(), args);
         }
         launch.secrets().ifPresent(folder ->
                 args.addAll(List.of("--ro-bind", folder.toString(), Launch.SECRETS_MOUNT)));

@@ -1,6 +1,5 @@
 package dev.driftless.reconciler.runtime.local;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeoutException;
  * {@link LogBuffer}. {@link #stop} ends the whole process tree: SIGTERM, then SIGKILL after a grace period.
  */
 final class Instance {
+    private final Sandbox sandbox;
     private final Launch launch;
     private final int port;
     private final Process process;
@@ -25,7 +25,8 @@ final class Instance {
     private final Instant started;
     private volatile boolean stopping;
 
-    private Instance(Launch launch, int port, Process process, LogBuffer logs) {
+    private Instance(Sandbox sandbox, Launch launch, int port, Process process, LogBuffer logs) {
+        this.sandbox = sandbox;
         this.launch = launch;
         this.port = port;
         this.process = process;
@@ -36,22 +37,40 @@ final class Instance {
     static Instance start(Sandbox sandbox, Launch launch, int port, LogBuffer logs) throws IOException {
         ProcessBuilder builder = sandbox.command(launch, port).redirectErrorStream(true);
         Process process = builder.start();
-        Instance instance = new Instance(launch, port, process, logs);
+        Instance instance = new Instance(sandbox, launch, port, process, logs);
         Thread pump = new Thread(instance::pumpOutput, "fn-log-" + launch.name() + "-" + port);
         pump.setDaemon(true);
         pump.start();
         return instance;
     }
 
+    /** Splits the output into lines, cutting overlong ones, so a function cannot grow the daemon's heap. */
     private void pumpOutput() {
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                logs.add(line);
+        try (InputStreamReader reader = new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+            StringBuilder line = new StringBuilder();
+            char[] buffer = new char[8192];
+            for (int n = reader.read(buffer); n >= 0; n = reader.read(buffer)) {
+                for (int i = 0; i < n; i++) {
+                    char c = buffer[i];
+                    if (c == '\n') {
+                        logs.add(stripCarriageReturn(line));
+                        line.setLength(0);
+                    } else if (line.length() < LogBuffer.MAX_LINE) {
+                        line.append(c);
+                    }
+                }
+            }
+            if (line.length() > 0) {
+                logs.add(stripCarriageReturn(line));
             }
         } catch (IOException e) {
             // The pipe closes when the process ends; nothing left to read.
         }
+    }
+
+    private static String stripCarriageReturn(StringBuilder line) {
+        int end = line.length();
+        return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
     }
 
     Launch launch() {
@@ -92,13 +111,29 @@ final class Instance {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
-    /** Stops the process and all its descendants. Idempotent; returns once they have all exited. */
+    /**
+     * Stops the process and all its descendants. Idempotent; returns once they have all exited. SIGTERM goes
+     * to the function's own processes, not to bubblewrap: bubblewrap dies on SIGTERM and takes the sandbox
+     * down with SIGKILL, which would rob the function of its graceful shutdown.
+     */
     void stop(Duration grace) {
         stopping = true;
-        List<ProcessHandle> tree = new ArrayList<>();
-        process.descendants().forEach(tree::add); // taken before the parent dies and they get re-parented
-        tree.add(process.toHandle());
-        tree.forEach(ProcessHandle::destroy);
+        List<ProcessHandle> descendants = process.descendants().toList(); // before the tree is re-parented
+        List<ProcessHandle> workload = new ArrayList<>();
+        for (ProcessHandle handle : descendants) {
+            if (!sandbox.wraps(handle)) {
+                workload.add(handle);
+            }
+        }
+        if (workload.isEmpty() || !sandbox.wraps(process.toHandle())) {
+            workload.add(process.toHandle());
+        }
+        workload.forEach(ProcessHandle::destroy);
+        List<ProcessHandle> tree = new ArrayList<>(workload);
+        descendants.stream().filter(h -> !tree.contains(h)).forEach(tree::add);
+        if (!tree.contains(process.toHandle())) {
+            tree.add(process.toHandle());
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         for (ProcessHandle handle : tree) {
             long left = deadline - System.nanoTime();

@@ -35,6 +35,9 @@ final class LaunchPlanner {
         env.putAll(deployment.environment());
         env.remove("PORT"); // the runtime owns PORT
         int[] ids = user(image.user(), root);
+        if (!env.containsKey("HOME")) {
+            env.put("HOME", home(ids[0], root)); // as container engines do, from the image's passwd
+        }
         String workdir = image.workingDirectory() == null || image.workingDirectory().isBlank()
                 ? "/" : image.workingDirectory();
         if (!workdir.startsWith("/")) {
@@ -100,6 +103,19 @@ final class LaunchPlanner {
         int u = uid.getAsInt() == 0 ? DEFAULT_ID : uid.getAsInt();
         int g = gid.getAsInt() == 0 ? DEFAULT_ID : gid.getAsInt();
         return new int[] {u, g};
+    }
+
+    private static String home(int uid, Path root) throws IOException {
+        Path passwd = root.resolve("etc/passwd");
+        if (Files.isRegularFile(passwd, LinkOption.NOFOLLOW_LINKS)) {
+            for (String line : Files.readAllLines(passwd)) {
+                String[] fields = line.split(":");
+                if (fields.length >= 6 && fields[2].equals(Integer.toString(uid)) && fields[5].startsWith("/")) {
+                    return fields[5];
+                }
+            }
+        }
+        return "/";
     }
 
     private static OptionalInt id(String value, Path table) throws IOException {

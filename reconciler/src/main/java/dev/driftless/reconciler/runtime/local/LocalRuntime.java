@@ -94,6 +94,10 @@ public final class LocalRuntime implements FunctionRuntime {
     public RolloutResult deploy(FunctionDeployment deployment) throws InterruptedException {
         refuseEventLoop();
         long began = System.nanoTime();
+        if (!FunctionAddress.isLabel(deployment.owner()) || !FunctionAddress.isLabel(deployment.function())) {
+            return failed(began, "InvalidName", "owner and function must be DNS-1123 labels: "
+                    + deployment.owner() + "/" + deployment.function(), List.of());
+        }
         FunctionAddress address = new FunctionAddress(deployment.owner(), deployment.function());
         FunctionSlot slot = slots.computeIfAbsent(address, FunctionSlot::new);
         slot.lock.lockInterruptibly();

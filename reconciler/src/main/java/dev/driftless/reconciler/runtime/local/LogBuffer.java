@@ -5,7 +5,7 @@ import java.util.List;
 
 /** The last lines an instance wrote (stdout and stderr), bounded so a chatty function cannot fill the heap. */
 final class LogBuffer {
-    private static final int MAX_LINE = 4096;
+    static final int MAX_LINE = 4096;
 
     private final int capacity;
     private final ArrayDeque<String> lines;

@@ -19,6 +19,11 @@ record PlainProcess() implements Sandbox {
     }
 
     @Override
+    public boolean wraps(ProcessHandle process) {
+        return false;
+    }
+
+    @Override
     public ProcessBuilder command(Launch launch, int port) {
         Path root = launch.root();
         List<String> args = new ArrayList<>();

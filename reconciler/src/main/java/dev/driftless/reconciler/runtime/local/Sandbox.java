@@ -11,6 +11,9 @@ interface Sandbox {
      */
     ProcessBuilder command(Launch launch, int port);
 
+    /** Whether {@code process} is the sandbox's own wrapper (bubblewrap) rather than the function. */
+    boolean wraps(ProcessHandle process);
+
     /** {@code bubblewrap} or {@code plain}, for logs. */
     String kind();
 

@@ -251,11 +251,12 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
         JsonObject seen = new JsonObject(get(backend, "/_/env").body());
 
         Set<String> keys = seen.getJsonObject("env").fieldNames();
-        assertEquals(Set.of("PATH", "PORT", "GREETING", "PYTHONUNBUFFERED", "IMAGE_VERSION"),
+        assertEquals(Set.of("PATH", "PORT", "GREETING", "PYTHONUNBUFFERED", "IMAGE_VERSION", "HOME"),
                 keys.stream().filter(k -> !k.equals("PWD") && !k.equals("LC_CTYPE")).collect(Collectors.toSet()),
                 "only the image's env, the stack's env and PORT");
         // Every process in the sandbox (bubblewrap's own pid 1 included) has only those variables.
-        Set<String> allowed = Set.of("PATH", "PORT", "GREETING", "PYTHONUNBUFFERED", "IMAGE_VERSION", "PWD", "LC_CTYPE");
+        Set<String> allowed = Set.of("PATH", "PORT", "GREETING", "PYTHONUNBUFFERED", "IMAGE_VERSION", "HOME", "PWD",
+                "LC_CTYPE");
         JsonObject procs = seen.getJsonObject("proc");
         assertTrue(procs.size() >= 2, "the function sees its own processes: " + procs);
         for (String pid : procs.fieldNames()) {
@@ -269,6 +270,7 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
         assertFalse(procs.encode().contains(daemonEnv.get(RealComponent.BWRAP.variable())), "no daemon value leaks");
         assertEquals(10001, seen.getInteger("uid"));
         assertEquals("/home/app", seen.getString("cwd"));
+        assertEquals("/home/app", seen.getJsonObject("env").getString("HOME"), "HOME from the image's passwd");
         assertEquals("no", get(backend, "/_/exists?path=" + encode(data.toString())).body());
         assertEquals("no", get(backend, "/_/exists?path=" + encode(data.resolve("daemon-secret.txt").toString())).body());
         assertEquals("no", get(backend, "/_/exists?path=/root").body());

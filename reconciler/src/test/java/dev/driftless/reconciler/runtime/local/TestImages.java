@@ -32,10 +32,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TestImages implements ImageSource {
     /** The server every image runs; {@code MODE} decides how it misbehaves. */
     private static final String SERVER = """
-            import json, os, sys, time, urllib.parse
+            import json, os, signal, sys, time, urllib.parse
             from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
             VERSION = "%s"
             MODE = "%s"
+            def on_term(*_):
+                print("stopping on SIGTERM", flush=True)
+                os._exit(0)
+            signal.signal(signal.SIGTERM, on_term)
             if MODE == "exit":
                 print("boom: this version cannot start", flush=True)
                 sys.exit(3)
