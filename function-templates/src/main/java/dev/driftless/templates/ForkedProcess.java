@@ -66,9 +66,15 @@ record ForkedProcess(String label, List<String> command, Path directory, Map<Str
         reader.start();
         try {
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            // Also on a normal exit: background children of user code must not outlive the build.
-            killTree(process);
-            reader.join(finished ? 5_000 : 2_000);
+            if (finished) {
+                // Read to the end first: destroying a Process closes its output stream and drops what is buffered.
+                // A background child that keeps the pipe open only delays this by the join limit.
+                reader.join(10_000);
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+            } else {
+                killTree(process);
+                reader.join(2_000);
+            }
             if (!finished) {
                 log.line(label + " timed out after " + timeout.toSeconds() + " s: killed the process and its children");
                 throw new TemplateException(label + " timed out after " + timeout.toSeconds() + " s");

@@ -152,6 +152,7 @@ final class Java17Template implements FunctionTemplate {
         Path testClasses = layout.scratch("test-classes");
         List<Path> testClasspath = new ArrayList<>();
         testClasspath.add(layout.function());
+        testClasspath.add(layout.runtime().resolve("classes"));
         testClasspath.addAll(MavenResolver.jars(runtimeLib));
         testClasspath.addAll(MavenResolver.jars(jars.test()));
         Path console = MavenResolver.jars(jars.tools()).get(0);

@@ -1,7 +1,6 @@
 package dev.driftless.templates;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code node20} (alias {@code node18}): OpenFaaS of-watchdog style {@code handler.js}
@@ -27,10 +25,6 @@ final class Node20Template implements FunctionTemplate {
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(60);
     private static final String BUILD_STEPS_VERSION = "node20-build-1";
     private static final Set<String> SKIP_DIRS = Set.of("node_modules", ".git", ".npm");
-    /** Present in package.json only when there is something to install or test. */
-    private static final Pattern DEPENDENCIES = Pattern.compile("\"(dependencies)\"\\s*:\\s*\\{\\s*\"");
-    private static final Pattern ANY_DEPENDENCIES = Pattern.compile("\"(dependencies|devDependencies)\"\\s*:\\s*\\{\\s*\"");
-    private static final Pattern TEST_SCRIPT = Pattern.compile("\"scripts\"\\s*:\\s*\\{[^}]*\"test\"\\s*:", Pattern.DOTALL);
 
     private final HostTools tools;
     private final TemplateFiles files;
@@ -72,7 +66,7 @@ final class Node20Template implements FunctionTemplate {
         }
         Layout layout = Layout.in(context.workDir());
         Path node = tools.node();
-        String packageJson = readPackageJson(handler);
+        PackageJson packageJson = PackageJson.read(handler, node, tools.environment(context.workDir(), Map.of(), node));
         try {
             files.under("runtime").writeTo(layout.runtime());
             Trees.copy(handler, layout.function(), SKIP_DIRS, p -> false);
@@ -82,7 +76,7 @@ final class Node20Template implements FunctionTemplate {
 
         // The dependencies layer: package.json's dependencies without devDependencies.
         Path modules = layout.dependencies();
-        if (packageJson != null && DEPENDENCIES.matcher(packageJson).find()) {
+        if (packageJson.dependencies() > 0) {
             log.step("node20: npm install --omit=dev");
             Path install = npmInstall(handler, layout.scratch("npm-runtime"), true, context);
             moveModules(install.resolve("node_modules"), modules);
@@ -112,8 +106,8 @@ final class Node20Template implements FunctionTemplate {
                 report);
     }
 
-    private TestReport runTests(TemplateContext context, Layout layout, String packageJson, Path node) throws TemplateException {
-        if (packageJson == null || !TEST_SCRIPT.matcher(packageJson).find()) {
+    private TestReport runTests(TemplateContext context, Layout layout, PackageJson packageJson, Path node) throws TemplateException {
+        if (!packageJson.testScript()) {
             context.log().line("node20: no test script in package.json");
             return TestReport.none();
         }
@@ -128,7 +122,7 @@ final class Node20Template implements FunctionTemplate {
         } catch (IOException e) {
             throw new TemplateException("could not copy the function for its tests: " + e.getMessage(), e);
         }
-        if (ANY_DEPENDENCIES.matcher(packageJson).find()) {
+        if (packageJson.dependencies() + packageJson.devDependencies() > 0) {
             context.log().step("node20: npm install (with devDependencies, for the tests)");
             npmInstall(context.handlerDir(), testDir, false, context);
         }
@@ -201,17 +195,5 @@ final class Node20Template implements FunctionTemplate {
             throw new TemplateException("could not copy the function for " + name + ": " + e.getMessage(), e);
         }
         return root;
-    }
-
-    private static String readPackageJson(Path handler) throws TemplateException {
-        Path file = handler.resolve("package.json");
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new TemplateException("could not read package.json: " + e.getMessage(), e);
-        }
     }
 }

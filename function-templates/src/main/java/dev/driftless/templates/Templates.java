@@ -22,9 +22,11 @@ import java.util.Optional;
 public final class Templates {
     private final Map<String, FunctionTemplate> byLang;
     private final List<FunctionTemplate> templates;
+    private final Map<String, TemplateFiles> samples;
 
-    private Templates(List<FunctionTemplate> templates) {
+    private Templates(List<FunctionTemplate> templates, Map<String, TemplateFiles> samples) {
         this.templates = List.copyOf(templates);
+        this.samples = Map.copyOf(samples);
         Map<String, FunctionTemplate> map = new LinkedHashMap<>();
         for (FunctionTemplate t : templates) {
             map.put(t.name(), t);
@@ -36,10 +38,15 @@ public final class Templates {
     /** java17 (java11), python3, node20 (node18), using the build tools found on this machine. */
     public static Templates builtIn() {
         HostTools tools = HostTools.fromEnvironment();
+        TemplateFiles java = TemplateFiles.load("templates/java17");
+        TemplateFiles python = TemplateFiles.load("templates/python3");
+        TemplateFiles node = TemplateFiles.load("templates/node20");
         return new Templates(List.of(
-                new Java17Template(tools, TemplateFiles.load("templates/java17"), TemplateFiles.load("dev/driftless/entrypoint/java")),
-                new Python3Template(tools, TemplateFiles.load("templates/python3")),
-                new Node20Template(tools, TemplateFiles.load("templates/node20"))));
+                        new Java17Template(tools, java, TemplateFiles.load("dev/driftless/entrypoint/java")),
+                        new Python3Template(tools, python),
+                        new Node20Template(tools, node)),
+                Map.of(Java17Template.NAME, java.under("sample"), Python3Template.NAME, python.under("sample"),
+                        Node20Template.NAME, node.under("sample")));
     }
 
     /** The template for a stack.yml {@code lang}: a canonical name or an alias. */
@@ -65,6 +72,6 @@ public final class Templates {
      */
     public void writeSample(String lang, Path target) throws IOException {
         FunctionTemplate template = find(lang).orElseThrow(() -> new IllegalArgumentException("unknown lang " + lang));
-        TemplateFiles.load("templates/" + template.name()).under("sample").writeTo(target);
+        samples.get(template.name()).writeTo(target);
     }
 }

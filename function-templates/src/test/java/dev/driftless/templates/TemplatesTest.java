@@ -1,0 +1,64 @@
+package dev.driftless.templates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TemplatesTest {
+    private final Templates templates = Templates.builtIn();
+
+    @Test
+    void findsTemplatesByNameAndAlias() {
+        assertEquals("java17", templates.find("java17").orElseThrow().name());
+        assertSame(templates.find("java17").orElseThrow(), templates.find("java11").orElseThrow());
+        assertSame(templates.find("python3").orElseThrow(), templates.find("python").orElseThrow());
+        assertSame(templates.find("node20").orElseThrow(), templates.find("node18").orElseThrow());
+        assertTrue(templates.find("ruby").isEmpty());
+        assertTrue(templates.find(null).isEmpty());
+    }
+
+    @Test
+    void listsSupportedLangsForTheUnsupportedMessage() {
+        assertEquals(List.of("java11", "java17", "node18", "node20", "python", "python3"), templates.supportedLangs());
+    }
+
+    @Test
+    void clusterBaseImages() {
+        assertEquals("eclipse-temurin:17-jre", templates.find("java17").orElseThrow().clusterBaseImage());
+        assertEquals("python:3.11-slim", templates.find("python3").orElseThrow().clusterBaseImage());
+        assertEquals("node:20-slim", templates.find("node20").orElseThrow().clusterBaseImage());
+    }
+
+    @Test
+    void versionIsAStableHashOfTheTemplatesFiles() {
+        Templates again = Templates.builtIn();
+        for (FunctionTemplate t : templates.all()) {
+            assertEquals(t.version(), again.find(t.name()).orElseThrow().version());
+            assertTrue(t.version().matches("[0-9a-f]{64}"), t.version());
+        }
+        assertEquals(3, templates.all().stream().map(FunctionTemplate::version).distinct().count());
+
+        TemplateFiles files = TemplateFiles.load("templates/python3");
+        java.util.TreeMap<String, byte[]> changed = new java.util.TreeMap<>(files.files());
+        changed.put("runtime/index.py", "print('changed')".getBytes());
+        assertNotEquals(files.hash("python3-build-1"), new TemplateFiles(changed).hash("python3-build-1"));
+    }
+
+    @Test
+    void writesEachSampleWithItsTests(@TempDir Path dir) throws Exception {
+        templates.writeSample("java11", dir.resolve("java"));
+        assertTrue(Files.isRegularFile(dir.resolve("java/src/main/java/com/openfaas/function/Handler.java")));
+        assertTrue(Files.isRegularFile(dir.resolve("java/src/test/java/HandlerTest.java")));
+        templates.writeSample("python3", dir.resolve("py"));
+        assertTrue(Files.isRegularFile(dir.resolve("py/handler.py")) && Files.isRegularFile(dir.resolve("py/handler_test.py")));
+        templates.writeSample("node20", dir.resolve("node"));
+        assertTrue(Files.isRegularFile(dir.resolve("node/handler.js")) && Files.isRegularFile(dir.resolve("node/handler.test.js")));
+    }
+}
