@@ -63,6 +63,31 @@ public final class TokenStore implements PushAuthenticator {
         return token;
     }
 
+    /** The owner a token belongs to, for logging in to the dashboard and the API with it. */
+    public Optional<String> ownerOf(String token) {
+        if (token == null || token.isEmpty() || token.length() > 200) {
+            return Optional.empty();
+        }
+        String hash = sha256(token);
+        try {
+            Optional<String> owner = db.inTransaction(tx -> {
+                try (PreparedStatement q = tx.prepareStatement("SELECT owner FROM tokens WHERE token_hash = ?")) {
+                    q.setString(1, hash);
+                    try (ResultSet rows = q.executeQuery()) {
+                        return rows.next() ? Optional.of(rows.getString(1)) : Optional.<String>empty();
+                    }
+                }
+            });
+            if (owner.isPresent()) {
+                touch(hash);
+            }
+            return owner;
+        } catch (SQLException e) {
+            LOG.warn("event=token.lookup_failed error=\"{}\"", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     @Override
     public boolean mayAccess(String owner, String username, String token) {
         if (!validOwner(owner) || token == null || token.isEmpty() || token.length() > 200) {

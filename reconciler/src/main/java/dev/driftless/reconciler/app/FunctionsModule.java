@@ -1,0 +1,232 @@
+package dev.driftless.reconciler.app;
+
+import dev.driftless.builder.Builder;
+import dev.driftless.builder.BuilderConfig;
+import dev.driftless.dashboard.Dashboard;
+import dev.driftless.dashboard.Principal;
+import dev.driftless.dashboard.TokenVerifier;
+import dev.driftless.dashboard.Views;
+import dev.driftless.gateway.FunctionAddress;
+import dev.driftless.gateway.FunctionTraffic;
+import dev.driftless.gateway.Gateway;
+import dev.driftless.gateway.GatewayConfig;
+import dev.driftless.gateway.InMemoryRouteTable;
+import dev.driftless.reconciler.DaemonContext;
+import dev.driftless.reconciler.DaemonModule;
+import dev.driftless.reconciler.config.DriftlessConfig;
+import dev.driftless.reconciler.config.Secret;
+import dev.driftless.reconciler.dashboard.StoreDashboardData;
+import dev.driftless.reconciler.dashboard.TrafficSource;
+import dev.driftless.reconciler.queue.JobKind;
+import dev.driftless.reconciler.reconcile.Reconciler;
+import dev.driftless.reconciler.reconcile.RepositoryHeads;
+import dev.driftless.reconciler.reconcile.Urls;
+import dev.driftless.reconciler.runtime.FunctionRuntime;
+import dev.driftless.reconciler.runtime.kubernetes.KubernetesRuntime;
+import dev.driftless.reconciler.runtime.kubernetes.KubernetesRuntimeConfig;
+import dev.driftless.reconciler.runtime.local.LocalRuntime;
+import dev.driftless.reconciler.runtime.local.LocalRuntimeSettings;
+import dev.driftless.status.BadgeHandler;
+import dev.driftless.status.GitHubAccess;
+import dev.driftless.status.GitHubAppKey;
+import dev.driftless.status.GitHubConfig;
+import dev.driftless.status.GitHubCredentials;
+import dev.driftless.status.StatusOutbox;
+import dev.driftless.status.StatusPublisher;
+import dev.driftless.status.StatusSender;
+import dev.driftless.templates.Templates;
+import dev.driftless.webhook.GitHttpHandler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wires the functions loop into the daemon: builder, runtime, HTTPS gateway, status outbox and sender,
+ * the reconcile and gc job handlers, the periodic resync, the built-in git endpoint, badges and the
+ * dashboard. The HTTP port serves machines (webhooks, git, API, badges, ops); the HTTPS gateway serves
+ * functions on {@code <owner>.<domain>} and people on the bare domain (dashboard, git, badges, API).
+ */
+public final class FunctionsModule implements DaemonModule {
+    private static final Logger LOG = LoggerFactory.getLogger(FunctionsModule.class);
+
+    private volatile Reconciler reconciler;
+    private volatile Gateway gateway;
+    private volatile FunctionRuntime runtime;
+
+    @Override
+    public int order() {
+        return 10;
+    }
+
+    @Override
+    public void configure(DaemonContext context) throws Exception {
+        DriftlessConfig config = context.config();
+        Path data = config.data().toAbsolutePath().normalize();
+
+        Builder builder = new Builder(builderConfig(config, data));
+        InMemoryRouteTable routes = new InMemoryRouteTable();
+        runtime = runtime(config, data, builder, routes);
+        context.onStop(runtime);
+
+        StatusOutbox outbox = new StatusOutbox(context.database().dataSource(), context.clock());
+        Optional<GitHubAccess> github = github(config);
+        Optional<StatusSender> sender = github.map(access ->
+                StatusSender.builder(context.database().dataSource(), access.publisher()).build());
+        sender.ifPresent(s -> {
+            s.start();
+            context.onStop(() -> s.stop(Duration.ofSeconds(30)));
+        });
+        OutboxStatuses statuses = new OutboxStatuses(outbox, sender, github.isPresent(),
+                config.statusMode() == DriftlessConfig.StatusMode.CHECKS);
+
+        Urls urls = new Urls(config.domain(), config.httpsPort());
+        reconciler = new Reconciler(context.database(), builder::build, runtime, statuses, new RepositoryHeads(), urls,
+                context.clock());
+        CheckoutTokens tokens = github.<CheckoutTokens>map(access -> installation ->
+                Optional.of(access.repositoryToken(installation.orElse(null)))).orElse(CheckoutTokens.none());
+        ReconcileJobs jobs = new ReconcileJobs(context.database(), reconciler, tokens, config.trackedBranch(),
+                config::ownerAllowed);
+        context.jobs().register(JobKind.RECONCILE, jobs.reconcile());
+        context.jobs().register(JobKind.GC, jobs.gc());
+
+        Resync resync = new Resync(context.database(), context.queue(), config.trackedBranch(), config.resyncInterval(),
+                () -> { });
+        resync.start();
+        context.onStop(resync);
+
+        // Routes shared by both ports: git endpoint, badges, dashboard and API.
+        WorkerExecutor gitPool = context.vertx().createSharedWorkerExecutor("driftless-git", 4);
+        context.onStop(gitPool::close);
+        GitHttpHandler git = GitHttpHandler.builder()
+                .mountPath("/git")
+                .repositoriesRoot(data.resolve("git"))
+                .authenticator(context.tokens())
+                .sink(context.intake())
+                .worker(gitPool)
+                .build();
+        AdminToken admin = AdminToken.loadOrCreate(data, System.out);
+        TokenVerifier verifier = token -> {
+            if (admin.matches(token)) {
+                return Optional.of(new Principal("admin", true, Set.of()));
+            }
+            return context.tokens().ownerOf(token).map(owner -> new Principal(owner, false, Set.of(owner)));
+        };
+        StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime, reconciler,
+                traffic(), urls, ownerRepo -> Optional.empty());
+        Dashboard dashboard = new Dashboard(dashboardData, verifier,
+                principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners()));
+        BadgeHandler badges = BadgeHandler.create(context.vertx(), outbox);
+
+        Router http = context.router();
+        http.route("/git/*").handler(git);
+        badges.mount(http);
+        dashboard.mount(context.vertx(), http);
+
+        Router site = Router.router(context.vertx());
+        site.route("/git/*").handler(git);
+        badges.mount(site);
+        dashboard.mount(context.vertx(), site);
+
+        GatewayConfig.Builder gatewayConfig = GatewayConfig.builder()
+                .domain(config.domain())
+                .httpsPort(config.httpsPort())
+                .dataFolder(data.resolve("tls"))
+                .routes(routes)
+                .metrics(context.registry())
+                .fallback(ctx -> site.handleContext(ctx))
+                .clock(context.clock());
+        if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
+            gatewayConfig.certificate(config.tlsCertFile().get(), config.tlsKeyFile().get());
+        }
+        gateway = Gateway.create(gatewayConfig.build());
+        gateway.start(context.vertx()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        context.onStop(() -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        LOG.info("event=gateway.started https_port={} domain={} ca={}", gateway.httpsPort(), config.domain(),
+                gateway.caCertificate().map(Path::toString).orElse("configured"));
+
+        // Functions that served before a restart serve again: the local runtime starts them, Kubernetes writes nothing.
+        Thread restore = new Thread(() -> {
+            try {
+                int started = reconciler.restore();
+                LOG.info("event=restore started={}", started);
+            } catch (Exception e) {
+                LOG.error("event=restore_failed error=\"{}\"", e.toString());
+            }
+        }, "driftless-restore");
+        restore.setDaemon(true);
+        restore.start();
+    }
+
+    /** The reconciler, once configured: for the demo and tests in this process. */
+    public Reconciler reconciler() {
+        return reconciler;
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    private TrafficSource traffic() {
+        return (owner, function, window) -> {
+            Gateway current = gateway;
+            if (current == null || !FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
+                return Views.Traffic.none();
+            }
+            FunctionTraffic.Summary summary = current.traffic().traffic(new FunctionAddress(owner, function), window);
+            return new Views.Traffic(summary.requests(), summary.errors(), summary.p50Millis(), summary.p90Millis(),
+                    summary.p99Millis());
+        };
+    }
+
+    private static BuilderConfig builderConfig(DriftlessConfig config, Path data) {
+        BuilderConfig.Builder builder = BuilderConfig.builder()
+                .workRoot(data.resolve("work"))
+                .cacheRoot(data.resolve("cache"))
+                .templates(Templates.builtIn().all())
+                .baseMode(config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES
+                        ? BuilderConfig.BaseMode.CLUSTER : BuilderConfig.BaseMode.EMBEDDED);
+        if (config.registry().isPresent()) {
+            builder.registry(config.registry().get(), config.registryInsecure());
+        } else {
+            builder.localImageStore(data.resolve("images"));
+        }
+        return builder.build();
+    }
+
+    private static FunctionRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes) {
+        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
+            return KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
+        }
+        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data.resolve("runtime"));
+        if (settings.bubblewrap().isEmpty()) {
+            LOG.warn("event=runtime.no_sandbox message=\"bubblewrap (/usr/bin/bwrap) is not installed: functions run as "
+                    + "plain processes without a sandbox; install the bubblewrap package\"");
+        }
+        return new LocalRuntime(settings, builder.imageSource(), routes);
+    }
+
+    private static Optional<GitHubAccess> github(DriftlessConfig config) throws Exception {
+        GitHubCredentials credentials;
+        if (config.githubAppId().isPresent() && config.githubAppKeyFile().isPresent()) {
+            credentials = GitHubCredentials.app(config.githubAppId().get(), GitHubAppKey.fromPem(config.githubAppKeyFile().get()));
+        } else if (config.githubToken().isPresent()) {
+            credentials = GitHubCredentials.personalAccessToken(config.githubToken().map(Secret::reveal).orElseThrow());
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(GitHubAccess.create(GitHubConfig.builder()
+                .apiBaseUrl(config.githubApiUrl())
+                .credentials(credentials)
+                .mode(config.statusMode() == DriftlessConfig.StatusMode.CHECKS
+                        ? StatusPublisher.Mode.CHECK_RUNS : StatusPublisher.Mode.COMMIT_STATUSES)
+                .build()));
+    }
+}
