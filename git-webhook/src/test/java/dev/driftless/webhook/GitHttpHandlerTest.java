@@ -303,6 +303,8 @@ class GitHttpHandlerTest {
         Result push = git(work, "push", url("alice", TOKENS.get("alice"), "alice", "unrecorded"), "main");
         assertTrue(push.output().contains("reconcile trigger was NOT recorded"), push.output());
         assertEquals(0, pushes.size());
+        // The refs did move (the hook runs after the update): the message tells the user what was lost.
+        assertEquals(head(work), ok(root.resolve("alice/unrecorded.git"), "rev-parse", "refs/heads/main").output().trim());
     }
 
     @Test
