@@ -129,6 +129,9 @@ final class Java17Template implements FunctionTemplate {
         for (JavaDependency d : declared) {
             if (d.providedByTemplate()) {
                 log.line("  " + d.coordinates() + " (" + d.declaredAt() + "): provided by the java17 runtime, not resolved again");
+            } else if (MavenResolver.providedByLauncher(d)) {
+                log.line("  " + d.coordinates() + " (" + d.declaredAt() + "): tests run on the JUnit console launcher "
+                        + MavenResolver.JUNIT_CONSOLE.split(":")[2] + ", which contains it");
             } else {
                 log.line("  " + d.coordinates() + " " + d.scope().maven() + " (" + d.declaredAt() + ")");
                 kept.add(d);

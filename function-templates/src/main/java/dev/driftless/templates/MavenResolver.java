@@ -43,6 +43,9 @@ final class MavenResolver {
     Resolved resolve(List<JavaDependency> dependencies, Path dir, Path runtimeDir, BuildLog log) throws TemplateException {
         Path out = Trees.mkdirs(dir.resolve("out"));
         Resolved resolved = new Resolved(runtimeDir, out.resolve("compile"), out.resolve("test"), out.resolve("model"), out.resolve("tools"));
+        if (dependencies.isEmpty() && fromLocalRepository(resolved, log)) {
+            return resolved;
+        }
         try {
             Files.writeString(dir.resolve("pom.xml"), pom(dependencies, resolved), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -64,6 +67,40 @@ final class MavenResolver {
             Trees.mkdirs(folder);
         }
         return resolved;
+    }
+
+    /**
+     * Without declared dependencies only the template's two jars are needed; when the local repository
+     * already holds them, copying beats starting Maven (seconds per build).
+     */
+    private boolean fromLocalRepository(Resolved resolved, BuildLog log) throws TemplateException {
+        Path model = localJar(OPENFAAS_MODEL);
+        Path console = localJar(JUNIT_CONSOLE);
+        if (!Files.isRegularFile(model) || !Files.isRegularFile(console)) {
+            return false;
+        }
+        try {
+            for (Path folder : List.of(resolved.runtime(), resolved.compile(), resolved.test(), resolved.model(), resolved.tools())) {
+                Trees.mkdirs(folder);
+            }
+            Files.copy(model, resolved.model().resolve("com.openfaas.model-0.1.1.jar"));
+            Files.copy(console, resolved.tools().resolve(console.getFileName()));
+        } catch (IOException e) {
+            throw new TemplateException("could not copy from the local Maven repository: " + e.getMessage(), e);
+        }
+        log.line("no dependencies to resolve: template jars taken from the local Maven repository");
+        return true;
+    }
+
+    private Path localJar(String coordinates) {
+        String[] gav = coordinates.split(":");
+        return tools.mavenRepository().resolve(gav[0].replace('.', '/')).resolve(gav[1]).resolve(gav[2])
+                .resolve(gav[1] + "-" + gav[2] + ".jar");
+    }
+
+    /** Test dependencies the JUnit console launcher already contains; resolving them would only add duplicates. */
+    static boolean providedByLauncher(JavaDependency d) {
+        return d.scope() == JavaDependency.Scope.TEST && List.of(JUNIT_GROUPS.split(",")).contains(d.groupId());
     }
 
     /** Jar files of a folder, sorted. */

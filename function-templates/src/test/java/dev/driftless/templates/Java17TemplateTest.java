@@ -50,6 +50,7 @@ class Java17TemplateTest {
         assertEquals(List.of(), Trees.files(build.layers().get(1).sourceDir(), java.util.Set.of()),
                 "the sample declares only the model (provided) and JUnit (test)");
         assertTrue(b.logText().contains("com.openfaas:model:0.1.1 (build.gradle line 7): provided by the java17 runtime"), b.logText());
+        assertTrue(b.logText().contains("org.junit.jupiter:junit-jupiter:5.14.1 (build.gradle line 8): tests run on the JUnit console launcher"), b.logText());
 
         try (RunningFunction fn = RunningFunction.start(build, tmp.resolve("root"))) {
             HttpResponse<String> health = fn.get("/_/health");
@@ -143,6 +144,43 @@ class Java17TemplateTest {
         assertTrue(Files.isRegularFile(deps.resolve("org.apache.commons.commons-lang3-3.14.0.jar")), () -> list(deps));
         try (RunningFunction fn = RunningFunction.start(build, tmp.resolve("root"))) {
             assertEquals("cba|Lang3", fn.post("/", "abc").body());
+        }
+    }
+
+    @Test
+    void pomXmlDependenciesAreResolvedToo(@TempDir Path tmp) throws Exception {
+        Builds b = new Builds(tmp).file("pom.xml", """
+                <project>
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId><artifactId>fn</artifactId><version>1.0</version>
+                  <properties><lang3.version>3.14.0</lang3.version></properties>
+                  <dependencies>
+                    <dependency><groupId>org.apache.commons</groupId><artifactId>commons-lang3</artifactId><version>${lang3.version}</version></dependency>
+                    <dependency><groupId>com.openfaas</groupId><artifactId>model</artifactId><version>0.1.1</version></dependency>
+                  </dependencies>
+                </project>
+                """).file("src/main/java/com/openfaas/function/Handler.java", HANDLER_HEADER + """
+                public class Handler extends com.openfaas.model.AbstractHandler {
+                    public IResponse Handle(IRequest req) {
+                        Response res = new Response();
+                        res.setBody(org.apache.commons.lang3.StringUtils.swapCase(req.getBody()));
+                        return res;
+                    }
+                }
+                """).file("src/test/java/HandlerTest.java", """
+                import static org.junit.jupiter.api.Assertions.assertEquals;
+                class HandlerTest {
+                    @org.junit.jupiter.api.Test void swaps() {
+                        assertEquals("aBc", new com.openfaas.function.Handler().Handle(new com.openfaas.model.Request("AbC", java.util.Map.of())).getBody());
+                    }
+                }
+                """);
+        TemplateBuild build = b.build("java17");
+        assertEquals(new TestReport(1, 0, 0), build.tests());
+        assertEquals(List.of(build.layers().get(1).sourceDir().resolve("org.apache.commons.commons-lang3-3.14.0.jar")),
+                Trees.files(build.layers().get(1).sourceDir(), java.util.Set.of()), "the model is not duplicated into the dependencies layer");
+        try (RunningFunction fn = RunningFunction.start(build, tmp.resolve("root"))) {
+            assertEquals("hELLO", fn.post("/", "Hello").body());
         }
     }
 
