@@ -11,14 +11,18 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentList;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -160,7 +164,14 @@ public final class KubernetesRuntime implements FunctionRuntime {
             var resource = client.network().v1().networkPolicies().inNamespace(ns.name()).withName(OwnerManifests.NETWORK_POLICY);
             NetworkPolicy have = resource.get();
             if (have == null) {
-                client.network().v1().networkPolicies().inNamespace(ns.name()).resource(want).create();
+                try {
+                    client.network().v1().networkPolicies().inNamespace(ns.name()).resource(want).create();
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409) {
+                        throw e;
+                    }
+                    return; // another worker deploying for this owner created it first
+                }
                 // only an owner with functions already had one: then it was deleted by hand
                 if (!client.apps().deployments().inNamespace(ns.name()).withLabels(owners.labels(ns)).list().getItems().isEmpty()) {
                     drift.add("NetworkPolicy " + OwnerManifests.NETWORK_POLICY + " was deleted");
@@ -325,14 +336,25 @@ public final class KubernetesRuntime implements FunctionRuntime {
             return Optional.empty();
         }
 
-        private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Deployment, io.fabric8.kubernetes.api.model.apps.DeploymentList,
-                io.fabric8.kubernetes.client.dsl.RollableScalableResource<Deployment>> deployments() {
+        private NonNamespaceOperation<Deployment, DeploymentList, RollableScalableResource<Deployment>> deployments() {
             return client.apps().deployments().inNamespace(ns.name());
         }
 
         private List<String> logsOf(Optional<String> pod, int maxLines) {
             return pod.map(p -> podLog(ns.name(), p, maxLines)).orElse(List.of());
         }
+    }
+
+    /**
+     * Where the gateway reaches a function inside the cluster: its Service, {@code http://hello.fn-alice.svc:8080}.
+     * Only for a valid function name; the namespace comes from the owner, as for every other call.
+     */
+    public URI endpoint(String owner, String function) {
+        if (!KubeNames.isDnsLabel(function)) {
+            throw new IllegalArgumentException("function name '" + function + "' is not a DNS-1123 label");
+        }
+        OwnerNamespace ns = OwnerNamespace.of(owner, config.namespacePrefix());
+        return URI.create("http://" + function + "." + ns.name() + ".svc:" + FunctionManifests.PORT);
     }
 
     @Override

@@ -11,10 +11,12 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,7 @@ final class FakeDeploymentController implements AutoCloseable {
     /** namespace/name → the image that answers requests now. */
     final Map<String, String> served = new ConcurrentHashMap<>();
     /** Every image that ever served a key, in order, to prove traffic never left the old version. */
-    final Map<String, java.util.List<String>> servedHistory = new ConcurrentHashMap<>();
+    final Map<String, List<String>> servedHistory = new ConcurrentHashMap<>();
 
     private final KubernetesClient client;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -128,7 +130,7 @@ final class FakeDeploymentController implements AutoCloseable {
             } else {
                 String before = served.put(key, image);
                 if (!image.equals(before)) {
-                    servedHistory.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(image);
+                    servedHistory.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(image);
                 }
             }
         }
@@ -140,12 +142,12 @@ final class FakeDeploymentController implements AutoCloseable {
     }
 
     /** What answers for {@code namespace/name} now: nothing once its Deployment is gone (its pods go with it). */
-    java.util.Optional<String> servedNow(String namespace, String name) {
+    Optional<String> servedNow(String namespace, String name) {
         if (client.apps().deployments().inNamespace(namespace).withName(name).get() == null) {
             served.remove(namespace + "/" + name);
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.ofNullable(served.get(namespace + "/" + name));
+        return Optional.ofNullable(served.get(namespace + "/" + name));
     }
 
     private void crashingPod(Deployment d, long generation, String image) {

@@ -474,6 +474,12 @@ class KubernetesRuntimeTest {
         assertEquals(0, cluster.requests().size());
     }
 
+    @Test
+    void theGatewayReachesAFunctionThroughItsServiceInTheOwnersNamespace() {
+        assertEquals(java.net.URI.create("http://hello.fn-alice.svc:8080"), runtime.endpoint("Alice", "hello"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> runtime.endpoint("alice", "x.fn-bob"));
+    }
+
     // --- logs ----------------------------------------------------------------------------------
 
     @Test

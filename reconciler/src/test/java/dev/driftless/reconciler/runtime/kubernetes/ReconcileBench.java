@@ -2,6 +2,13 @@ package dev.driftless.reconciler.runtime.kubernetes;
 
 import dev.driftless.reconciler.runtime.FunctionDeployment;
 import dev.driftless.reconciler.runtime.RolloutResult;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -18,7 +25,9 @@ import java.util.logging.Level;
 
 /**
  * Reconcile throughput of {@link KubernetesRuntime} on the mock API server: 1 000 functions across 100
- * owners (10 each), with {@link FakeDeploymentController} marking Deployments available. Three passes over
+ * owners (10 each), with {@link FakeDeploymentController} marking Deployments available. The mock API server
+ * and the controller run in a child JVM ({@link MockApiServer}), so the heap measured here is the runtime's
+ * and its fabric8 client's, as in the daemon. Passes over
  * all functions, as the periodic resync makes them: first (everything created), nothing changed (must write
  * nothing), 1 % changed (10 new digests). Prints time, writes and heap after GC for each.
  *
@@ -38,10 +47,29 @@ public final class ReconcileBench {
         System.out.printf("machine: %d cpus, java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf("functions: %d owners x %d = %d, reconcile workers: %d%n", owners, perOwner, owners * perOwner, workers);
-        try (MockCluster cluster = new MockCluster();
-             FakeDeploymentController controller = new FakeDeploymentController(cluster.controllerClient, Duration.ofSeconds(5));
-             KubernetesRuntime runtime = new KubernetesRuntime(cluster.runtimeClient, KubernetesRuntimeConfig.defaults()
-                     .withRollout(60, Duration.ofSeconds(120), Duration.ofMillis(25)))) {
+        Process mock = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), MockApiServer.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String first = new java.io.BufferedReader(new java.io.InputStreamReader(mock.getInputStream())).readLine();
+        if (first == null || !first.startsWith("url ")) {
+            throw new IllegalStateException("the mock API server did not start: " + first);
+        }
+        AtomicLong requests = new AtomicLong();
+        AtomicLong writes = new AtomicLong();
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(first.substring(4)).withNamespace("default").build())
+                .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("count", new Interceptor() {
+                    @Override
+                    public void before(BasicBuilder b, HttpRequest request, RequestTags tags) {
+                        requests.incrementAndGet();
+                        if (!request.method().equals("GET")) {
+                            writes.incrementAndGet();
+                        }
+                    }
+                }))
+                .build();
+        try (KubernetesRuntime runtime = new KubernetesRuntime(client, KubernetesRuntimeConfig.defaults()
+                .withRollout(60, Duration.ofSeconds(120), Duration.ofMillis(25)))) {
             ExecutorService pool = Executors.newFixedThreadPool(workers);
             List<FunctionDeployment> desired = new ArrayList<>();
             for (int o = 0; o < owners; o++) {
@@ -49,27 +77,33 @@ public final class ReconcileBench {
                     desired.add(fn("owner" + o, "fn" + f, 1));
                 }
             }
+            Counters counters = new Counters(requests, writes);
             System.out.printf("heap after GC before any pass: %d MiB%n", heapAfterGc(memory));
             System.out.println("| pass | functions | wall time | per function | created/rolled out | unchanged | failed | API writes | API requests | heap after GC |");
             System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-            pass("first (create all)", desired, runtime, pool, cluster, memory);
-            pass("full resync, nothing changed", desired, runtime, pool, cluster, memory);
+            pass("first (create all)", desired, runtime, pool, counters, memory);
+            pass("full resync, nothing changed", desired, runtime, pool, counters, memory);
             List<FunctionDeployment> changed = new ArrayList<>(desired);
             for (int i = 0; i < changed.size(); i += 100) { // 1 %: one function in every hundred gets a new digest
                 FunctionDeployment old = changed.get(i);
                 changed.set(i, fn(old.owner(), old.function(), 2));
             }
-            pass("full resync, 1 % changed", changed, runtime, pool, cluster, memory);
-            pass("full resync, nothing changed (again)", changed, runtime, pool, cluster, memory);
+            pass("full resync, 1 % changed", changed, runtime, pool, counters, memory);
+            pass("full resync, nothing changed (again)", changed, runtime, pool, counters, memory);
             pool.shutdown();
+        } finally {
+            client.close();
+            mock.getOutputStream().close();
+            mock.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            mock.destroy();
         }
         System.exit(0);
     }
 
     private static void pass(String name, List<FunctionDeployment> desired, KubernetesRuntime runtime, ExecutorService pool,
-                             MockCluster cluster, MemoryMXBean memory) throws Exception {
-        long writesBefore = cluster.writeCount();
-        long requestsBefore = cluster.requests().size();
+                             Counters counters, MemoryMXBean memory) throws Exception {
+        long writesBefore = counters.writes().get();
+        long requestsBefore = counters.requests().get();
         Map<RolloutResult.Outcome, AtomicLong> outcomes = new EnumMap<>(RolloutResult.Outcome.class);
         for (RolloutResult.Outcome o : RolloutResult.Outcome.values()) {
             outcomes.put(o, new AtomicLong());
@@ -87,13 +121,15 @@ public final class ReconcileBench {
             }
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        long writes = cluster.writeCount() - writesBefore;
-        long requests = cluster.requests().size() - requestsBefore;
+        long writes = counters.writes().get() - writesBefore;
+        long requests = counters.requests().get() - requestsBefore;
         System.out.printf("| %s | %d | %.2f s | %.1f ms | %d | %d | %d | %d | %d | %d MiB |%n", name, desired.size(),
                 wall.toMillis() / 1000.0, wall.toMillis() / (double) desired.size(),
                 outcomes.get(RolloutResult.Outcome.ROLLED_OUT).get(), outcomes.get(RolloutResult.Outcome.UNCHANGED).get(),
                 outcomes.get(RolloutResult.Outcome.FAILED).get(), writes, requests, heapAfterGc(memory));
     }
+
+    private record Counters(AtomicLong requests, AtomicLong writes) { }
 
     private static long heapAfterGc(MemoryMXBean memory) {
         System.gc();
