@@ -88,7 +88,7 @@ sealed interface BaseImage permits BaseImage.Embedded, BaseImage.Registry {
     }
 
     /** A base pulled from a registry, e.g. {@code eclipse-temurin:17-jre}; pin it by digest for exact cache keys. */
-    record Registry(String reference, boolean insecure) implements BaseImage {
+    record Registry(String reference) implements BaseImage {
         @Override
         public String identity() {
             return "registry:" + reference;

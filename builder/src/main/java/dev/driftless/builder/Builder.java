@@ -179,17 +179,22 @@ public final class Builder {
             }
 
             log.step("building " + fn.name() + " with template " + template.name() + " " + template.version());
+            long templateStarted = System.nanoTime();
             TemplateBuild built = template.build(new TemplateContext(fn.name(), stage, ctx.workspace().functionDir(fn.name(), "work"),
                     fn.buildArgs(), config.testTimeout(), log));
             log.line("tests: " + built.tests().run() + " run, " + built.tests().failed() + " failed, " + built.tests().skipped() + " skipped");
+            log.line("template build (compile and tests) took " + millis(templateStarted) + " ms");
 
             log.step("image " + repository + " (base " + base.identity() + ")");
             Map<String, String> labels = ImageAssembler.labels(source, ctx.request().commit(), ctx.request().owner(),
                     ctx.request().repository(), fn.name());
+            long imageStarted = System.nanoTime();
             JibContainerBuilder container = assembler.assemble(base, built, labels, log::line);
             ImageRef image = target.containerize(container, repository, ctx.request().commit().substring(0, 7),
-                    ctx.workspace().functionDir(fn.name(), "jib"), log::line);
+                    new ImageTarget.JibSettings(config.insecureBaseRegistries(), config.cacheRoot().resolve("jib-base"),
+                            ctx.workspace().functionDir(fn.name(), "jib")), log::line);
             cache.store(key, image);
+            log.line("image took " + millis(imageStarted) + " ms");
             log.always("built " + image + " in " + millis(started) + " ms");
             return new FunctionBuild(fn.name(), FunctionBuild.Outcome.BUILT, Optional.of(image), "", spec, key);
         } catch (TestsFailedException e) {
@@ -236,7 +241,7 @@ public final class Builder {
         if (config.baseMode() == BuilderConfig.BaseMode.CLUSTER) {
             String image = config.clusterBaseImage(template)
                     .orElseThrow(() -> new IOException("template " + template.name() + " has no cluster base image"));
-            return new BaseImage.Registry(image, config.insecureBaseRegistries());
+            return new BaseImage.Registry(image);
         }
         return BaseImage.Embedded.in(config.cacheRoot());
     }

@@ -1,6 +1,7 @@
 package dev.driftless.builder;
 
 import dev.driftless.templates.FunctionTemplate;
+import dev.driftless.templates.Templates;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,7 @@ import java.util.Optional;
  *         .workRoot(data.resolve("work"))
  *         .cacheRoot(data.resolve("build-cache"))
  *         .localImageStore(data.resolve("images"))     // or .registry("127.0.0.1:5000", true)
- *         .templates(templates)
- *         .build();
+ *         .build();                                    // templates default to Templates.builtIn()
  * }</pre>
  */
 public final class BuilderConfig {
@@ -162,7 +162,7 @@ public final class BuilderConfig {
             return this;
         }
 
-        /** The templates functions may use, by name and aliases. */
+        /** The templates functions may use, by name and aliases; default {@code Templates.builtIn().all()}. */
         public Builder templates(List<? extends FunctionTemplate> templates) {
             this.templates = List.copyOf(templates);
             return this;
@@ -207,7 +207,7 @@ public final class BuilderConfig {
             if (workRoot == null) missing.add("workRoot");
             if (cacheRoot == null) missing.add("cacheRoot");
             if (target == null) missing.add("target (registry or localImageStore)");
-            if (templates == null || templates.isEmpty()) missing.add("templates");
+            if (templates != null && templates.isEmpty()) wrong.add("templates must not be empty (leave unset for the built-in ones)");
             if (target instanceof RegistryTarget r && (r.hostPort() == null || !r.hostPort().matches("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?"))) {
                 wrong.add("registry must be host[:port], got '" + r.hostPort() + "'");
             }
@@ -230,6 +230,9 @@ public final class BuilderConfig {
                 throw new IllegalStateException("builder configuration is incomplete: " + String.join("; ", all));
             }
             Objects.requireNonNull(baseMode, "baseMode");
+            if (templates == null) {
+                templates = Templates.builtIn().all();
+            }
             return new BuilderConfig(this);
         }
     }

@@ -3,18 +3,17 @@ package dev.driftless.builder;
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.LogEvent;
 
-import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /** Containerizer settings both targets share: Jib's caches under ours, Jib's lifecycle lines in the function log. */
 final class JibLog {
     private JibLog() { }
 
-    static Containerizer configure(Containerizer containerizer, Path jibCache, Consumer<String> log) {
+    static Containerizer configure(Containerizer containerizer, ImageTarget.JibSettings jib, Consumer<String> log) {
         return containerizer
                 .setToolName("driftless")
-                .setBaseImageLayersCache(jibCache.resolve("base"))
-                .setApplicationLayersCache(jibCache.resolve("app"))
+                .setBaseImageLayersCache(jib.baseCache())
+                .setApplicationLayersCache(jib.appCache())
                 .addEventHandler(LogEvent.class, e -> {
                     if (e.getLevel() == LogEvent.Level.ERROR || e.getLevel() == LogEvent.Level.WARN
                             || e.getLevel() == LogEvent.Level.LIFECYCLE) {

@@ -56,13 +56,13 @@ final class LocalImageStore implements ImageTarget {
     }
 
     @Override
-    public ImageRef containerize(JibContainerBuilder container, String repository, String tag, Path jibCache, Consumer<String> log)
+    public ImageRef containerize(JibContainerBuilder container, String repository, String tag, JibSettings jib, Consumer<String> log)
             throws IOException, InterruptedException {
         Path staging = Files.createDirectories(folder.resolve("tmp"));
         Path tar = staging.resolve(UUID.randomUUID() + ".tar");
         try {
-            Containerizer to = Containerizer.to(TarImage.at(tar).named(repository + ":" + tag));
-            JibContainer written = container.containerize(JibLog.configure(to, jibCache, log));
+            Containerizer to = Containerizer.to(TarImage.at(tar).named(repository + ":" + tag)).setAllowInsecureRegistries(jib.insecureBase());
+            JibContainer written = container.containerize(JibLog.configure(to, jib, log));
             String digest = written.getDigest().toString();
             importBlobs(tar);
             if (!Files.isRegularFile(blob(digest))) {

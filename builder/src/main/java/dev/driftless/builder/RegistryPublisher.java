@@ -32,12 +32,12 @@ final class RegistryPublisher implements ImageTarget {
     }
 
     @Override
-    public ImageRef containerize(JibContainerBuilder container, String repository, String tag, Path jibCache, Consumer<String> log)
+    public ImageRef containerize(JibContainerBuilder container, String repository, String tag, JibSettings jib, Consumer<String> log)
             throws IOException, InterruptedException {
         try {
             Containerizer to = Containerizer.to(RegistryImage.named(ImageReference.parse(repository + ":" + tag)))
-                    .setAllowInsecureRegistries(insecure);
-            JibContainer pushed = container.containerize(JibLog.configure(to, jibCache, log));
+                    .setAllowInsecureRegistries(insecure || jib.insecureBase());
+            JibContainer pushed = container.containerize(JibLog.configure(to, jib, log));
             return new ImageRef(repository, pushed.getDigest().toString());
         } catch (InvalidImageReferenceException e) {
             throw new IOException("not a valid image name: " + repository + ":" + tag, e);
