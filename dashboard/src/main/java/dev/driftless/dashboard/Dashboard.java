@@ -37,21 +37,33 @@ public final class Dashboard {
     private final TokenVerifier tokens;
     private final Sessions sessions;
     private final Function<Principal, List<String>> visibleOwners;
+    private final Optional<GitHubSignIn> github;
     private WorkerExecutor workers;
 
     /**
      * @param visibleOwners the owners a principal may pick from on {@code /dashboard} (admins: every owner)
      */
     public Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners) {
-        this(data, tokens, visibleOwners, Duration.ofHours(12), Clock.systemUTC());
+        this(data, tokens, visibleOwners, Optional.empty(), Duration.ofHours(12), Clock.systemUTC());
+    }
+
+    /**
+     * With GitHub sign-in as well as tokens: the login page offers "Sign in with GitHub", and a GitHub
+     * user sees their own functions and those of the organisations they are a member of.
+     */
+    public Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners,
+                     GitHubOAuth gitHub) {
+        this(data, tokens, visibleOwners, Optional.of(gitHub), Duration.ofHours(12), Clock.systemUTC());
     }
 
     Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners,
-              Duration sessionLifetime, Clock clock) {
+              Optional<GitHubOAuth> gitHub, Duration sessionLifetime, Clock clock) {
         this.data = data;
         this.tokens = tokens;
         this.visibleOwners = visibleOwners;
         this.sessions = new Sessions(sessionLifetime, clock);
+        this.github = gitHub.map(config -> new GitHubSignIn(config, new OAuthStates(Duration.ofMinutes(10), clock),
+                new GitHubLogin(config), this::startSession));
     }
 
     /** Adds the dashboard and API routes to {@code router}. */
@@ -59,8 +71,13 @@ public final class Dashboard {
         workers = vertx.createSharedWorkerExecutor("driftless-dashboard", 4);
         BodyHandler forms = BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
         router.get("/").handler(ctx -> redirect(ctx, "/dashboard"));
-        router.get("/login").handler(ctx -> html(ctx, 200, Pages.login(null)));
+        router.get("/login").handler(ctx -> html(ctx, 200, loginPage(null)));
         router.post("/login").handler(forms).handler(this::login);
+        github.ifPresent(signIn -> {
+            WorkerExecutor pool = workers;
+            router.get(GitHubSignIn.START_PATH).handler(signIn::start);
+            router.get(GitHubOAuth.CALLBACK_PATH).handler(ctx -> signIn.callback(ctx, pool));
+        });
         router.post("/logout").handler(forms).handler(this::logout);
         router.get("/dashboard").handler(this::ownersPage);
         router.get("/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
@@ -83,21 +100,30 @@ public final class Dashboard {
     private void login(RoutingContext ctx) {
         String token = ctx.request().getFormAttribute("token");
         if (token == null || token.isBlank()) {
-            html(ctx, 400, Pages.login("Paste a token."));
+            html(ctx, 400, loginPage("Paste a token."));
             return;
         }
         blocking(ctx, () -> tokens.verify(token.strip()), principal -> {
             if (principal.isEmpty()) {
                 LOG.info("event=login_refused remote={}", ctx.request().remoteAddress());
-                html(ctx, 401, Pages.login("That token is not valid."));
+                html(ctx, 401, loginPage("That token is not valid."));
                 return;
             }
-            Sessions.Session session = sessions.create(principal.get());
-            ctx.response().addCookie(Cookie.cookie(Sessions.COOKIE, session.id()).setHttpOnly(true).setSecure(true)
-                    .setSameSite(CookieSameSite.STRICT).setPath("/").setMaxAge(sessions.lifetime().toSeconds()));
             LOG.info("event=login principal={}", principal.get().name());
-            redirect(ctx, "/dashboard");
+            startSession(ctx, principal.get());
         });
+    }
+
+    /** Sets the session cookie and goes to the dashboard; the same for token and GitHub sign-ins. */
+    private void startSession(RoutingContext ctx, Principal principal) {
+        Sessions.Session session = sessions.create(principal);
+        ctx.response().addCookie(Cookie.cookie(Sessions.COOKIE, session.id()).setHttpOnly(true).setSecure(true)
+                .setSameSite(CookieSameSite.STRICT).setPath("/").setMaxAge(sessions.lifetime().toSeconds()));
+        redirect(ctx, "/dashboard");
+    }
+
+    private String loginPage(String error) {
+        return Pages.login(error, github.isPresent());
     }
 
     private void logout(RoutingContext ctx) {
@@ -362,7 +388,7 @@ public final class Dashboard {
         }
     }
 
-    private static void html(RoutingContext ctx, int status, String page) {
+    static void html(RoutingContext ctx, int status, String page) {
         ctx.response().setStatusCode(status)
                 .putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
@@ -378,7 +404,7 @@ public final class Dashboard {
                 .putHeader("Cache-Control", "no-store").end(body.encode());
     }
 
-    private static void redirect(RoutingContext ctx, String location) {
+    static void redirect(RoutingContext ctx, String location) {
         ctx.response().setStatusCode(303).putHeader("Location", location).end();
     }
 }

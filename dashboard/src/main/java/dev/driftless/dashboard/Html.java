@@ -78,6 +78,8 @@ final class Html {
                   .muted { color:var(--muted); } .flash { padding:10px 14px; background:#ddf4ff; border-radius:6px; margin-bottom:16px; }
                   button { font:inherit; padding:4px 12px; border:1px solid var(--line); border-radius:6px; background:#f6f8fa; cursor:pointer; }
                   button.danger { color:#cf222e; }
+                  a.button { display:inline-block; padding:6px 14px; border-radius:6px; background:#24292f; color:#fff;
+                             text-decoration:none; font-weight:600; }
                   input[type=password], input[type=text] { font:inherit; padding:6px 10px; width:420px; max-width:100%%;
                            border:1px solid var(--line); border-radius:6px; }
                 </style></head>

@@ -19,16 +19,21 @@ final class Pages {
     private Pages() {
     }
 
-    static String login(String error) {
+    /** @param gitHub whether GitHub sign-in is configured: then it is offered above the token form */
+    static String login(String error, boolean gitHub) {
         String message = error == null ? "" : "<p class=\"flash\" id=\"login-error\">" + esc(error) + "</p>";
+        String github = !gitHub ? "" : """
+                <p><a class="button" id="github-login" href="/login/github">Sign in with GitHub</a></p>
+                <p class="muted">You see your own functions and those of the organisations you are a member of.</p>
+                <h2>Or with a token</h2>""";
         return Html.page("Log in", "", """
-                <h1>Log in</h1>%s
+                <h1>Log in</h1>%s%s
                 <p class="muted">Paste the admin token printed at first start, or an owner token from
                 <code>./driftless token create &lt;owner&gt;</code>.</p>
                 <form method="post" action="/login">
                   <input type="password" name="token" id="token" autocomplete="off" placeholder="token" required>
                   <button type="submit" id="login">Log in</button>
-                </form>""".formatted(message));
+                </form>""".formatted(message, github));
     }
 
     static String owners(Principal principal, List<String> owners, String csrf) {
