@@ -37,7 +37,7 @@ public final class Database implements Transactions, AutoCloseable {
         Dialect dialect = dialectOf(jdbcUrl);
         HikariConfig config = new HikariConfig();
         config.setPoolName("driftless-db");
-        config.setJdbcUrl(jdbcUrl);
+        config.setJdbcUrl(durable(jdbcUrl));
         user.ifPresent(config::setUsername);
         password.ifPresent(p -> config.setPassword(p.reveal()));
         config.setMaximumPoolSize(maxConnections);
@@ -53,6 +53,18 @@ public final class Database implements Transactions, AutoCloseable {
             throw e;
         }
         return database;
+    }
+
+    /**
+     * H2 writes committed transactions to its file up to 500 ms later by default (WRITE_DELAY), so a
+     * kill -9 right after a 2xx would lose what was acknowledged. Unless the URL says otherwise, commits
+     * of an H2 file database are written at commit time.
+     */
+    static String durable(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:h2:file:") && !jdbcUrl.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
+            return jdbcUrl + ";WRITE_DELAY=0";
+        }
+        return jdbcUrl;
     }
 
     static Dialect dialectOf(String jdbcUrl) {

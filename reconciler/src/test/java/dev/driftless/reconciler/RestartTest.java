@@ -1,0 +1,139 @@
+package dev.driftless.reconciler;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Durable before acknowledged: the daemon runs as a real separate process on an H2 file; it answers 202
+ * to a signed push, is killed with SIGKILL before any worker ran the job, and the next daemon on the same
+ * data folder runs that job exactly once (a redelivery of the same delivery queues nothing more).
+ */
+class RestartTest {
+    private static final String SECRET = "It's a Secret to Everybody";
+    private static final String HEAD = "a".repeat(40);
+    private final List<Process> processes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void killLeftovers() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void aJobAcknowledgedBeforeAKillRunsExactlyOnceAfterRestart() throws Exception {
+        Path data = dir.resolve("data");
+        Path record = dir.resolve("ran.txt");
+        int port = freePort();
+        String body = Webhooks.push("alice", "fns", "main", HEAD);
+
+        // First daemon: intake only (no job workers), so the job cannot run before the kill.
+        Process first = daemon(data, port, 0, record, dir.resolve("first.log"));
+        awaitReady(port, first, dir.resolve("first.log"));
+        var answer = Webhooks.send(port, SECRET, "push", "delivery-1", body);
+        assertEquals(202, answer.statusCode(), answer.body());
+        first.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful anything
+        assertTrue(first.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(137, first.exitValue(), "killed by SIGKILL");
+
+        String h2 = "jdbc:h2:file:" + data.toAbsolutePath().resolve("db").resolve("driftless")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        assertEquals(List.of("queued 0 " + HEAD), jobs(h2), "the acknowledged job survived the kill, not yet run");
+        assertTrue(Files.notExists(record));
+
+        // Second daemon, same data folder, one worker.
+        Process second = daemon(data, port, 1, record, dir.resolve("second.log"));
+        awaitReady(port, second, dir.resolve("second.log"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(record) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        var redelivery = Webhooks.send(port, SECRET, "push", "delivery-1", body);
+        assertEquals(200, redelivery.statusCode(), "a redelivery is a duplicate: " + redelivery.body());
+        Thread.sleep(2500); // more than two poll intervals: a second run would have happened by now
+        second.destroy(); // SIGTERM: graceful stop
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+
+        List<String> runs = Files.readAllLines(record);
+        assertEquals(1, runs.size(), "the job ran exactly once: " + runs + "\n" + Files.readString(dir.resolve("second.log")));
+        assertTrue(runs.get(0).endsWith(" " + HEAD));
+        assertEquals(List.of("succeeded 1 " + HEAD), jobs(h2));
+    }
+
+    private Process daemon(Path data, int port, int workers, Path record, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "dev.driftless.reconciler.Main", "serve")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("DRIFTLESS_"));
+        env.put("DRIFTLESS_DATA", data.toString());
+        env.put("DRIFTLESS_HTTP_PORT", String.valueOf(port));
+        env.put("DRIFTLESS_GITHUB_WEBHOOK_SECRET", SECRET);
+        env.put("DRIFTLESS_WORKERS", String.valueOf(workers));
+        env.put(RecordingJobsModule.VARIABLE, record.toString());
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private static void awaitReady(int port, Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                fail("daemon exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                if (Webhooks.get(port, "/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        fail("daemon not ready within 60 s:\n" + Files.readString(log));
+    }
+
+    /** "state attempts head" of every job, read straight from the H2 file (no daemon holds it). */
+    private static List<String> jobs(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SELECT state, attempts, head_sha FROM jobs ORDER BY id")) {
+            List<String> jobs = new ArrayList<>();
+            while (rows.next()) {
+                jobs.add(rows.getString(1) + " " + rows.getInt(2) + " " + rows.getString(3));
+            }
+            return jobs;
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static String classpath() {
+        return System.getProperty("java.class.path").replace(File.pathSeparatorChar, ' ');
+    }
+}
