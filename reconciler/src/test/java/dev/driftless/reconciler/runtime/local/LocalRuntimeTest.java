@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalRuntimeTest extends FunctionRuntimeContractTest {
     private static final HttpClient HTTP = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
+            .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path data;
@@ -68,7 +68,7 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
     private LocalRuntimeSettings settings(Optional<Path> bwrap) {
         return LocalRuntimeSettings.defaults(data)
                 .withBubblewrap(bwrap)
-                .withHealthTimeout(Duration.ofSeconds(4))
+                .withHealthTimeout(Duration.ofSeconds(10)) // python starting on a loaded 2-core machine
                 .withDrainTimeout(Duration.ofSeconds(5))
                 .withStopGrace(Duration.ofSeconds(2))
                 .withRestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5))
@@ -375,7 +375,7 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
 
     private static HttpResponse<String> get(Backend backend, String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + backend.host() + ":" + backend.port() + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
+                .timeout(Duration.ofSeconds(30)).GET().build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
