@@ -88,6 +88,30 @@ class RegistryBuildTest {
     }
 
     @Test
+    void testClusterBase_pulledFromTheRegistryComesFirst() throws Exception {
+        String commit = repo.write("stack.yml", "version: 1.0\nfunctions:\n  hello:\n    lang: python3\n    handler: ./hello\n")
+                .write("hello/handler.txt", "hi\n").write("hello/deps.txt", "d\n").commit("one");
+        String owner = "base-" + System.nanoTime();
+        // An image made here stands in for python:3.11-slim, which cannot be pulled on these machines.
+        ImageRef base = build(builder("cache", List.of(new FakeTemplate("python3"))), owner, commit, new RecordingListener())
+                .functions().get(0).image().orElseThrow();
+        Builder cluster = new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cluster-cache"))
+                .registry(registry, true).templates(List.of(new FakeTemplate("python3")))
+                .baseMode(BuilderConfig.BaseMode.CLUSTER).clusterBaseImage("python3", base.toString()).insecureBaseRegistries(true)
+                .build());
+        RecordingListener listener = new RecordingListener();
+        ImageRef ref = cluster.build(new BuildRequest(owner, "other", repo.source(), commit, Map.of(), listener))
+                .functions().get(0).image().orElseThrow(() -> new AssertionError(listener.all()));
+        List<String> baseLayers = new ArrayList<>();
+        http.manifest(base).path("layers").forEach(l -> baseLayers.add(l.path("digest").asText()));
+        List<String> layers = new ArrayList<>();
+        http.manifest(ref).path("layers").forEach(l -> layers.add(l.path("digest").asText()));
+        assertEquals(baseLayers.size() + 3, layers.size(), "base image layers, then runtime, dependencies, function");
+        assertEquals(baseLayers, layers.subList(0, baseLayers.size()));
+        assertTrue(listener.of("hello").stream().anyMatch(l -> l.contains("(base registry:" + base + ")")), listener.all());
+    }
+
+    @Test
     void testRealTemplates_multiFunctionRepositoryThenOneHandlerChangedThenAFailingJUnitTest() throws Exception {
         Templates templates = Templates.builtIn();
         templates.writeSample("java17", repo.dir.resolve("hello-java"));
