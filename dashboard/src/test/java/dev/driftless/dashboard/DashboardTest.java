@@ -120,6 +120,15 @@ class DashboardTest {
     }
 
     @Test
+    void withoutGitHubConfiguredOnlyTheTokenLoginIsOffered() throws Exception {
+        String page = get("/login", null).bodyAsString();
+        assertTrue(page.contains("id=\"token\""), page);
+        assertFalse(page.contains("github-login"), page);
+        assertEquals(404, get("/login/github", null).statusCode());
+        assertEquals(404, get("/login/github/callback?code=x&state=y", null).statusCode());
+    }
+
+    @Test
     void theApiNeedsABearerTokenForTheOwner() throws Exception {
         assertEquals(401, client.get("/api/v1/owners/alice/functions").send().await().statusCode());
         assertEquals(401, client.get("/api/v1/owners/alice/functions").putHeader("Authorization", "Bearer nope")
