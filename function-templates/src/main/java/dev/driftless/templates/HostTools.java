@@ -1,6 +1,5 @@
 package dev.driftless.templates;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -8,7 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * Where the build tools live on this machine, found once from the daemon's own environment, and the
@@ -71,16 +71,16 @@ record HostTools(Path javaHome, Path mavenRepository, Path npmCache) {
 
     private static Path realInterpreter(Path candidate) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(candidate.toString(), "-c", "import sys; print(sys.executable)").redirectErrorStream(true);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty() && Files.isExecutable(Path.of(out))) {
+            // The one fork that keeps the daemon's environment: a shim needs its own variables (PYENV_ROOT …),
+            // and only the interpreter's path is asked, no user code runs.
+            ForkedProcess.Result result = new ForkedProcess("python3 lookup", List.of(candidate.toString(), "-c", "import sys; print(sys.executable)"),
+                    Path.of(System.getProperty("java.io.tmpdir")), System.getenv(), Duration.ofSeconds(20)).run(BuildLog.discard());
+            String out = result.tail().isEmpty() ? "" : result.tail().get(result.tail().size() - 1).trim();
+            if (result.exitCode() == 0 && !out.isEmpty() && Files.isExecutable(Path.of(out))) {
                 return Path.of(out);
             }
-        } catch (IOException e) {
+        } catch (TemplateException e) {
             // fall through: use the candidate as it is
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         return candidate;
     }

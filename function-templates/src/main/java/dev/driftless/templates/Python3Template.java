@@ -81,7 +81,7 @@ final class Python3Template implements FunctionTemplate {
         Path checkRoot = copyForRun(layout, "check");
         log.step("python3: importing handler.py");
         ForkedProcess.Result check = new ForkedProcess("handler import", List.of(python.toString(), "-c",
-                "import function.handler as h\nif not callable(getattr(h, 'handle', None)):\n    raise SystemExit('handler.py defines no handle(req) function')"),
+                "import sys\nsys.path.append(sys.argv[1])\nimport function.handler as h\nif not callable(getattr(h, 'handle', None)):\n    raise SystemExit('handler.py defines no handle(req) function')", checkRoot.resolve("function").toString()),
                 checkRoot, pythonEnv(context.workDir(), layout, checkRoot, python), CHECK_TIMEOUT).run(log);
         if (check.exitCode() != 0) {
             throw new TemplateException("handler.py could not be imported:\n" + check.tailText(15));

@@ -16,9 +16,10 @@ FUNCTION_DIR = os.environ.get("DRIFTLESS_FUNCTION_DIR", "/home/app/function")
 MAX_BODY = int(os.environ.get("MAX_BODY_BYTES", str(64 * 1024 * 1024)))
 CONTENT_TYPE = os.environ.get("content_type", "text/plain; charset=utf-8")  # the classic watchdog's variable
 
-# OpenFaaS imports the handler as the package "function"; sibling modules may also be imported directly.
+# OpenFaaS imports the handler as the package "function"; sibling modules may also be imported directly
+# (appended last, so a handler file named like a standard module cannot shadow it).
 sys.path.insert(0, os.path.dirname(os.path.abspath(FUNCTION_DIR)))
-sys.path.insert(1, FUNCTION_DIR)
+sys.path.append(FUNCTION_DIR)
 _package = os.path.basename(os.path.abspath(FUNCTION_DIR))
 handler = importlib.import_module(_package + ".handler")
 

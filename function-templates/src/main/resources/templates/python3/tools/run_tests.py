@@ -9,6 +9,7 @@ import unittest
 
 root, package = sys.argv[1], sys.argv[2]
 sys.path.insert(0, root)
+sys.path.append(root + "/" + package)  # as index.py does: sibling modules import directly
 
 
 class Loader(unittest.TestLoader):

@@ -61,6 +61,20 @@ class Python3TemplateTest {
     }
 
     @Test
+    void handlerImportsSiblingModulesRelativelyAndDirectly(@TempDir Path tmp) throws Exception {
+        Builds b = new Builds(tmp)
+                .file("handler.py", "from .words import upper\nimport punctuation\n\ndef handle(req):\n    return upper(req) + punctuation.BANG\n")
+                .file("words.py", "def upper(s):\n    return s.upper()\n")
+                .file("punctuation.py", "BANG = '!'\n")
+                .file("test_handler.py", "import unittest\nfrom .handler import handle\n\nclass T(unittest.TestCase):\n    def test_it(self):\n        self.assertEqual(handle('a'), 'A!')\n");
+        TemplateBuild build = b.build("python3");
+        assertEquals(new TestReport(1, 0, 0), build.tests());
+        try (RunningFunction fn = RunningFunction.start(build, tmp.resolve("root"))) {
+            assertEquals("HEY!", fn.post("/", "hey").body());
+        }
+    }
+
+    @Test
     void failingUnittestFailsTheBuildWithCounts(@TempDir Path tmp) throws Exception {
         Builds b = Builds.ofSample("python3", tmp).file("handler_test.py", """
                 import unittest
