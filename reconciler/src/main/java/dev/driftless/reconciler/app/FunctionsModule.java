@@ -138,7 +138,7 @@ public final class FunctionsModule implements DaemonModule {
         GatewayConfig.Builder gatewayConfig = GatewayConfig.builder()
                 .domain(config.domain())
                 .httpsPort(config.httpsPort())
-                .dataFolder(data.resolve("tls"))
+                .dataFolder(data)
                 .routes(routes)
                 .metrics(context.registry())
                 .fallback(ctx -> site.handleContext(ctx))

@@ -58,9 +58,9 @@ public record DriftlessConfig(
         return dbUrl.startsWith("jdbc:postgresql:");
     }
 
-    /** The default H2 file URL inside a data folder. */
+    /** The default H2 file URL inside a data folder; AUTO_SERVER lets CLI commands (token create) use it while the daemon runs. */
     static String defaultDbUrl(Path data) {
         return "jdbc:h2:file:" + data.toAbsolutePath().normalize().resolve("db").resolve("driftless")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
     }
 }
