@@ -85,19 +85,17 @@ record HostTools(Path javaHome, Path mavenRepository, Path npmCache) {
         return candidate;
     }
 
-    /** The whole environment of a forked tool: PATH with the tools' folders, HOME, LANG, and the extras given. */
+    /** The whole environment of a forked tool: PATH with the given tools' folders first, HOME, LANG, and the extras given. */
     Map<String, String> environment(Path home, Map<String, String> extra, Path... tools) {
         Set<String> path = new LinkedHashSet<>();
         for (Path tool : tools) {
             path.add(tool.getParent().toString());
         }
-        path.add(javaHome.resolve("bin").toString());
         path.add(SYSTEM_PATH);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", String.join(":", path));
         env.put("HOME", home.toString());
         env.put("LANG", "C.UTF-8");
-        env.put("JAVA_HOME", javaHome.toString());
         env.putAll(extra);
         return env;
     }

@@ -56,7 +56,9 @@ final class MavenResolver {
                 List.of(mvn.toString(), "-B", "-q", "-ntp", "-f", dir.resolve("pom.xml").toString(),
                         "-Dmaven.repo.local=" + tools.mavenRepository(), "validate"),
                 dir,
-                tools.environment(dir, Map.of("MAVEN_OPTS", "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"), mvn),
+                // Maven runs on the daemon's JDK.
+                tools.environment(dir, Map.of("MAVEN_OPTS", "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                        "JAVA_HOME", tools.javaHome().toString()), mvn, tools.java()),
                 TIMEOUT);
         ForkedProcess.Result result = maven.run(log);
         if (result.exitCode() != 0) {

@@ -52,6 +52,32 @@ class TemplatesTest {
     }
 
     @Test
+    void loadsTheSameTemplatesFromTheJarAsFromClassesFolder(@TempDir Path dir) throws Exception {
+        // The builder uses the installed jar, the tests a classes folder: both must give the same files.
+        Path classes = Path.of(Templates.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar = dir.resolve("function-templates.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            for (Path file : Trees.files(classes, java.util.Set.of())) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(file).toString()));
+                Files.copy(file, out);
+                out.closeEntry();
+            }
+        }
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> type = loader.loadClass(Templates.class.getName());
+            Object fromJar = type.getMethod("builtIn").invoke(null);
+            assertEquals(templates.supportedLangs(), type.getMethod("supportedLangs").invoke(fromJar));
+            Class<?> template = loader.loadClass(FunctionTemplate.class.getName());
+            for (Object t : (List<?>) type.getMethod("all").invoke(fromJar)) {
+                String name = (String) template.getMethod("name").invoke(t);
+                assertEquals(templates.find(name).orElseThrow().version(), template.getMethod("version").invoke(t));
+            }
+            type.getMethod("writeSample", String.class, Path.class).invoke(fromJar, "node20", dir.resolve("node"));
+            assertTrue(Files.isRegularFile(dir.resolve("node/handler.js")));
+        }
+    }
+
+    @Test
     void writesEachSampleWithItsTests(@TempDir Path dir) throws Exception {
         templates.writeSample("java11", dir.resolve("java"));
         assertTrue(Files.isRegularFile(dir.resolve("java/src/main/java/com/openfaas/function/Handler.java")));
