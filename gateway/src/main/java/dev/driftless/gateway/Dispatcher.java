@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
 
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * The HTTPS request handler: resolve, check limits, then hand the request to an {@link Exchange}.
  * Checks go cheapest first and nothing is looked up for a request that is refused anyway.
  */
-final class Dispatcher implements Handler<RoutingContext> {
+final class Dispatcher implements Handler<HttpServerRequest> {
     private final Vertx vertx;
     private final HttpClient client;
     private final GatewayConfig config;
@@ -24,8 +24,11 @@ final class Dispatcher implements Handler<RoutingContext> {
     private final TokenBuckets<String> clientRate;
     private final ConcurrencyLimit<String> clientConcurrency;
     private final TokenBuckets<FunctionAddress> functionRate;
+    private final Optional<Router> fallback;
 
-    Dispatcher(Vertx vertx, HttpClient client, GatewayConfig config, GatewayMetrics metrics, TrafficRecorder traffic) {
+    Dispatcher(Vertx vertx, HttpClient client, GatewayConfig config, GatewayMetrics metrics, TrafficRecorder traffic,
+               Optional<Router> fallback) {
+        this.fallback = fallback;
         this.vertx = vertx;
         this.client = client;
         this.config = config;
@@ -39,12 +42,11 @@ final class Dispatcher implements Handler<RoutingContext> {
     }
 
     @Override
-    public void handle(RoutingContext context) {
-        HttpServerRequest request = context.request();
+    public void handle(HttpServerRequest request) {
         Resolution resolution = resolver.resolve(request.getHeader(HttpHeaders.HOST), request.path());
         if (resolution instanceof Resolution.Fallback) {
-            if (config.fallback().isPresent()) {
-                context.next();
+            if (fallback.isPresent()) {
+                fallback.get().handle(request);
             } else {
                 refuse(request, new ErrorResponse(404, "not found"), "not_found");
             }
@@ -90,7 +92,9 @@ final class Dispatcher implements Handler<RoutingContext> {
             record(target.address(), 429, System.nanoTime() - now);
             return;
         }
-        request.pause();
+        if (!request.isEnded()) {
+            request.pause(); // the body waits until the upstream request exists
+        }
         new Exchange(vertx, this.client, request, target, lease.get(), permit, config.maxBodyBytes(),
                 (status, nanos) -> record(target.address(), status, nanos))
                 .start(config.timeouts().apply(target.address()));

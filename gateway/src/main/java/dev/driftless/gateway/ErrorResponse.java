@@ -14,12 +14,12 @@ record ErrorResponse(int status, String message) {
             request.connection().close();
             return Future.succeededFuture();
         }
-        boolean unread = !request.isEnded();
+        boolean unread = !request.isEnded() && hasBody(request);
         response.setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-store");
         if (unread) {
-            // The body we did not read would be taken for the next request on a kept-alive connection.
+            // Do not read a refused body just to keep the connection: close it once the answer is out.
             response.putHeader("Connection", "close");
         }
         Future<Void> sent = response.end(new JsonObject().put("error", message).encode());
@@ -27,6 +27,12 @@ record ErrorResponse(int status, String message) {
             sent.onComplete(done -> request.connection().close());
         }
         return sent;
+    }
+
+    /** Whether a body follows the head; a GET's end may simply not have been processed yet. */
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        return request.headers().contains("Transfer-Encoding") || (length != null && !length.trim().equals("0"));
     }
 
     static ErrorResponse notFound() {

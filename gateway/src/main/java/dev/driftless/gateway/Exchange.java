@@ -57,7 +57,11 @@ final class Exchange {
         this.outcome = outcome;
     }
 
-    /** The request must be paused already, so no body byte is lost while the upstream connection is made. */
+    /**
+     * A request whose body is still coming must be paused already, so no byte is lost while the upstream
+     * connection is made. (An ended request is not paused: in Vert.x that would pause the connection and
+     * stall the next request on a kept-alive connection.)
+     */
     void start(Duration timeout) {
         timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
             timer = -1;
@@ -109,6 +113,10 @@ final class Exchange {
         });
         if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
             response.writeContinue();
+        }
+        if (request.isEnded()) {
+            upstream.end(); // no body, or all of it already read (it was small and the request not paused)
+            return;
         }
         request.handler(this::requestChunk);
         request.endHandler(v -> {

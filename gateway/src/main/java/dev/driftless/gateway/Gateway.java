@@ -68,17 +68,21 @@ public final class Gateway {
                             .setConnectTimeout(5_000)
                             .setMaxInitialLineLength(8192),
                     new PoolOptions().setHttp1MaxSize(200));
-            Dispatcher dispatcher = new Dispatcher(vertx, client, config, metrics, traffic);
-            Router router = Router.router(vertx);
-            router.route().handler(dispatcher);
-            config.fallback().ifPresent(fallback -> router.route().handler(fallback));
+            // Vert.x Web only sees what belongs to the fallback: it throws on Host values it cannot parse,
+            // which the dispatcher has refused by then.
+            Optional<Router> fallback = config.fallback().map(handler -> {
+                Router router = Router.router(vertx);
+                router.route().handler(handler);
+                return router;
+            });
+            Dispatcher dispatcher = new Dispatcher(vertx, client, config, metrics, traffic, fallback);
             https = vertx.createHttpServer(new HttpServerOptions()
                     .setHost(config.bindHost())
                     .setPort(config.httpsPort())
                     .setSsl(true)
                     .setKeyCertOptions(prepared.pem())
                     .setCompressionSupported(false));
-            https.requestHandler(router);
+            https.requestHandler(dispatcher);
             servers.add(https);
             sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> dispatcher.sweep());
             return https.listen().compose(bound -> listenRedirect()).map(v -> {

@@ -90,6 +90,18 @@ class GatewayRoutingTest {
     }
 
     @Test
+    void aKeptAliveConnectionCarriesManyRequestsIncludingBodiesAndRefusals() throws Exception {
+        String get = "GET /hello/k HTTP/1.1\r\nHost: alice.localhost\r\n\r\n";
+        String post = "POST /hello/hash HTTP/1.1\r\nHost: alice.localhost\r\nContent-Length: 3\r\n\r\nabc";
+        String missing = "GET /nope HTTP/1.1\r\nHost: alice.localhost\r\n\r\n";
+        List<RawHttps.Response> responses = harness.client.keepAlive(harness.port(), "alice.localhost",
+                List.of(get, post, get, missing, get, post, get));
+        assertEquals(List.of(200, 200, 200, 404, 200, 200, 200), responses.stream().map(RawHttps.Response::status).toList());
+        assertEquals("/k", json(responses.get(6)).getString("uri"));
+        assertTrue(responses.get(5).text().endsWith(" 3"), responses.get(5).text());
+    }
+
+    @Test
     void hopByHopHeadersAreDroppedBothWaysAndForwardedHeadersAdded() throws Exception {
         RawHttps.Response response = raw("GET /hello HTTP/1.1\r\nHost: alice.localhost\r\n"
                 + "Connection: close, X-Secret-Hop\r\nX-Secret-Hop: 1\r\nKeep-Alive: timeout=9\r\nTE: trailers\r\n"

@@ -97,6 +97,20 @@ final class RawHttps {
         }
     }
 
+    /** Several requests one after the other on one kept-alive connection. */
+    List<Response> keepAlive(int port, String host, List<String> heads) throws IOException {
+        try (SSLSocket socket = connect(port, host)) {
+            java.util.ArrayList<Response> responses = new java.util.ArrayList<>();
+            InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            for (String head : heads) {
+                socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                responses.add(read(in, (X509Certificate) socket.getSession().getPeerCertificates()[0]));
+            }
+            return responses;
+        }
+    }
+
     static Response read(InputStream in, X509Certificate peer) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
