@@ -28,6 +28,9 @@ import java.util.function.Function;
  * <p>Handlers are thin: authenticate, check the owner, hand the blocking read to a named bounded
  * worker pool, render. One owner never sees or acts on another's functions (403). State-changing
  * forms need the session's CSRF token; the API takes a bearer token instead of a cookie.
+ *
+ * <p>People log in with a token (admin or owner), or, when {@link GitHubOAuth} is given, also with
+ * GitHub ({@link GitHubSignIn}); both end in the same session cookie.
  */
 public final class Dashboard {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);

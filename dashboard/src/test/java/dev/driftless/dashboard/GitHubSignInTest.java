@@ -249,6 +249,26 @@ class GitHubSignInTest {
     }
 
     @Test
+    void talkingToGitHubDoesNotHoldUpTheEventLoop() throws Exception {
+        stubExchange(okJson("{\"access_token\":\"" + ACCESS_TOKEN + "\"}").withFixedDelay(2000));
+        stubUserAndOrgs();
+        HttpResponse<Buffer> start = send("GET", "/login/github", null);
+        String stateCookie = cookieValue(cookie(start, OAuthStates.COOKIE));
+        URI back = URI.create(sendAbs(start.getHeader("Location"), null).getHeader("Location"));
+        var slowSignIn = client.get(back.getRawPath() + "?" + back.getRawQuery()).putHeader("Cookie", stateCookie).send();
+        github.verify(0, getRequestedFor(urlPathEqualTo("/api/v3/user")));
+        Thread.sleep(300); // the exchange is now waiting on GitHub
+        long before = System.nanoTime();
+        assertEquals(200, send("GET", "/login", null).statusCode());
+        long millis = (System.nanoTime() - before) / 1_000_000;
+        assertTrue(millis < 1000, "the login page took " + millis + " ms while a sign-in waited on GitHub");
+        assertFalse(slowSignIn.isComplete(), "the sign-in was still waiting on GitHub");
+        HttpResponse<Buffer> done = record(slowSignIn.await());
+        assertEquals(303, done.statusCode(), done.bodyAsString());
+        assertTrue(hasCookie(done, Sessions.COOKIE));
+    }
+
+    @Test
     void theUserCancellingOnGitHubShowsALoginError() throws Exception {
         String stateCookie = cookieValue(cookie(send("GET", "/login/github", null), OAuthStates.COOKIE));
         String state = stateCookie.substring(stateCookie.indexOf('=') + 1);
