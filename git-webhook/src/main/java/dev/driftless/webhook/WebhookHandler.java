@@ -33,6 +33,8 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     public static final int DEFAULT_MAX_IN_FLIGHT = 64;
     /** Bodies up to this size are verified and parsed on the event loop; bigger ones on the worker. */
     static final int INLINE_CHECK_BYTES = 256 * 1024;
+    /** What a refused request may still send before the connection is closed on it. */
+    static final long MAX_SWALLOW_BYTES = 2L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
     private static final Pattern EVENT_NAME = Pattern.compile("[a-z_]{1,64}");
@@ -208,7 +210,11 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         });
     }
 
-    /** Refuses before the body was read: answer, then close the connection rather than read what is left. */
+    /**
+     * Refuses before the body was read. Like Tomcat's {@code maxSwallowSize}: up to {@link #MAX_SWALLOW_BYTES} of
+     * what the client still sends is read and dropped, so that it can read the answer on a healthy connection;
+     * past that, or when the declared length is bigger, the connection is closed instead.
+     */
     private void refuse(HttpServerRequest request, String event, int status, String error, String message) {
         HttpServerResponse response = request.response();
         outcome(event, error);
@@ -219,11 +225,43 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         if (response.ended() || response.closed()) {
             return;
         }
-        response.putHeader("Connection", "close");
+        long declared = declaredLength(request);
+        boolean swallow = declared <= MAX_SWALLOW_BYTES;
+        if (!swallow) {
+            response.putHeader("Connection", "close");
+        }
         response.setStatusCode(status)
                 .putHeader("Content-Type", "application/json; charset=utf-8")
                 .end(new ErrorBody(error, message).toJson())
-                .onComplete(done -> request.connection().close());
+                .onComplete(done -> {
+                    if (!swallow) {
+                        request.connection().close();
+                    }
+                });
+        if (swallow) {
+            long[] swallowed = {0};
+            request.handler(chunk -> {
+                swallowed[0] += chunk.length();
+                if (swallowed[0] > MAX_SWALLOW_BYTES) {
+                    request.handler(null);
+                    request.connection().close();
+                }
+            });
+            request.resume();
+        }
+    }
+
+    /** The declared body length, -1 when unknown (chunked), {@code Long.MAX_VALUE} when unreadable. */
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        if (length == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void answer(RoutingContext ctx, String event, int status, String outcome, ErrorBody body) {

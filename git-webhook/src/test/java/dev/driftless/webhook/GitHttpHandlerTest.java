@@ -265,6 +265,14 @@ class GitHttpHandlerTest {
     }
 
     @Test
+    void cloningARepositoryThatDoesNotExistSaysSo() throws Exception {
+        Result clone = git(temp, "clone", url("alice", TOKENS.get("alice"), "alice", "nothing-here"), temp.resolve("none-" + System.nanoTime()).toString());
+        assertNotEquals(0, clone.exit());
+        assertTrue(clone.output().contains("repository alice/nothing-here does not exist"), clone.output());
+        assertFalse(Files.exists(root.resolve("alice/nothing-here.git")), "a fetch must not create repositories");
+    }
+
+    @Test
     void pathTraversalAndInvalidNamesAre400() throws Exception {
         String auth = "Basic " + Base64.getEncoder().encodeToString(("alice:" + TOKENS.get("alice")).getBytes(StandardCharsets.UTF_8));
         for (String path : List.of(
