@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import dev.driftless.reconciler.demo.Demo;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -28,7 +29,7 @@ public final class Main {
 
             Commands:
               serve [--config FILE]                       run the daemon (webhooks, git endpoint, jobs, gateway)
-              demo                                        the whole loop on this machine (not available yet)
+              demo [--once]                               the whole loop on this machine: push samples, build, serve
               token create <owner> [--config FILE]        create a git push/API token for an owner; printed once
               rollback <owner>/<function> <release>       redeploy an earlier release through the running daemon
                        [--url URL] [--token TOKEN] [--config FILE]
@@ -111,15 +112,20 @@ public final class Main {
         return ExitCode.OK;
     }
 
-    private ExitCode demo(List<String> args) throws UsageException {
-        Arguments a = Arguments.parse(args, Set.of("config"));
+    private ExitCode demo(List<String> args) throws Exception {
+        Arguments a = Arguments.parse(args, Set.of("config"), Set.of("once"));
         if (a.help()) {
-            out.println("Usage: driftless demo\n\nPushes a sample stack to a local daemon and calls the deployed function."
-                    + "\nNot available yet: it is filled in by issue 7.");
+            out.println("Usage: driftless demo [--once] [--config FILE]\n\n"
+                    + "Starts the daemon with the embedded defaults, pushes a sample repository (java17, python3 and\n"
+                    + "node20 functions from the templates' samples) with git to the built-in endpoint, follows the\n"
+                    + "build, waits until every function answers over HTTPS and calls it, then pushes a change to one\n"
+                    + "function and shows that only it was rebuilt, with the time from push to the new version serving.\n"
+                    + "Prints the endpoints, dashboard and badge URLs and a token to log in with.\n\n"
+                    + "  --once   stop after the checks; exit 0 only if everything worked (otherwise serve until Ctrl-C)");
             return ExitCode.OK;
         }
-        err.println("driftless demo: not available yet; it is filled in by issue 7. Use 'driftless serve' for now.");
-        return ExitCode.NOT_AVAILABLE_YET;
+        noPositional(a, "demo");
+        return new Demo(load(a), out, err).run(a.flag("once"));
     }
 
     private ExitCode token(List<String> args) throws Exception {

@@ -12,17 +12,26 @@ import java.util.Set;
 public final class Arguments {
     private final List<String> positional;
     private final Map<String, String> options;
+    private final Set<String> flags;
     private final boolean help;
 
-    private Arguments(List<String> positional, Map<String, String> options, boolean help) {
+    private Arguments(List<String> positional, Map<String, String> options, Set<String> flags, boolean help) {
         this.positional = positional;
         this.options = options;
+        this.flags = flags;
         this.help = help;
     }
 
     public static Arguments parse(List<String> args, Set<String> knownOptions) throws UsageException {
+        return parse(args, knownOptions, Set.of());
+    }
+
+    /** Like {@link #parse(List, Set)}, also accepting {@code --name} switches without a value from {@code knownFlags}. */
+    public static Arguments parse(List<String> args, Set<String> knownOptions, Set<String> knownFlags)
+            throws UsageException {
         List<String> positional = new ArrayList<>();
         Map<String, String> options = new HashMap<>();
+        Set<String> flags = new java.util.HashSet<>();
         boolean help = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -35,6 +44,10 @@ public final class Arguments {
                 if (eq >= 0) {
                     value = name.substring(eq + 1);
                     name = name.substring(0, eq);
+                }
+                if (value == null && knownFlags.contains(name)) {
+                    flags.add(name);
+                    continue;
                 }
                 if (!knownOptions.contains(name)) {
                     throw new UsageException("unknown option --" + name);
@@ -50,7 +63,7 @@ public final class Arguments {
                 positional.add(arg);
             }
         }
-        return new Arguments(List.copyOf(positional), Map.copyOf(options), help);
+        return new Arguments(List.copyOf(positional), Map.copyOf(options), Set.copyOf(flags), help);
     }
 
     public boolean help() {
@@ -59,6 +72,10 @@ public final class Arguments {
 
     public List<String> positional() {
         return positional;
+    }
+
+    public boolean flag(String name) {
+        return flags.contains(name);
     }
 
     public Optional<String> option(String name) {
