@@ -88,7 +88,8 @@ final class Node20Template implements FunctionTemplate {
         Path checkRoot = copyForRun(layout, "check", modules);
         log.step("node20: loading handler.js");
         ForkedProcess.Result check = new ForkedProcess("handler load", List.of(node.toString(), "-e",
-                "const h = require(process.argv[1]); if (typeof h !== 'function') { console.error('handler.js must export a function (module.exports = async (event, context) => ...)'); process.exit(1); }",
+                "const m = require(process.argv[1]); const h = typeof m === 'function' ? m : m && m.default;"
+                        + " if (typeof h !== 'function') { console.error('handler.js must export a function (module.exports = async (event, context) => ...)'); process.exit(1); }",
                 checkRoot.resolve("function/handler.js").toString()),
                 checkRoot, tools.environment(context.workDir(), Map.of("NODE_ENV", "production"), node), CHECK_TIMEOUT).run(log);
         if (check.exitCode() != 0 && !check.tail().toString().contains("ERR_REQUIRE_ESM")) {

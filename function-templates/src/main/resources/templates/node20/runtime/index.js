@@ -11,15 +11,18 @@ const functionDir = process.env.DRIFTLESS_FUNCTION_DIR || '/home/app/function';
 const maxBody = Number(process.env.MAX_BODY_BYTES || 64 * 1024 * 1024);
 const rawBody = process.env.RAW_BODY === 'true';
 
+// CommonJS (module.exports = fn) or an ES module (export default fn; "type": "module"), which
+// newer Node versions also return from require() as a namespace object.
 async function loadHandler() {
   const file = path.join(functionDir, 'handler.js');
+  let mod;
   try {
-    return require(file);
+    mod = require(file);
   } catch (e) {
     if (e.code !== 'ERR_REQUIRE_ESM') throw e;
-    const mod = await import(pathToFileURL(file).href);
-    return mod.default || mod;
+    mod = await import(pathToFileURL(file).href);
   }
+  return typeof mod === 'function' ? mod : mod && mod.default;
 }
 
 class FunctionEvent {

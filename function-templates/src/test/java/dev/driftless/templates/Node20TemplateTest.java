@@ -137,6 +137,25 @@ class Node20TemplateTest {
     }
 
     @Test
+    void esModuleHandlerWorks(@TempDir Path tmp) throws Exception {
+        Builds b = new Builds(tmp)
+                .file("package.json", "{ \"name\": \"fn\", \"version\": \"1.0.0\", \"type\": \"module\" }\n")
+                .file("handler.js", "export default async (event, context) => context.status(202).succeed('esm ' + event.method);\n");
+        try (RunningFunction fn = RunningFunction.start(b.build("node20"), tmp.resolve("root"))) {
+            HttpResponse<String> res = fn.get("/");
+            assertEquals(202, res.statusCode());
+            assertEquals("esm GET", res.body());
+        }
+    }
+
+    @Test
+    void handlerThatExportsNoFunctionFailsTheBuild(@TempDir Path tmp) throws Exception {
+        Builds b = new Builds(tmp).file("handler.js", "module.exports = { hello: 1 };\n");
+        TemplateException e = assertThrows(TemplateException.class, () -> b.build("node20"));
+        assertTrue(e.getMessage().contains("handler.js must export a function"), e.getMessage());
+    }
+
+    @Test
     void syntaxErrorInHandlerFailsTheBuild(@TempDir Path tmp) throws Exception {
         Builds b = new Builds(tmp).file("handler.js", "module.exports = async (event, context) => {\n");
         TemplateException e = assertThrows(TemplateException.class, () -> b.build("node20"));
