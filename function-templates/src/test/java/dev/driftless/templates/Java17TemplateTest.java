@@ -185,6 +185,17 @@ class Java17TemplateTest {
     }
 
     @Test
+    void unresolvableDependencyIsAClearError(@TempDir Path tmp) throws Exception {
+        Builds b = Builds.ofSample("java17", tmp).file("build.gradle", """
+                plugins { id 'java' }
+                dependencies { implementation 'dev.driftless.nonexistent:no-such-artifact:9.9.9' }
+                """);
+        TemplateException e = assertThrows(TemplateException.class, () -> b.build("java17"));
+        assertTrue(e.getMessage().startsWith("could not resolve the function's dependencies from Maven Central"), e.getMessage());
+        assertTrue(e.getMessage().contains("dev.driftless.nonexistent:no-such-artifact"), e.getMessage());
+    }
+
+    @Test
     void unsupportedBuildGradleLineIsAnErrorNamingIt(@TempDir Path tmp) throws Exception {
         Builds b = Builds.ofSample("java17", tmp).file("build.gradle", """
                 plugins {
