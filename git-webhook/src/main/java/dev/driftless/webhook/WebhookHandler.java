@@ -66,7 +66,6 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        HttpServerResponse response = ctx.response();
         String event = request.getHeader("X-GitHub-Event");
         if (verifier == null) {
             refuse(request, event, 503, "webhook_secret_missing",
@@ -81,19 +80,10 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             refuse(request, event, 415, "unsupported_media_type", message);
             return;
         }
-        String length = request.getHeader("Content-Length");
-        if (length != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                refuse(request, event, 400, "bad_request", "Content-Length is not a number");
-                return;
-            }
-            if (declared > maxBodyBytes) {
-                refuse(request, event, 413, "payload_too_large", tooLarge());
-                return;
-            }
+        // Refused before a byte of the body is read.
+        if (declaredLength(request) > maxBodyBytes) {
+            refuse(request, event, 413, "payload_too_large", tooLarge());
+            return;
         }
         String signature = request.getHeader("X-Hub-Signature-256");
         if (signature == null || signature.isBlank()) {
@@ -211,7 +201,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     }
 
     /**
-     * Refuses before the body was read. Like Tomcat's {@code maxSwallowSize}: up to {@link #MAX_SWALLOW_BYTES} of
+     * Refuses before the body was read (an unreadable Content-Length counts as too large). Like Tomcat's {@code maxSwallowSize}: up to {@link #MAX_SWALLOW_BYTES} of
      * what the client still sends is read and dropped, so that it can read the answer on a healthy connection;
      * past that, or when the declared length is bigger, the connection is closed instead.
      */
