@@ -229,7 +229,9 @@ class BuilderTest {
         String old = twoFunctions();
         repo.write("kubecon/handler.txt", "newer\n").commit("newer head");
         Builder builder = builder();
-        BuildResult result = build(builder, old, new RecordingListener());
+        RecordingListener listener = new RecordingListener();
+        BuildResult result = build(builder, old, listener);
+        assertTrue(listener.of("-").contains("fetched commit " + old.substring(0, 7) + " (shallow)"), listener.all());
         ImageContents image = builder.imageSource().read(result.functions().get(0).image().orElseThrow());
         assertEquals("kubecon says hi\n", Layers.entries(image.layers().get(3)).get("home/app/function/handler.txt").text());
         assertEquals(old, image.labels().get("org.opencontainers.image.revision"));

@@ -54,6 +54,13 @@ final class GitRepo {
         return RepoSource.of(url());
     }
 
+    /** A bare repository, for commands like {@code update-server-info}. */
+    record Bare(Path dir) {
+        String git(String... args) throws IOException, InterruptedException {
+            return new GitRepo(dir).git(args);
+        }
+    }
+
     String git(String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
         command.addAll(List.of(args));
