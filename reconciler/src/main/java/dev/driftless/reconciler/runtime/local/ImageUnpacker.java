@@ -73,6 +73,28 @@ final class ImageUnpacker {
         }
     }
 
+    /** Deletes temporary folders that an unpack interrupted by a crash left behind; call before any unpack. */
+    void deleteLeftovers() throws IOException {
+        if (!Files.isDirectory(roots, NOFOLLOW)) {
+            return;
+        }
+        try (Stream<Path> list = Files.list(roots)) {
+            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(".unpacking-")).toList()) {
+                deleteTree(p);
+            }
+        }
+    }
+
+    /** The unpacked roots now on disk (not the temporary folders of unpacks in progress). */
+    List<Path> roots() throws IOException {
+        if (!Files.isDirectory(roots, NOFOLLOW)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(roots)) {
+            return list.filter(p -> p.getFileName().toString().startsWith("sha256-")).toList();
+        }
+    }
+
     private void extractLayer(ImageContents.Layer layer, Path root) throws IOException {
         MessageDigest sha256 = sha256();
         try (InputStream raw = layer.open();

@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -25,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +57,8 @@ public final class LocalRuntime implements FunctionRuntime {
     private final Launcher launcher;
     private final Supervisor supervisor;
     private final ConcurrentMap<FunctionAddress, FunctionSlot> slots = new ConcurrentHashMap<>();
+    /** Read side: a rollout that unpacks and starts; write side: deleting roots nobody runs. */
+    private final ReentrantReadWriteLock rootsInUse = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
     /**
@@ -70,6 +75,7 @@ public final class LocalRuntime implements FunctionRuntime {
         Path secretsDir = runtimeDir.resolve("secrets");
         try {
             ImageUnpacker.deleteTree(secretsDir); // secret copies of a previous daemon run are stale
+            unpacker.deleteLeftovers();
         } catch (IOException e) {
             LOG.warn("event=secrets_cleanup_failed folder={} error=\"{}\"", secretsDir, e.getMessage());
         }
@@ -100,6 +106,7 @@ public final class LocalRuntime implements FunctionRuntime {
         }
         FunctionAddress address = new FunctionAddress(deployment.owner(), deployment.function());
         FunctionSlot slot = slots.computeIfAbsent(address, FunctionSlot::new);
+        RolloutResult result;
         slot.lock.lockInterruptibly();
         try {
             if (closed) {
@@ -112,9 +119,46 @@ public final class LocalRuntime implements FunctionRuntime {
                 slot.set(old.withRecord(deployment));
                 return RolloutResult.unchanged();
             }
-            return rollOut(slot, old, deployment, specKey, began);
+            rootsInUse.readLock().lockInterruptibly();
+            try {
+                result = rollOut(slot, old, deployment, specKey, began);
+            } finally {
+                rootsInUse.readLock().unlock();
+            }
         } finally {
             slot.lock.unlock();
+        }
+        collectUnusedRoots();
+        return result;
+    }
+
+    /**
+     * Deletes unpacked roots that no instance runs, so that the disk does not fill with old releases (a
+     * rollback unpacks its image again). Skipped while any rollout is between unpacking and starting its
+     * instance: such a rollout holds the read side of {@link #rootsInUse}, and the next collection catches up.
+     */
+    private void collectUnusedRoots() {
+        if (!rootsInUse.writeLock().tryLock()) {
+            return;
+        }
+        try {
+            Set<Path> used = new HashSet<>();
+            for (FunctionSlot slot : slots.values()) {
+                FunctionSlot.Running running = slot.current();
+                if (running != null) {
+                    used.add(running.launch().root());
+                }
+            }
+            for (Path root : unpacker.roots()) {
+                if (!used.contains(root)) {
+                    ImageUnpacker.deleteTree(root);
+                    LOG.info("event=image_root_deleted root={}", root.getFileName());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("event=image_root_cleanup_failed error=\"{}\"", e.getMessage());
+        } finally {
+            rootsInUse.writeLock().unlock();
         }
     }
 
@@ -291,6 +335,7 @@ public final class LocalRuntime implements FunctionRuntime {
         } finally {
             slot.lock.unlock();
         }
+        collectUnusedRoots();
     }
 
     @Override

@@ -354,6 +354,30 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
     }
 
     @Test
+    void rootsOfImagesNoInstanceRunsAreDeleted() throws Exception {
+        runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c1", 1));
+        runtime.deploy(deployment("bob", "fns", "hello", images.v1, "c1", 1));
+        runtime.deploy(deployment("alice", "fns", "hello", images.v2, "c2", 2));
+        assertEquals(Set.of(folderOf(images.v1), folderOf(images.v2)), rootFolders(), "bob still runs v1");
+
+        runtime.remove("bob", "fns", "hello");
+        assertEquals(Set.of(folderOf(images.v2)), rootFolders());
+        runtime.deploy(deployment("alice", "fns", "hello", images.exits, "c3", 3));
+        assertEquals(Set.of(folderOf(images.v2)), rootFolders(), "a failed version's root goes too");
+        assertEquals(Optional.of("two"), servedVersion("alice", "hello"));
+
+        runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c4", 4));
+        assertEquals(Set.of(folderOf(images.v1)), rootFolders(), "a rollback unpacks the old image again");
+        assertEquals(Optional.of("one"), servedVersion("alice", "hello"));
+    }
+
+    private Set<String> rootFolders() throws IOException {
+        try (var roots = Files.list(data.resolve("runtime/roots"))) {
+            return roots.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+
+    @Test
     void recentLogsShowWhatTheCurrentInstanceWrote() throws Exception {
         runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c1", 1));
         int port = routes.lookup(new FunctionAddress("alice", "hello")).orElseThrow().port();
