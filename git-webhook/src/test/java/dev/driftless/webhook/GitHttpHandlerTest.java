@@ -52,6 +52,8 @@ class GitHttpHandlerTest {
     private static final Map<String, String> sinkThreads = new ConcurrentHashMap<>();
     private static final List<String> contentEncodings = new CopyOnWriteArrayList<>();
     private static volatile boolean sinkFailing;
+    private static final java.util.concurrent.CountDownLatch authenticatorEntered = new java.util.concurrent.CountDownLatch(1);
+    private static final java.util.concurrent.CountDownLatch authenticatorRelease = new java.util.concurrent.CountDownLatch(1);
 
     /** Token per owner, compared in constant time, like the reconciler's. */
     static boolean mayAccess(String owner, String user, String token) {
@@ -86,6 +88,17 @@ class GitHttpHandlerTest {
         router.route("/small-git/*").handler(GitHttpHandler.builder().mountPath("/small-git")
                 .repositoriesRoot(Files.createDirectories(temp.resolve("small"))).authenticator(GitHttpHandlerTest::mayAccess)
                 .sink(sink).worker(worker).maxPushBytes(64 * 1024).build());
+        router.route("/busy-git/*").handler(GitHttpHandler.builder().mountPath("/busy-git")
+                .repositoriesRoot(Files.createDirectories(temp.resolve("busy"))).sink(sink).worker(worker).maxInFlight(1)
+                .authenticator((owner, user, token) -> {
+                    authenticatorEntered.countDown();
+                    try {
+                        return authenticatorRelease.await(30, TimeUnit.SECONDS) && mayAccess(owner, user, token);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }).build());
         server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
         port = server.actualPort();
         client = WebClient.create(vertx);
@@ -270,6 +283,22 @@ class GitHttpHandlerTest {
         assertNotEquals(0, clone.exit());
         assertTrue(clone.output().contains("repository alice/nothing-here does not exist"), clone.output());
         assertFalse(Files.exists(root.resolve("alice/nothing-here.git")), "a fetch must not create repositories");
+    }
+
+    @Test
+    void aBusyEndpointAnswers503InsteadOfQueueing() throws Exception {
+        String auth = "Basic " + Base64.getEncoder().encodeToString(("alice:" + TOKENS.get("alice")).getBytes(StandardCharsets.UTF_8));
+        String path = "/busy-git/alice/busy.git/info/refs?service=git-receive-pack";
+        Future<HttpResponse<Buffer>> first = client.get(port, "127.0.0.1", path).putHeader("Authorization", auth).send();
+        assertTrue(authenticatorEntered.await(30, TimeUnit.SECONDS));
+        HttpResponse<Buffer> second = await(client.get(port, "127.0.0.1", path).putHeader("Authorization", auth).send());
+        assertEquals(503, second.statusCode(), second.bodyAsString());
+        assertTrue(second.bodyAsString().contains("busy"), second.bodyAsString());
+        authenticatorRelease.countDown();
+        HttpResponse<Buffer> served = await(first);
+        assertEquals(200, served.statusCode(), served.bodyAsString());
+        assertEquals("application/x-git-receive-pack-advertisement", served.getHeader("Content-Type"));
+        assertTrue(served.bodyAsString().startsWith("001f# service=git-receive-pack\n0000"), served.bodyAsString());
     }
 
     @Test
