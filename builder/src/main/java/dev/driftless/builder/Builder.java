@@ -49,7 +49,8 @@ public final class Builder {
                 : new LocalImageStore(((BuilderConfig.LocalStoreTarget) config.target()).folder());
         this.cache = new BuildCache(config.cacheRoot());
         this.parser = new StackFileParser(catalog, config.maxMemoryBytes(), config.maxCpuMillis(), config.maxFunctions());
-        this.checkout = new GitCheckout(config.checkoutTimeout(), new RepoGuard(config.maxRepoBytes(), config.maxFiles()));
+        this.checkout = new GitCheckout(config.checkoutTimeout(), new RepoGuard(config.maxRepoBytes(), config.maxFiles()),
+                config.maxRepoBytes());
     }
 
     public BuilderConfig config() {

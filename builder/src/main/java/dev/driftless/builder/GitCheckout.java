@@ -12,9 +12,12 @@ import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Fetches exactly one commit into an empty folder and checks it out (detached). First a shallow fetch of
@@ -22,16 +25,22 @@ import java.util.function.Consumer;
  * is guarded before any file is written.
  */
 final class GitCheckout {
+    /** How much the download may hold, history included, relative to the limit on the checked-out files. */
+    static final int DOWNLOAD_FACTOR = 4;
+
     private final Duration timeout;
     private final RepoGuard guard;
+    private final long maxDownloadBytes;
 
-    GitCheckout(Duration timeout, RepoGuard guard) {
+    GitCheckout(Duration timeout, RepoGuard guard, long maxRepoBytes) {
         this.timeout = timeout;
         this.guard = guard;
+        this.maxDownloadBytes = Math.multiplyHigh(maxRepoBytes, DOWNLOAD_FACTOR) != 0 ? Long.MAX_VALUE : maxRepoBytes * DOWNLOAD_FACTOR;
     }
 
     void checkout(RepoSource source, String commit, Path dir, Consumer<String> log) throws BuildException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Watch watch = new Watch(deadline, dir.resolve(".git/objects"), maxDownloadBytes);
         ObjectId id = ObjectId.fromString(commit);
         try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("driftless-build").call()) {
             StoredConfig config = git.getRepository().getConfig();
@@ -39,24 +48,27 @@ final class GitCheckout {
             config.setString("core", null, "autocrlf", "false");
             config.save();
             try {
-                fetch(git, source, deadline).setRefSpecs(new RefSpec(commit + ":refs/driftless/build")).setDepth(1).call();
+                fetch(git, source, watch).setRefSpecs(new RefSpec(commit + ":refs/driftless/build")).setDepth(1).call();
                 log.accept("fetched commit " + commit.substring(0, 7) + " (shallow)");
             } catch (GitAPIException shallowRefused) {
                 checkDeadline(deadline);
+                watch.checkSize();
                 log.accept("the server does not serve single commits; fetching its branches");
-                fetch(git, source, deadline).setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"),
+                fetch(git, source, watch).setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"),
                         new RefSpec("+refs/tags/*:refs/tags/*")).call();
             }
             checkDeadline(deadline);
+            watch.checkSize();
             try (RevWalk walk = new RevWalk(git.getRepository())) {
                 walk.parseCommit(id);
             } catch (MissingObjectException e) {
                 throw new BuildException("commit " + commit + " is not in the repository");
             }
             guard.checkTree(git.getRepository(), id);
-            git.checkout().setName(commit).setProgressMonitor(new Deadline(deadline)).call();
+            git.checkout().setName(commit).setProgressMonitor(watch).call();
             checkDeadline(deadline);
         } catch (GitAPIException e) {
+            watch.checkSize();
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("checkout interrupted");
             }
@@ -74,10 +86,10 @@ final class GitCheckout {
         }
     }
 
-    private FetchCommand fetch(Git git, RepoSource source, long deadline) {
+    private FetchCommand fetch(Git git, RepoSource source, Watch watch) {
         FetchCommand fetch = git.fetch()
                 .setRemote(source.url())
-                .setProgressMonitor(new Deadline(deadline))
+                .setProgressMonitor(watch)
                 .setTimeout((int) Math.max(1, timeout.toSeconds()))
                 .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS);
         source.token().ifPresent(t -> fetch.setCredentialsProvider(new UsernamePasswordCredentialsProvider("x-access-token", t)));
@@ -116,8 +128,23 @@ final class GitCheckout {
         return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
-    /** Cancels JGit's work at the deadline (JGit polls {@code isCancelled} while it transfers and writes). */
-    private record Deadline(long nanos) implements ProgressMonitor {
+    /**
+     * Cancels JGit's work at the deadline, or when the downloaded objects grow past the download limit
+     * (JGit polls {@code isCancelled} while it transfers and writes; the folder is measured at most every 200 ms).
+     */
+    private static final class Watch implements ProgressMonitor {
+        private final long deadline;
+        private final Path objects;
+        private final long maxBytes;
+        private long nextMeasure;
+        private volatile long exceededBytes = -1;
+
+        Watch(long deadline, Path objects, long maxBytes) {
+            this.deadline = deadline;
+            this.objects = objects;
+            this.maxBytes = maxBytes;
+        }
+
         @Override public void start(int totalTasks) { }
         @Override public void beginTask(String title, int totalWork) { }
         @Override public void update(int completed) { }
@@ -126,7 +153,44 @@ final class GitCheckout {
 
         @Override
         public boolean isCancelled() {
-            return System.nanoTime() > nanos || Thread.currentThread().isInterrupted();
+            long now = System.nanoTime();
+            if (now > deadline || Thread.currentThread().isInterrupted() || exceededBytes >= 0) {
+                return true;
+            }
+            if (now >= nextMeasure) {
+                nextMeasure = now + 200_000_000L;
+                long size = size(objects);
+                if (size > maxBytes) {
+                    exceededBytes = size;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void checkSize() throws BuildException {
+            long size = exceededBytes >= 0 ? exceededBytes : size(objects);
+            if (size > maxBytes) {
+                throw new BuildException("repository download passed " + RepoGuard.size(size) + ", the limit is "
+                        + RepoGuard.size(maxBytes) + " (" + DOWNLOAD_FACTOR + " times the repository limit, history included)");
+            }
+        }
+
+        private static long size(Path dir) {
+            if (!Files.isDirectory(dir)) {
+                return 0;
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                    try {
+                        return Files.size(p);
+                    } catch (IOException gone) {
+                        return 0; // JGit renames temporary packs while we measure
+                    }
+                }).sum();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return 0;
+            }
         }
     }
 }

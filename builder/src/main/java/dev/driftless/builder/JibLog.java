@@ -15,8 +15,8 @@ final class JibLog {
                 .setBaseImageLayersCache(jib.baseCache())
                 .setApplicationLayersCache(jib.appCache())
                 .addEventHandler(LogEvent.class, e -> {
-                    if (e.getLevel() == LogEvent.Level.ERROR || e.getLevel() == LogEvent.Level.WARN
-                            || e.getLevel() == LogEvent.Level.LIFECYCLE) {
+                    if (!e.getMessage().isBlank() && (e.getLevel() == LogEvent.Level.ERROR || e.getLevel() == LogEvent.Level.WARN
+                            || e.getLevel() == LogEvent.Level.LIFECYCLE)) {
                         log.accept("jib: " + e.getMessage());
                     }
                 });

@@ -103,6 +103,17 @@ class HostileRepositoryTest {
     }
 
     @Test
+    void testDownloadFarPastTheLimitIsCutOff() throws Exception {
+        byte[] random = new byte[1024 * 1024];
+        new java.util.Random(7).nextBytes(random); // incompressible: the pack is as large as the file
+        Files.write(repo.dir.resolve("hello/blob.bin"), random);
+        String commit = repo.commit("a megabyte of noise");
+        String message = refused(commit, b -> b.maxRepoBytes(100 * 1024)).getMessage();
+        assertTrue(message.startsWith("repository download passed ") && message.endsWith(
+                ", the limit is 400.0 KiB (4 times the repository limit, history included)"), message);
+    }
+
+    @Test
     void testHandlerEscapingTheRepository() throws Exception {
         String commit = repo.write("stack.yml", STACK.replace("./hello", "../../")).commit("escape");
         StackInvalidException e = (StackInvalidException) refused(commit, b -> { });
