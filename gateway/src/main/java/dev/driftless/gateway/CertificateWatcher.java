@@ -32,6 +32,7 @@ final class CertificateWatcher {
     private final List<HttpServer> servers;
     private final AtomicBoolean busy = new AtomicBoolean();
     private String loadedStamp;
+    private String failedStamp; // warn once per bad file state, not on every tick
     private long lastRenewCheck = System.nanoTime();
     private long timer = -1;
 
@@ -56,16 +57,19 @@ final class CertificateWatcher {
         if (!busy.compareAndSet(false, true)) {
             return; // the previous check is still reading or reloading
         }
+        String[] seen = new String[1];
         vertx.executeBlocking(() -> {
             if (files.authority().isPresent() && System.nanoTime() - lastRenewCheck > RENEW_CHECK.toNanos()) {
                 lastRenewCheck = System.nanoTime();
                 files.authority().get().ensure();
             }
             String stamp = files.stamp();
+            seen[0] = stamp;
             return stamp.equals(loadedStamp) ? null : new Loaded(stamp, files.read());
         }).compose(loaded -> loaded == null ? Future.succeededFuture() : apply(loaded))
                 .onComplete(done -> {
-                    if (done.failed()) {
+                    if (done.failed() && (seen[0] == null || !seen[0].equals(failedStamp))) {
+                        failedStamp = seen[0];
                         LOG.log(Level.WARNING, "certificate reload failed, keeping the current one: " + done.cause().getMessage());
                     }
                     busy.set(false);
