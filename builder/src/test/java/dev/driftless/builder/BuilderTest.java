@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -298,6 +299,29 @@ class BuilderTest {
                 "stack.yml:9:3: function 'a' is defined twice (first at line 6)"),
                 e.problems().stream().map(StackProblem::toString).toList());
         assertEquals(0, python.builds.get() + java.builds.get());
+        assertWorkspaceGone();
+    }
+
+    @Test
+    void testBuild_twoBuildsAtOnceShareTheStoreAndTheCache() throws Exception {
+        String commit = twoFunctions();
+        GitRepo other = GitRepo.init(tmp.resolve("other"));
+        String otherCommit = other.write("stack.yml", STACK).write("kubecon/handler.txt", "other\n")
+                .write("hello/handler.txt", "other hello\n").commit("other");
+        Builder builder = builder();
+        var pool = Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> build(builder, commit, new RecordingListener()));
+            var b = pool.submit(() -> builder.build(new BuildRequest("bob", "fns", other.source(), otherCommit, Map.of(), new RecordingListener())));
+            for (FunctionBuild f : Stream.concat(a.get().functions().stream(), b.get().functions().stream()).toList()) {
+                assertEquals(FunctionBuild.Outcome.BUILT, f.outcome(), f.reason());
+                assertTrue(builder.imageSource().read(f.image().orElseThrow()).layers().size() >= 3);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String index = Files.readString(store.resolve("index.json"));
+        assertTrue(index.contains("alice/fns/kubecon:") && index.contains("bob/fns/kubecon:") && index.contains("bob/fns/hello:"), index);
         assertWorkspaceGone();
     }
 
