@@ -203,19 +203,21 @@ public final class Builder {
         } catch (TemplateException e) {
             return failed(log, fn, spec, key, e.getMessage());
         } catch (IOException e) {
-            return failed(log, fn, spec, key, "image build failed: " + e.getMessage());
+            return failed(log, fn, spec, key, e.getMessage());
         } catch (RuntimeException e) {
             return failed(log, fn, spec, key, "internal error: " + e);
+        } finally {
+            ctx.workspace().removeFunction(fn.name()); // free the disk as soon as the function is done
         }
     }
 
     private static FunctionBuild failed(FunctionLog log, StackFile.Function fn, FunctionSpec spec, String key, String reason) {
-        String safe = reason == null ? "failed" : reason;
+        String safe = log.redact(reason == null ? "failed" : reason);
         log.always("FAILED: " + safe);
-        return new FunctionBuild(fn.name(), FunctionBuild.Outcome.FAILED, Optional.empty(), firstLine(log, safe), spec, key);
+        return new FunctionBuild(fn.name(), FunctionBuild.Outcome.FAILED, Optional.empty(), firstLine(safe), spec, key);
     }
 
-    private static String firstLine(FunctionLog log, String text) {
+    private static String firstLine(String text) {
         String line = text.lines().findFirst().orElse(text);
         return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }

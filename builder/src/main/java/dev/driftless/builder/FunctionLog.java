@@ -44,6 +44,11 @@ final class FunctionLog implements BuildLog {
         }
     }
 
+    /** Text that leaves the build another way (a failure reason), with the same secrets removed. */
+    String redact(String text) {
+        return redactor.redact(text);
+    }
+
     /** Lines that must be seen even past the cap (the outcome). */
     synchronized void always(String text) {
         listener.log(function, redactor.redact(text));

@@ -37,6 +37,15 @@ final class Workspace implements AutoCloseable {
         return Files.createDirectories(root.resolve("fn").resolve(function).resolve(purpose));
     }
 
+    /** Removes one function's folders; a failure here is left for {@link #close()}. */
+    void removeFunction(String function) {
+        try {
+            deleteTree(root.resolve("fn").resolve(function));
+        } catch (IOException ignored) {
+            // close() removes the whole workspace anyway
+        }
+    }
+
     @Override
     public void close() throws IOException {
         deleteTree(root);

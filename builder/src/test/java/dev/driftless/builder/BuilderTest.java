@@ -210,11 +210,13 @@ class BuilderTest {
                 .write("kubecon/handler.txt", "hi\n")
                 .write("kubecon/NOISY", "")
                 .write("hello/handler.txt", "hello\n")
+                .write("hello/BROKEN_ARGS", "")
                 .commit("noisy");
         RecordingListener listener = new RecordingListener();
         BuildResult result = build(builder(b -> b.maxLogBytesPerFunction(4096)), commit, listener);
         assertFalse(listener.all().contains("s3cr3t-t0ken"), listener.all());
         assertTrue(listener.of("hello").stream().anyMatch(l -> l.contains("SECRET_ARG=***")), listener.all());
+        assertEquals("cannot use build args {SECRET_ARG=***}", result.functions().get(1).reason());
         List<String> kubecon = listener.of("kubecon");
         assertTrue(kubecon.contains("… log truncated: it reached the limit of 4.0 KiB; the build goes on"));
         int note = kubecon.indexOf("… log truncated: it reached the limit of 4.0 KiB; the build goes on");

@@ -44,6 +44,9 @@ final class FakeTemplate implements FunctionTemplate {
             if (Files.exists(context.handlerDir().resolve("BROKEN"))) {
                 throw new TemplateException("compilation failed: Handler.java:3: ';' expected");
             }
+            if (Files.exists(context.handlerDir().resolve("BROKEN_ARGS"))) {
+                throw new TemplateException("cannot use build args " + context.buildArgs());
+            }
             if (Files.exists(context.handlerDir().resolve("NOISY"))) {
                 for (int i = 0; i < 10_000; i++) {
                     context.log().line("noisy line " + i);
