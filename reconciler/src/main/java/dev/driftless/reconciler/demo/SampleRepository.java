@@ -62,23 +62,29 @@ final class SampleRepository {
         git("commit", "-q", "-m", "Sample functions: java17, python3, node20");
     }
 
-    /** Changes the Python function's greeting and commits; returns the text the new version answers with. */
+    /**
+     * Changes the Python function's greeting, and its unit test with it (the builder runs the test and
+     * would refuse a change that breaks it), and commits; returns the text the new version answers with.
+     */
     String changeOneFunction() throws IOException, InterruptedException {
         Path handler = folder.resolve(CHANGED).resolve("handler.py");
         String source = Files.readString(handler);
         int version = source.contains("(from Python, change ") ? Integer.parseInt(
                 source.replaceAll("(?s).*\\(from Python, change (\\d+)\\).*", "$1")) + 1 : 1;
         String marker = "(from Python, change " + version + ")";
-        String updated = source.replaceAll("\\(from Python(, change \\d+)?\\)", java.util.regex.Matcher.quoteReplacement(marker));
-        Files.writeString(handler, updated);
+        for (Path file : List.of(handler, folder.resolve(CHANGED).resolve("handler_test.py"))) {
+            String text = Files.readString(file);
+            Files.writeString(file, text.replaceAll("\\(from Python(, change \\d+)?\\)",
+                    java.util.regex.Matcher.quoteReplacement(marker)));
+        }
         git("commit", "-q", "-am", "Change the Python greeting (" + version + ")");
         return marker;
     }
 
     /** Pushes main; returns git's output (the built-in endpoint says what it recorded). */
     String push(String remote, String token, Path caCertificate) throws IOException, InterruptedException {
-        return git(Map.of("DRIFTLESS_DEMO_TOKEN", token),
-                "-c", "http.sslCAInfo=" + caCertificate,
+        // GIT_SSL_CAINFO, not -c http.sslCAInfo: an inherited GIT_SSL_CAINFO would win over the config.
+        return git(Map.of("DRIFTLESS_DEMO_TOKEN", token, "GIT_SSL_CAINFO", caCertificate.toString()),
                 "-c", "credential.helper=",
                 "-c", "credential.helper=!f() { echo username=demo; echo \"password=$DRIFTLESS_DEMO_TOKEN\"; }; f",
                 "push", remote, "main");

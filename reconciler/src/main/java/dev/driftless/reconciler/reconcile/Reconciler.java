@@ -287,7 +287,9 @@ public final class Reconciler {
                     true, false, Optional.empty(), current.map(Release::number), clock.instant()));
             return added;
         });
-        log.line(name, "==> rolling out release " + release.number() + " (" + shortImage(image) + ")");
+        log.line(name, sameAsServing
+                ? "==> release " + release.number() + " already serves " + shortImage(image) + "; checking the runtime"
+                : "==> rolling out release " + release.number() + " (" + shortImage(image) + ")");
         log.flush();
 
         RolloutResult rollout = runtime.deploy(SpecJson.deployment(release));
