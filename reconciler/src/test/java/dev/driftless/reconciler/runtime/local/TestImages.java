@@ -3,6 +3,8 @@ package dev.driftless.reconciler.runtime.local;
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
@@ -130,24 +132,8 @@ final class TestImages implements ImageSource {
     }
 
     private String build(String version, String mode) throws Exception {
-        Path context = Files.createDirectories(work.resolve("context-" + version));
-        Path script = Files.writeString(context.resolve("server.py"), SERVER.formatted(version, mode));
-        Path passwd = Files.writeString(context.resolve("passwd"),
-                "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001:app:/home/app:/bin/sh\n");
-        Path group = Files.writeString(context.resolve("group"), "root:x:0:\napp:x:10001:\n");
         Path tar = work.resolve(version + ".tar");
-        JibContainer container = Jib.fromScratch()
-                .addFileEntriesLayer(FileEntriesLayer.builder()
-                        .addEntry(passwd, AbsoluteUnixPath.get("/etc/passwd"))
-                        .addEntry(group, AbsoluteUnixPath.get("/etc/group"))
-                        .build())
-                .addFileEntriesLayer(FileEntriesLayer.builder()
-                        .addEntry(script, AbsoluteUnixPath.get("/home/app/server.py"))
-                        .build())
-                .setEntrypoint("python3", "/home/app/server.py")
-                .setEnvironment(Map.of("PYTHONUNBUFFERED", "1", "IMAGE_VERSION", version))
-                .setUser("app")
-                .setWorkingDirectory(AbsoluteUnixPath.get("/home/app"))
+        JibContainer container = image(work, version, mode)
                 .setFormat(ImageFormat.OCI)
                 .containerize(Containerizer.to(TarImage.at(tar).named("local/test/fn:" + version))
                         .setBaseImageLayersCache(work.resolve("cache"))
@@ -171,6 +157,37 @@ final class TestImages implements ImageSource {
         }
         layouts.put(digest, layout);
         return "local/test/fn@" + digest;
+    }
+
+    /** The same v1 image, pushed to a real registry; returns {@code host:port/test/fn@sha256:…}. */
+    static String pushV1(String registry, Path work) throws Exception {
+        JibContainer container = image(work, "one", "ok")
+                .setFormat(ImageFormat.OCI)
+                .containerize(Containerizer.to(RegistryImage.named(registry + "/test/fn:v1"))
+                        .setAllowInsecureRegistries(true)
+                        .setBaseImageLayersCache(work.resolve("cache"))
+                        .setApplicationLayersCache(work.resolve("cache")));
+        return registry + "/test/fn@" + container.getDigest();
+    }
+
+    private static JibContainerBuilder image(Path work, String version, String mode) throws IOException {
+        Path context = Files.createDirectories(work.resolve("context-" + version));
+        Path script = Files.writeString(context.resolve("server.py"), SERVER.formatted(version, mode));
+        Path passwd = Files.writeString(context.resolve("passwd"),
+                "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001:app:/home/app:/bin/sh\n");
+        Path group = Files.writeString(context.resolve("group"), "root:x:0:\napp:x:10001:\n");
+        return Jib.fromScratch()
+                .addFileEntriesLayer(FileEntriesLayer.builder()
+                        .addEntry(passwd, AbsoluteUnixPath.get("/etc/passwd"))
+                        .addEntry(group, AbsoluteUnixPath.get("/etc/group"))
+                        .build())
+                .addFileEntriesLayer(FileEntriesLayer.builder()
+                        .addEntry(script, AbsoluteUnixPath.get("/home/app/server.py"))
+                        .build())
+                .setEntrypoint("python3", "/home/app/server.py")
+                .setEnvironment(Map.of("PYTHONUNBUFFERED", "1", "IMAGE_VERSION", version))
+                .setUser("app")
+                .setWorkingDirectory(AbsoluteUnixPath.get("/home/app"));
     }
 
     @Override
