@@ -1,10 +1,10 @@
 package dev.driftless.reconciler;
 
+import dev.driftless.reconciler.config.ConfigLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,7 +49,8 @@ class RestartTest {
         String body = Webhooks.push("alice", "fns", "main", HEAD);
 
         // First daemon: intake only (no job workers), so the job cannot run before the kill.
-        Process first = daemon(data, port, 0, record, dir.resolve("first.log"));
+        int httpsPort = freePort();
+        Process first = daemon(data, port, httpsPort, 0, record, dir.resolve("first.log"));
         awaitReady(port, first, dir.resolve("first.log"));
         var answer = Webhooks.send(port, SECRET, "push", "delivery-1", body);
         assertEquals(202, answer.statusCode(), answer.body());
@@ -56,13 +58,13 @@ class RestartTest {
         assertTrue(first.waitFor(20, TimeUnit.SECONDS));
         assertEquals(137, first.exitValue(), "killed by SIGKILL");
 
-        String h2 = "jdbc:h2:file:" + data.toAbsolutePath().resolve("db").resolve("driftless")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        // The daemon's own default store URL for this data folder.
+        String h2 = new ConfigLoader(Map.of("DRIFTLESS_DATA", data.toString())).load(Optional.empty()).dbUrl();
         assertEquals(List.of("queued 0 " + HEAD), jobs(h2), "the acknowledged job survived the kill, not yet run");
         assertTrue(Files.notExists(record));
 
         // Second daemon, same data folder, one worker.
-        Process second = daemon(data, port, 1, record, dir.resolve("second.log"));
+        Process second = daemon(data, port, httpsPort, 1, record, dir.resolve("second.log"));
         awaitReady(port, second, dir.resolve("second.log"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(record) && System.nanoTime() < deadline) {
@@ -80,7 +82,7 @@ class RestartTest {
         assertEquals(List.of("succeeded 1 " + HEAD), jobs(h2));
     }
 
-    private Process daemon(Path data, int port, int workers, Path record, Path log) throws Exception {
+    private Process daemon(Path data, int port, int httpsPort, int workers, Path record, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "dev.driftless.reconciler.Main", "serve")
@@ -89,6 +91,7 @@ class RestartTest {
         env.keySet().removeIf(k -> k.startsWith("DRIFTLESS_"));
         env.put("DRIFTLESS_DATA", data.toString());
         env.put("DRIFTLESS_HTTP_PORT", String.valueOf(port));
+        env.put("DRIFTLESS_HTTPS_PORT", String.valueOf(httpsPort));
         env.put("DRIFTLESS_GITHUB_WEBHOOK_SECRET", SECRET);
         env.put("DRIFTLESS_WORKERS", String.valueOf(workers));
         env.put(RecordingJobsModule.VARIABLE, record.toString());
@@ -131,9 +134,5 @@ class RestartTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    static String classpath() {
-        return System.getProperty("java.class.path").replace(File.pathSeparatorChar, ' ');
     }
 }
