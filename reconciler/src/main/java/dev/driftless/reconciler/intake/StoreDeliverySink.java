@@ -79,11 +79,41 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         return recorded.outcome() == Outcome.DUPLICATE ? Result.DUPLICATE : Result.RECORDED;
     }
 
+    /**
+     * GitHub logins are case-insensitive ({@code Codertocat} = {@code codertocat}); Driftless names owners
+     * in lower case everywhere they become hostnames, namespaces and routes, so it records them that way.
+     */
+    static GitHubEvent canonical(GitHubEvent event) {
+        if (event instanceof GitHubEvent.Push p) {
+            return new GitHubEvent.Push(lower(p.repository()), p.ref(), p.branch(), p.tag(), p.created(), p.deleted(),
+                    p.forced(), p.before(), p.after(), p.installationId(), p.pusher());
+        }
+        if (event instanceof GitHubEvent.Installation i) {
+            return new GitHubEvent.Installation(i.action(), i.installationId(), lower(i.account()), i.accountType(),
+                    i.repositories().stream().map(StoreDeliverySink::lower).toList());
+        }
+        if (event instanceof GitHubEvent.InstallationRepositories r) {
+            return new GitHubEvent.InstallationRepositories(r.action(), r.installationId(), lower(r.account()),
+                    r.added().stream().map(StoreDeliverySink::lower).toList(),
+                    r.removed().stream().map(StoreDeliverySink::lower).toList());
+        }
+        return event;
+    }
+
+    private static RepositoryRef lower(RepositoryRef repo) {
+        return new RepositoryRef(lower(repo.owner()), repo.name(), repo.id(), repo.isPrivate(), repo.cloneUrl(),
+                repo.defaultBranch());
+    }
+
+    private static String lower(String login) {
+        return login == null ? null : login.toLowerCase(java.util.Locale.ROOT);
+    }
+
     private record Recorded(Outcome outcome, Optional<Long> jobId) { }
 
     private Recorded record(Connection tx, Delivery delivery) throws SQLException {
         OffsetDateTime now = at(delivery);
-        GitHubEvent event = delivery.event();
+        GitHubEvent event = canonical(delivery.event());
         if (event instanceof GitHubEvent.Push push) {
             return push(tx, delivery.id(), push, now);
         }
