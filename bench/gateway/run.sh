@@ -50,6 +50,9 @@ curl -fsS --cacert "$work/data/tls/ca.pem" "https://localhost:$gateway_port/f/be
 warmup=10s
 wrk -t"$threads" -c"$connections" -d"$warmup" "$direct_url" >/dev/null
 wrk -t"$threads" -c"$connections" -d"$warmup" "${host_header[@]}" "$gateway_url" >/dev/null
+# Each measured run opens its connections anew: warm the TLS handshake code too (one handshake per
+# request here), or on a starved machine the first 20 handshakes of a run run interpreted and time out.
+wrk -t"$threads" -c"$connections" -d"$warmup" "${host_header[@]}" -H "Connection: close" "$gateway_url" >/dev/null
 
 # Rounds alternate direct and gateway, so a load change on a shared machine hits both sides alike.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f\n", n }'; }
@@ -99,7 +102,8 @@ section="$work/section.md"
   echo "Medians over $rounds rounds: direct $d_rps req/s, p50 $d50 ms, p99 $d99 ms; gateway $g_rps req/s, p50 $g50 ms, p99 $g99 ms."
   echo "Throughput ratio gateway/direct: **$ratio**. Added latency: p50 **+$add50 ms**, p99 **+$add99 ms**."
   echo
-  echo "Commands (after a $warmup warm-up of each; rounds alternate direct and gateway):"
+  echo "Commands (after a $warmup warm-up of each, plus $warmup of new-connection-per-request to the gateway so that the"
+  echo "TLS handshake code is compiled too; rounds alternate direct and gateway):"
   echo
   echo '```'
   echo "wrk ${wrk_args[*]} $direct_url"
