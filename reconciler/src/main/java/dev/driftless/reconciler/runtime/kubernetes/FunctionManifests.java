@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -102,7 +103,7 @@ final class FunctionManifests {
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                             .endSecurityContext()
                             .withImagePullSecrets(config.imagePullSecret().stream()
-                                    .map(s -> new io.fabric8.kubernetes.api.model.LocalObjectReference(s)).toList())
+                                    .map(LocalObjectReference::new).toList())
                             .withContainers(container(fn))
                             .withVolumes(volumes(fn))
                         .endSpec()
