@@ -3,6 +3,7 @@ package dev.driftless.reconciler.intake;
 import dev.driftless.reconciler.store.Database;
 import dev.driftless.reconciler.store.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.PreparedStatement;
@@ -17,8 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TokenStoreTest {
-    final Database db = TestDatabases.h2();
-    final TokenStore tokens = new TokenStore(db, Clock.systemUTC());
+    Database db;
+    TokenStore tokens;
+
+    Database store() {
+        return TestDatabases.h2();
+    }
+
+    @BeforeEach
+    void open() {
+        db = store();
+        tokens = new TokenStore(db, Clock.systemUTC());
+    }
 
     @AfterEach
     void close() {
