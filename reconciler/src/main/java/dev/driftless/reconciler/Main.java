@@ -36,7 +36,7 @@ public final class Main {
 
             Every setting comes from --config FILE (YAML) and DRIFTLESS_* environment variables (see README.md).
             Run 'driftless <command> --help' for a command's help.
-            Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 configuration error, 4 not available yet.
+            Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 configuration error.
             """;
 
     private final Map<String, String> env;

@@ -2,7 +2,7 @@ package dev.driftless.reconciler.cli;
 
 /** What {@code driftless} exits with. */
 public enum ExitCode {
-    OK(0), RUNTIME_FAILURE(1), USAGE(2), CONFIGURATION(3), NOT_AVAILABLE_YET(4);
+    OK(0), RUNTIME_FAILURE(1), USAGE(2), CONFIGURATION(3);
 
     private final int code;
 
