@@ -39,6 +39,7 @@ public final class Gateway {
     private HttpServer https;
     private HttpServer http;
     private CertificateWatcher watcher;
+    private volatile Optional<LocalCertificateAuthority> localAuthority = Optional.empty();
     private long sweepTimer = -1;
     private Optional<Path> caCertificate = Optional.empty();
 
@@ -101,6 +102,7 @@ public final class Gateway {
         } else {
             LocalCertificateAuthority authority = LocalCertificateAuthority.in(config.tlsFolder(), config.domain(), config.clock());
             authority.ensure();
+            localAuthority = Optional.of(authority);
             caCertificate = Optional.of(authority.caCertificate());
             files = new CertificateWatcher.TlsFiles(authority.serverCertificate(), authority.serverKey(), Optional.of(authority));
         }
@@ -150,6 +152,15 @@ public final class Gateway {
     }
 
     /** The bound plain-HTTP redirect port, when one is configured. */
+    /**
+     * Makes {@code https://<owner>.<domain>} verify with the local CA when the domain has a single label
+     * (see {@link LocalCertificateAuthority#coverOwnerHost}); the new certificate is served after the next
+     * certificate check. No-op with configured certificates. Blocking: call it on a worker thread.
+     */
+    public boolean coverOwnerHost(String owner) {
+        return localAuthority.map(authority -> authority.coverOwnerHost(owner)).orElse(false);
+    }
+
     public Optional<Integer> httpPort() {
         return http == null ? Optional.empty() : Optional.of(http.actualPort());
     }

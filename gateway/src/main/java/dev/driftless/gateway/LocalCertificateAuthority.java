@@ -45,7 +45,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -63,6 +65,8 @@ public final class LocalCertificateAuthority {
     public static final String CA_KEY = "ca-key.pem";
     public static final String SERVER_CERT = "server.pem";
     public static final String SERVER_KEY = "server-key.pem";
+    /** Owner hostnames the server certificate names explicitly (single-label domains only), one a line. */
+    public static final String EXTRA_HOSTS = "owner-hosts.txt";
 
     static final Duration CA_VALIDITY = Duration.ofDays(3650);
     static final Duration SERVER_VALIDITY = Duration.ofDays(365);
@@ -123,6 +127,49 @@ public final class LocalCertificateAuthority {
         }
     }
 
+    /**
+     * Adds explicit names for owner subdomains ({@code alice.localhost}) when the domain has a single label:
+     * curl, OpenSSL and browsers refuse a wildcard right under a one-label name, so {@code *.localhost}
+     * alone does not cover {@code alice.localhost}. Reissues the server certificate when a name is new
+     * (the gateway reloads it). Returns true when it did. Blocking: file I/O, key generation.
+     */
+    public synchronized boolean coverOwnerHost(String owner) {
+        if (domain.contains(".") || !FunctionAddress.isLabel(owner)) {
+            return false;
+        }
+        String host = owner + "." + domain;
+        Set<String> hosts = new java.util.TreeSet<>(extraHosts());
+        if (!hosts.add(host)) {
+            return false;
+        }
+        try {
+            writeAtomically(folder.resolve(EXTRA_HOSTS), String.join("\n", hosts) + "\n", false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record " + host + " in " + folder, e);
+        }
+        issueServerCertificate();
+        return true;
+    }
+
+    private List<String> extraHosts() {
+        Path file = folder.resolve(EXTRA_HOSTS);
+        try {
+            return Files.isRegularFile(file)
+                    ? Files.readAllLines(file).stream().map(String::strip).filter(FunctionAddressHost::valid).toList()
+                    : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The names {@link #coverOwnerHost} accepts: {@code <label>.<domain>}. */
+    private static final class FunctionAddressHost {
+        static boolean valid(String host) {
+            int dot = host.indexOf('.');
+            return dot > 0 && FunctionAddress.isLabel(host.substring(0, dot)) && FunctionAddress.isLabel(host.substring(dot + 1));
+        }
+    }
+
     /** Issues a fresh server certificate (new key, new serial) from the existing CA, replacing the files. */
     public X509Certificate issueServerCertificate() {
         try {
@@ -137,11 +184,16 @@ public final class LocalCertificateAuthority {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+            List<GeneralName> names = new ArrayList<>(List.of(
                     new GeneralName(GeneralName.dNSName, domain),
                     new GeneralName(GeneralName.dNSName, "*." + domain),
                     new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+            for (String host : extraHosts()) {
+                names.add(new GeneralName(GeneralName.dNSName, host));
+            }
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(names.toArray(GeneralName[]::new)));
             builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
             X509Certificate leaf = sign(builder, caKey);

@@ -83,4 +83,26 @@ class LocalCertificateAuthorityTest {
         LocalCertificateAuthority.checkPair(LocalCertificateAuthority.readCertificate(tls.resolve("server.pem")),
                 LocalCertificateAuthority.readKey(tls.resolve("server-key.pem")));
     }
+
+    @Test
+    void ownerHostsAreNamedExplicitlyUnderASingleLabelDomain() throws Exception {
+        Path folder = tls.resolve("owners");
+        LocalCertificateAuthority authority = LocalCertificateAuthority.in(folder, "localhost");
+        authority.ensure();
+        assertFalse(LocalCertificateAuthority.dnsNames(LocalCertificateAuthority.readCertificate(authority.serverCertificate()))
+                .contains("alice.localhost"));
+
+        assertTrue(authority.coverOwnerHost("alice"), "a new owner reissues the certificate");
+        assertFalse(authority.coverOwnerHost("alice"), "a known owner changes nothing");
+        assertTrue(authority.coverOwnerHost("bob"));
+        assertFalse(authority.coverOwnerHost("../evil"), "only DNS labels");
+
+        var names = LocalCertificateAuthority.dnsNames(LocalCertificateAuthority.readCertificate(authority.serverCertificate()));
+        assertTrue(names.containsAll(java.util.Set.of("localhost", "*.localhost", "alice.localhost", "bob.localhost")), names.toString());
+        assertFalse(authority.ensure(), "the reissued certificate is still usable: nothing rewritten at the next start");
+        assertTrue(LocalCertificateAuthority.dnsNames(LocalCertificateAuthority.readCertificate(authority.serverCertificate()))
+                .contains("alice.localhost"));
+        assertFalse(LocalCertificateAuthority.in(tls.resolve("multi"), "fn.example.com").coverOwnerHost("alice"),
+                "*.fn.example.com already covers alice.fn.example.com");
+    }
 }

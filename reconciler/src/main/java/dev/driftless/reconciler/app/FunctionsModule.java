@@ -71,9 +71,30 @@ public final class FunctionsModule implements DaemonModule {
         DriftlessConfig config = context.config();
         Path data = config.data().toAbsolutePath().normalize();
 
-        Builder builder = new Builder(builderConfig(config, data));
+        // The HTTPS gateway first: its port and certificate authority are part of every URL we hand out.
         InMemoryRouteTable routes = new InMemoryRouteTable();
-        runtime = runtime(config, data, builder, routes);
+        Router site = Router.router(context.vertx());
+        GatewayConfig.Builder gatewayConfig = GatewayConfig.builder()
+                .domain(config.domain())
+                .httpsPort(config.httpsPort())
+                .dataFolder(data)
+                .routes(routes)
+                .metrics(context.registry())
+                .certificateCheckInterval(Duration.ofSeconds(2))
+                .fallback(site::handleContext)
+                .clock(context.clock());
+        if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
+            gatewayConfig.certificate(config.tlsCertFile().get(), config.tlsKeyFile().get());
+        }
+        gateway = Gateway.create(gatewayConfig.build());
+        gateway.start(context.vertx()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        context.onStop(() -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        LOG.info("event=gateway.started https_port={} domain={} ca={}", gateway.httpsPort(), config.domain(),
+                gateway.caCertificate().map(Path::toString).orElse("configured"));
+        Urls urls = new Urls(config.domain(), gateway.httpsPort());
+
+        Builder builder = new Builder(builderConfig(config, data));
+        runtime = runtime(config, data, builder, routes, gateway);
         context.onStop(runtime);
 
         StatusOutbox outbox = new StatusOutbox(context.database().dataSource(), context.clock());
@@ -87,7 +108,6 @@ public final class FunctionsModule implements DaemonModule {
         OutboxStatuses statuses = new OutboxStatuses(outbox, sender, github.isPresent(),
                 config.statusMode() == DriftlessConfig.StatusMode.CHECKS);
 
-        Urls urls = new Urls(config.domain(), config.httpsPort());
         reconciler = new Reconciler(context.database(), builder::build, runtime, statuses, new RepositoryHeads(), urls,
                 context.clock());
         CheckoutTokens tokens = github.<CheckoutTokens>map(access -> installation ->
@@ -130,27 +150,9 @@ public final class FunctionsModule implements DaemonModule {
         badges.mount(http);
         dashboard.mount(context.vertx(), http);
 
-        Router site = Router.router(context.vertx());
         site.route("/git/*").handler(git);
         badges.mount(site);
         dashboard.mount(context.vertx(), site);
-
-        GatewayConfig.Builder gatewayConfig = GatewayConfig.builder()
-                .domain(config.domain())
-                .httpsPort(config.httpsPort())
-                .dataFolder(data)
-                .routes(routes)
-                .metrics(context.registry())
-                .fallback(ctx -> site.handleContext(ctx))
-                .clock(context.clock());
-        if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
-            gatewayConfig.certificate(config.tlsCertFile().get(), config.tlsKeyFile().get());
-        }
-        gateway = Gateway.create(gatewayConfig.build());
-        gateway.start(context.vertx()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        context.onStop(() -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        LOG.info("event=gateway.started https_port={} domain={} ca={}", gateway.httpsPort(), config.domain(),
-                gateway.caCertificate().map(Path::toString).orElse("configured"));
 
         // Functions that served before a restart serve again: the local runtime starts them, Kubernetes writes nothing.
         Thread restore = new Thread(() -> {
@@ -201,16 +203,19 @@ public final class FunctionsModule implements DaemonModule {
         return builder.build();
     }
 
-    private static FunctionRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes) {
+    private static FunctionRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
+                                           Gateway gateway) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            return KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
+            KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
+            return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data.resolve("runtime"));
         if (settings.bubblewrap().isEmpty()) {
             LOG.warn("event=runtime.no_sandbox message=\"bubblewrap (/usr/bin/bwrap) is not installed: functions run as "
                     + "plain processes without a sandbox; install the bubblewrap package\"");
         }
-        return new LocalRuntime(settings, builder.imageSource(), routes);
+        return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
+                gateway::coverOwnerHost);
     }
 
     private static Optional<GitHubAccess> github(DriftlessConfig config) throws Exception {
