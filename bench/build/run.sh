@@ -7,23 +7,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 runs=${1:-3}
 work=$(mktemp -d /tmp/driftless-build-bench.XXXXXX)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+. scripts/lib/components.sh
+trap 'stop_registry; rm -rf "$work"' EXIT
 
 registry=${DRIFTLESS_REGISTRY:-}
 if [ -z "$registry" ]; then
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  cat > "$work/registry.yml" <<YML
-version: 0.1
-log: { level: warn }
-storage: { filesystem: { rootdirectory: $work/registry } }
-http: { addr: 127.0.0.1:$port }
-YML
-  docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
-  registry="127.0.0.1:$port"
+  start_registry "$work/registry"
+  registry=$REGISTRY_ADDR
 fi
 
 mvn -B -q -o -pl function-templates,builder -am install -DskipTests >/dev/null
