@@ -27,20 +27,36 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole local path with real parts: a git commit holding the python3 template's own sample function,
- * built by the real builder (template, handler tests, Jib) into the real registry, run by the local runtime
- * under bubblewrap with the host's python3 bound in, answering HTTP.
+ * The whole local path with real parts: a git commit holding a template's own sample function, built by the
+ * real builder (template, handler tests, Jib) into the real registry, run by the local runtime under
+ * bubblewrap with the host's python3 / node / JRE bound in, answering HTTP.
  */
 class LocalRuntimeBuilderTest {
     @TempDir
     Path data;
 
-    @Test
-    void runsTheImageTheBuilderMadeFromACommit() throws Exception {
+    /** Each template's own sample function, its files and what it answers to a POST of "Driftless". */
+    static Stream<Arguments> templates() {
+        return Stream.of(
+                Arguments.of("python3", List.of("handler.py", "handler_test.py", "requirements.txt"),
+                        "Hello, Driftless! (from Python)"),
+                Arguments.of("node20", List.of("package.json", "handler.js", "handler.test.js"),
+                        "Hello, Driftless! (from Node.js, POST /)"),
+                Arguments.of("java17", List.of("build.gradle", "settings.gradle",
+                        "src/main/java/com/openfaas/function/Handler.java", "src/test/java/HandlerTest.java"),
+                        "Hello, Driftless! (from Java)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("templates")
+    void runsTheImageTheBuilderMadeFromACommit(String lang, List<String> files, String answer) throws Exception {
         String registry = RealComponent.REGISTRY.require();
         Path bwrap = Path.of(RealComponent.BWRAP.require());
         Path repo = Files.createDirectories(data.resolve("repo"));
@@ -50,14 +66,15 @@ class LocalRuntimeBuilderTest {
                   name: openfaas
                 functions:
                   hello:
-                    lang: python3
+                    lang: %s
                     handler: ./hello
                     image: hello:latest
-                """);
+                """.formatted(lang));
         Path handler = Files.createDirectories(repo.resolve("hello"));
-        for (String file : List.of("handler.py", "handler_test.py", "requirements.txt")) {
+        for (String file : files) {
             try (InputStream in = Builder.class.getClassLoader()
-                    .getResourceAsStream("templates/python3/sample/" + file)) {
+                    .getResourceAsStream("templates/" + lang + "/sample/" + file)) {
+                Files.createDirectories(handler.resolve(file).getParent());
                 Files.copy(in, handler.resolve(file));
             }
         }
@@ -91,7 +108,7 @@ class LocalRuntimeBuilderTest {
                             .POST(HttpRequest.BodyPublishers.ofString("Driftless")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response::body);
-            assertEquals("Hello, Driftless! (from Python)", response.body().trim());
+            assertEquals(answer, response.body().trim());
         }
     }
 
