@@ -209,7 +209,7 @@ public final class FunctionsModule implements DaemonModule {
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost);
         }
-        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data.resolve("runtime"));
+        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);
         if (settings.bubblewrap().isEmpty()) {
             LOG.warn("event=runtime.no_sandbox message=\"bubblewrap (/usr/bin/bwrap) is not installed: functions run as "
                     + "plain processes without a sandbox; install the bubblewrap package\"");
