@@ -90,12 +90,20 @@ public final class Dashboard {
         router.get("/dashboard/:owner/builds/:build").handler(ctx -> ownerPage(ctx, this::buildPage));
         router.get("/dashboard/:owner/builds/:build/log").handler(ctx -> ownerPage(ctx, this::buildLog));
         router.get("/dashboard/:owner/repos/:repository").handler(ctx -> ownerPage(ctx, this::repositoryPage));
+        router.post("/dashboard/:owner/repos/:repository/suspend").handler(forms)
+                .handler(ctx -> ownerPage(ctx, (c, session, owner) -> suspendForm(c, session, owner, true)));
+        router.post("/dashboard/:owner/repos/:repository/resume").handler(forms)
+                .handler(ctx -> ownerPage(ctx, (c, session, owner) -> suspendForm(c, session, owner, false)));
 
         BodyHandler json = BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
         router.get("/api/v1/owners/:owner/functions").handler(ctx -> api(ctx, this::apiFunctions));
         router.get("/api/v1/owners/:owner/functions/:function").handler(ctx -> api(ctx, this::apiFunction));
         router.post("/api/v1/owners/:owner/functions/:function/rollback").handler(json)
                 .handler(ctx -> api(ctx, this::apiRollback));
+        router.post("/api/v1/owners/:owner/repositories/:repository/suspend")
+                .handler(ctx -> api(ctx, (c, principal, owner) -> apiSuspend(c, principal, owner, true)));
+        router.post("/api/v1/owners/:owner/repositories/:repository/resume")
+                .handler(ctx -> api(ctx, (c, principal, owner) -> apiSuspend(c, principal, owner, false)));
     }
 
     // --- authentication ---------------------------------------------------------------------------
@@ -231,6 +239,23 @@ public final class Dashboard {
                         + java.net.URLEncoder.encode(result.message(), StandardCharsets.UTF_8)));
     }
 
+    private void suspendForm(RoutingContext ctx, Sessions.Session session, String owner, boolean suspend) {
+        if (!csrfOk(ctx, session)) {
+            html(ctx, 403, Pages.error(403, "The form's CSRF token is missing or wrong; reload the page and try again."));
+            return;
+        }
+        String repository = ctx.pathParam("repository");
+        LOG.info("event=suspend_requested principal={} owner={} repository={} suspend={}", session.principal().name(),
+                owner, repository, suspend);
+        blocking(ctx, () -> data.setSuspended(owner, repository, suspend), found -> {
+            if (!found) {
+                html(ctx, 404, Pages.error(404, "No repository " + repository + " for " + owner + "."));
+            } else {
+                redirect(ctx, "/dashboard/" + owner + "/repos/" + repository);
+            }
+        });
+    }
+
     private void buildPage(RoutingContext ctx, Sessions.Session session, String owner) {
         Optional<Long> id = number(ctx.pathParam("build")).map(Integer::longValue);
         if (id.isEmpty()) {
@@ -338,6 +363,15 @@ public final class Dashboard {
                 new JsonObject().put("function", result.function()).put("release", result.newRelease())
                         .put("rolledBackTo", result.rolledBackTo()).put("succeeded", result.succeeded())
                         .put("message", result.message())));
+    }
+
+    private void apiSuspend(RoutingContext ctx, Principal principal, String owner, boolean suspend) {
+        String repository = ctx.pathParam("repository");
+        LOG.info("event=suspend_requested principal={} owner={} repository={} suspend={}", principal.name(), owner,
+                repository, suspend);
+        blocking(ctx, () -> data.setSuspended(owner, repository, suspend), found -> json(ctx, found ? 200 : 404, found
+                ? new JsonObject().put("owner", owner).put("repository", repository).put("suspended", suspend)
+                : new JsonObject().put("error", "not_found").put("message", "no repository " + repository)));
     }
 
     /** The JSON shape of a function in the API. */

@@ -25,6 +25,12 @@ public interface DashboardData {
 
     Optional<Views.RepositoryView> repository(String owner, String repository);
 
+    /**
+     * Suspends (no builds, no drift correction; what runs keeps running) or resumes a repository, as
+     * Flux's suspend. Returns false when the owner has no such repository.
+     */
+    boolean setSuspended(String owner, String repository, boolean suspended) throws Exception;
+
     /** Redeploys release {@code release}'s digest as a new release (no rebuild). */
     Views.RollbackView rollback(String owner, String function, int release) throws Exception;
 }

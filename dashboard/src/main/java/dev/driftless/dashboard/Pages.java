@@ -193,6 +193,14 @@ final class Pages {
         body.append("<h1><a href=\"/dashboard/").append(esc(view.owner())).append("\">").append(esc(view.owner()))
                 .append("</a> / ").append(esc(view.repository())).append("</h1>")
                 .append("<p><img alt=\"driftless\" src=\"").append(esc(view.badgeUrl())).append("\"></p>")
+                .append(view.suspended()
+                        ? "<p class=\"flash\" id=\"suspended\">Suspended: pushes are recorded but nothing is built or "
+                                + "corrected until it is resumed.</p>" : "")
+                .append("<form method=\"post\" action=\"/dashboard/").append(esc(view.owner())).append("/repos/")
+                .append(esc(view.repository())).append(view.suspended() ? "/resume" : "/suspend").append("\">")
+                .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(esc(csrf)).append("\">")
+                .append("<button type=\"submit\" id=\"").append(view.suspended() ? "resume" : "suspend").append("\">")
+                .append(view.suspended() ? "Resume reconciling" : "Suspend reconciling").append("</button></form>")
                 .append("<p>Badge for your README:</p><pre id=\"badge-markdown\">").append(esc(view.badgeMarkdown()))
                 .append("</pre><h2>Recent pushes</h2><table id=\"builds\"><thead><tr><th>Build</th><th>Commit</th>"
                         + "<th>State</th><th>Functions</th><th>Started</th></tr></thead><tbody>");

@@ -68,7 +68,7 @@ public final class Views {
 
     /** A repository page: recent pushes and the badge to copy. */
     public record RepositoryView(String owner, String repository, String badgeUrl, String badgeMarkdown,
-                                 List<BuildView> recentBuilds) { }
+                                 boolean suspended, List<BuildView> recentBuilds) { }
 
     /** What a rollback did. */
     public record RollbackView(String function, int newRelease, int rolledBackTo, boolean succeeded, String message) { }

@@ -167,6 +167,29 @@ class DashboardTest {
         assertFalse(chunk.getBoolean("done"));
     }
 
+    @Test
+    void aRepositoryIsSuspendedAndResumedThroughTheApiAndTheForm() throws Exception {
+        assertEquals(403, client.post("/api/v1/owners/alice/repositories/fns/suspend")
+                .putHeader("Authorization", "Bearer " + BOB).send().await().statusCode());
+        HttpResponse<Buffer> suspended = client.post("/api/v1/owners/alice/repositories/fns/suspend")
+                .putHeader("Authorization", "Bearer " + ALICE).send().await();
+        assertEquals(200, suspended.statusCode());
+        assertTrue(data.suspended);
+        assertEquals(404, client.post("/api/v1/owners/alice/repositories/nope/suspend")
+                .putHeader("Authorization", "Bearer " + ALICE).send().await().statusCode());
+
+        String alice = login(ALICE);
+        String page = get("/dashboard/alice/repos/fns", alice).bodyAsString();
+        assertTrue(page.contains("id=\"suspended\""));
+        assertEquals(403, post("/dashboard/alice/repos/fns/resume", MultiMap.caseInsensitiveMultiMap(), alice).statusCode(),
+                "no CSRF token, no change");
+        assertTrue(data.suspended);
+        String csrf = page.replaceAll("(?s).*name=\"csrf\" value=\"([^\"]+)\".*", "$1");
+        assertEquals(303, post("/dashboard/alice/repos/fns/resume",
+                MultiMap.caseInsensitiveMultiMap().add("csrf", csrf), alice).statusCode());
+        assertFalse(data.suspended);
+    }
+
     private String login(String token) throws Exception {
         HttpResponse<Buffer> response = post("/login", MultiMap.caseInsensitiveMultiMap().add("token", token), null);
         assertEquals(303, response.statusCode());

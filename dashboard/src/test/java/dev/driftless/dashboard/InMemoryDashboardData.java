@@ -23,6 +23,7 @@ final class InMemoryDashboardData implements DashboardData {
     final List<String> rollbacks = new CopyOnWriteArrayList<>();
     volatile String buildState = "running";
     volatile String message = "release 2 serves traffic";
+    volatile boolean suspended;
 
     InMemoryDashboardData() {
         releases.put("alice/hello", new CopyOnWriteArrayList<>(List.of(
@@ -75,8 +76,17 @@ final class InMemoryDashboardData implements DashboardData {
             return Optional.empty();
         }
         return Optional.of(new Views.RepositoryView("alice", "fns", "/badge/alice/fns.svg",
-                "[![driftless](https://localhost/badge/alice/fns.svg)](https://localhost/dashboard/alice/repos/fns)",
+                "[![driftless](https://localhost/badge/alice/fns.svg)](https://localhost/dashboard/alice/repos/fns)", suspended,
                 List.of(build("alice", 7).orElseThrow())));
+    }
+
+    @Override
+    public boolean setSuspended(String owner, String repository, boolean suspend) {
+        if (!owner.equals("alice") || !repository.equals("fns")) {
+            return false;
+        }
+        suspended = suspend;
+        return true;
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads the repositories intake recorded, and suspends or resumes them. In the caller's transaction. */
+/** Reads the repositories intake recorded. In the caller's transaction. */
 final class TrackedRepositories {
 
     /** A repository the daemon serves (or served: {@code active} is false once removed). */
@@ -34,17 +34,6 @@ final class TrackedRepositories {
 
     List<Tracked> all(Connection tx) throws SQLException {
         return query(tx, "ORDER BY owner, name");
-    }
-
-    /** Returns false when the repository is unknown. */
-    boolean setSuspended(Connection tx, String owner, String name, boolean suspended) throws SQLException {
-        try (PreparedStatement update = tx.prepareStatement(
-                "UPDATE repositories SET suspended = ? WHERE owner = ? AND name = ?")) {
-            update.setBoolean(1, suspended);
-            update.setString(2, owner);
-            update.setString(3, name);
-            return update.executeUpdate() == 1;
-        }
     }
 
     private List<Tracked> query(Connection tx, String where, Object... params) throws SQLException {

@@ -143,8 +143,31 @@ public final class StoreDashboardData implements DashboardData {
         }
         String badge = urls.badge(owner, repository);
         String markdown = "[![driftless](" + badge + ")](" + urls.repositoryPage(owner, repository) + ")";
+        boolean suspended = query(tx -> {
+            try (PreparedStatement q = tx.prepareStatement(
+                    "SELECT suspended FROM repositories WHERE owner = ? AND name = ?")) {
+                q.setString(1, owner);
+                q.setString(2, repository);
+                try (ResultSet rows = q.executeQuery()) {
+                    return rows.next() && rows.getBoolean(1);
+                }
+            }
+        });
         return Optional.of(new Views.RepositoryView(owner, repository, "/badge/" + owner + "/" + repository + ".svg",
-                markdown, recent.stream().map(this::view).toList()));
+                markdown, suspended, recent.stream().map(this::view).toList()));
+    }
+
+    @Override
+    public boolean setSuspended(String owner, String repository, boolean suspended) {
+        return query(tx -> {
+            try (PreparedStatement update = tx.prepareStatement(
+                    "UPDATE repositories SET suspended = ? WHERE owner = ? AND name = ?")) {
+                update.setBoolean(1, suspended);
+                update.setString(2, owner);
+                update.setString(3, repository);
+                return update.executeUpdate() == 1;
+            }
+        });
     }
 
     @Override
