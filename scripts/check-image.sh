@@ -33,7 +33,7 @@ user=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"])'
 mkdir -p "$work/rootfs/proc" "$work/rootfs/dev"
 # shellcheck disable=SC2086
 out=$(cd "$work" && bwrap --ro-bind rootfs / --proc /proc --dev /dev --tmpfs /tmp --chdir /home/driftless \
-      --uid 10001 --gid 10001 --clearenv --setenv PATH /opt/java/openjdk/bin:/usr/bin:/bin \
+      --unshare-user --uid 10001 --gid 10001 --clearenv --setenv PATH /opt/java/openjdk/bin:/usr/bin:/bin \
       $entrypoint --help 2>&1) || { echo "$out" >&2; echo "the image's daemon did not start" >&2; exit 1; }
 echo "$out" | head -5
 echo "image check: ok ($(du -h "$tarball" | cut -f1))"
