@@ -2,7 +2,7 @@ package dev.driftless.reconciler;
 
 import dev.driftless.reconciler.cli.Arguments;
 import dev.driftless.reconciler.cli.ExitCode;
-import dev.driftless.reconciler.cli.RollbackCommand;
+import dev.driftless.reconciler.cli.ApiCommand;
 import dev.driftless.reconciler.cli.UsageException;
 import dev.driftless.reconciler.config.ConfigException;
 import dev.driftless.reconciler.config.ConfigLoader;
@@ -32,6 +32,8 @@ public final class Main {
               demo [--once]                               the whole loop on this machine: push samples, build, serve
               token create <owner> [--config FILE]        create a git push/API token for an owner; printed once
               rollback <owner>/<function> <release>       redeploy an earlier release through the running daemon
+              suspend <owner>/<repository>                stop reconciling a repository (what runs keeps running)
+              resume <owner>/<repository>                 reconcile a suspended repository again
                        [--url URL] [--token TOKEN] [--config FILE]
 
             Every setting comes from --config FILE (YAML) and DRIFTLESS_* environment variables (see README.md).
@@ -72,6 +74,8 @@ public final class Main {
                 case "demo" -> demo(rest);
                 case "token" -> token(rest);
                 case "rollback" -> rollback(rest);
+                case "suspend" -> suspend(rest, true);
+                case "resume" -> suspend(rest, false);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (UsageException e) {
@@ -178,6 +182,31 @@ public final class Main {
         if (release < 1) {
             throw new UsageException("release numbers start at 1");
         }
+        return api(a).rollback(name[0], name[1], release);
+    }
+
+    private ExitCode suspend(List<String> args, boolean suspend) throws Exception {
+        String verb = suspend ? "suspend" : "resume";
+        Arguments a = Arguments.parse(args, Set.of("config", "url", "token"));
+        if (a.help()) {
+            out.println("Usage: driftless " + verb + " <owner>/<repository> [--url URL] [--token TOKEN] [--config FILE]\n\n"
+                    + (suspend ? "Stops reconciling a repository: pushes are recorded, nothing is built or put back; what runs keeps running."
+                               : "Reconciles a suspended repository again (its next resync or push builds the branch head).")
+                    + "\n--url defaults to http://127.0.0.1:<DRIFTLESS_HTTP_PORT>; the token comes from --token or DRIFTLESS_TOKEN.");
+            return ExitCode.OK;
+        }
+        if (a.positional().size() != 1) {
+            throw new UsageException("usage: driftless " + verb + " <owner>/<repository>");
+        }
+        String[] name = a.positional().get(0).split("/", -1);
+        if (name.length != 2 || name[0].isEmpty() || name[1].isEmpty()) {
+            throw new UsageException("expected <owner>/<repository>, got '" + a.positional().get(0) + "'");
+        }
+        return api(a).suspend(name[0], name[1], suspend);
+    }
+
+    /** The API client of the commands that act through the running daemon. */
+    private ApiCommand api(Arguments a) throws UsageException {
         String token = a.option("token").or(() -> java.util.Optional.ofNullable(env.get("DRIFTLESS_TOKEN")))
                 .filter(t -> !t.isBlank())
                 .orElseThrow(() -> new UsageException("no token: pass --token or set DRIFTLESS_TOKEN"));
@@ -191,7 +220,7 @@ public final class Main {
         } else {
             url = URI.create("http://127.0.0.1:" + load(a).httpPort());
         }
-        return new RollbackCommand().run(url, token, name[0], name[1], release, out, err);
+        return new ApiCommand(url, token, out, err);
     }
 
     private DriftlessConfig load(Arguments a) {
