@@ -3,6 +3,7 @@ package dev.driftless.reconciler.app;
 import dev.driftless.builder.Builder;
 import dev.driftless.builder.BuilderConfig;
 import dev.driftless.dashboard.Dashboard;
+import dev.driftless.dashboard.GitHubOAuth;
 import dev.driftless.dashboard.Principal;
 import dev.driftless.dashboard.TokenVerifier;
 import dev.driftless.dashboard.Views;
@@ -41,12 +42,14 @@ import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Wires the functions loop into the daemon: builder, runtime, HTTPS gateway, status outbox and sender,
@@ -86,12 +89,13 @@ public final class FunctionsModule implements DaemonModule {
         if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
             gatewayConfig.certificate(config.tlsCertFile().get(), config.tlsKeyFile().get());
         }
+        config.publicHttpsPort().ifPresent(gatewayConfig::publicHttpsPort);
         gateway = Gateway.create(gatewayConfig.build());
         gateway.start(context.vertx()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         context.onStop(() -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         LOG.info("event=gateway.started https_port={} domain={} ca={}", gateway.httpsPort(), config.domain(),
                 gateway.caCertificate().map(Path::toString).orElse("configured"));
-        Urls urls = new Urls(config.domain(), gateway.httpsPort());
+        Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
 
         Builder builder = new Builder(builderConfig(config, data));
         runtime = runtime(config, data, builder, routes, gateway);
@@ -140,9 +144,12 @@ public final class FunctionsModule implements DaemonModule {
             return context.tokens().ownerOf(token).map(owner -> new Principal(owner, false, Set.of(owner)));
         };
         StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime, reconciler,
-                traffic(), urls, ownerRepo -> Optional.empty());
-        Dashboard dashboard = new Dashboard(dashboardData, verifier,
-                principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners()));
+                traffic(), urls, commitLinks(context, config));
+        Function<Principal, List<String>> visibleOwners =
+                principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
+        Dashboard dashboard = oauth(config, urls)
+                .map(oauth -> new Dashboard(dashboardData, verifier, visibleOwners, oauth))
+                .orElseGet(() -> new Dashboard(dashboardData, verifier, visibleOwners));
         BadgeHandler badges = BadgeHandler.create(context.vertx(), outbox);
 
         Router http = context.router();
@@ -174,6 +181,32 @@ public final class FunctionsModule implements DaemonModule {
 
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** "Sign in with GitHub" on the dashboard, when the App's OAuth client is configured. */
+    private static Optional<GitHubOAuth> oauth(DriftlessConfig config, Urls urls) {
+        if (config.githubOAuthClientId().isEmpty() || config.githubOAuthClientSecret().isEmpty()) {
+            return Optional.empty();
+        }
+        URI callback = URI.create(urls.dashboard("x").replaceFirst("/dashboard/x$", "") + GitHubOAuth.CALLBACK_PATH);
+        return Optional.of(new GitHubOAuth(config.githubOAuthClientId().get(),
+                config.githubOAuthClientSecret().get().reveal(), config.githubWebUrl(), config.githubApiUrl(), callback));
+    }
+
+    /** Commits of repositories that came from GitHub link to GitHub's commit page. */
+    private static Function<String, Optional<String>> commitLinks(DaemonContext context, DriftlessConfig config) {
+        TrackedRepositories repositories = new TrackedRepositories();
+        String web = config.githubWebUrl().toString().replaceAll("/+$", "");
+        return ownerRepo -> {
+            String[] parts = ownerRepo.split("/", 2);
+            try {
+                return context.database().inTransaction(tx -> repositories.find(tx, parts[0], parts[1]))
+                        .filter(TrackedRepositories.Tracked::fromGitHub)
+                        .map(repo -> web + "/" + repo.owner() + "/" + repo.name() + "/commit/");
+            } catch (java.sql.SQLException e) {
+                return Optional.empty();
+            }
+        };
     }
 
     private TrafficSource traffic() {

@@ -37,7 +37,7 @@ public final class ConfigLoader {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+(?::\\d{1,5})?");
     private static final Set<Setting> SECRETS = Set.of(
-            Setting.GITHUB_WEBHOOK_SECRET, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN);
+            Setting.GITHUB_WEBHOOK_SECRET, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN, Setting.GITHUB_OAUTH_CLIENT_SECRET);
 
     private final Map<String, String> env;
 
@@ -133,6 +133,12 @@ public final class ConfigLoader {
                 throw new ConfigException(source(Setting.STATUS_MODE)
                         + ": checks need a GitHub App (set DRIFTLESS_GITHUB_APP_ID and DRIFTLESS_GITHUB_APP_KEY_FILE)");
             }
+            Optional<String> oauthId = get(Setting.GITHUB_OAUTH_CLIENT_ID, s -> s);
+            Optional<Secret> oauthSecret = get(Setting.GITHUB_OAUTH_CLIENT_SECRET, Secret::of);
+            if (oauthId.isPresent() != oauthSecret.isPresent()) {
+                Setting missing = oauthId.isPresent() ? Setting.GITHUB_OAUTH_CLIENT_SECRET : Setting.GITHUB_OAUTH_CLIENT_ID;
+                throw new ConfigException(missing.env() + ": GitHub sign-in needs both the OAuth client id and secret");
+            }
             return new DriftlessConfig(
                     data,
                     get(Setting.HTTP_PORT, ConfigLoader::port).orElse(8080),
@@ -156,7 +162,11 @@ public final class ConfigLoader {
                     statusMode,
                     get(Setting.ALLOWED_OWNERS, ConfigLoader::owners).orElse(Set.of()),
                     cert,
-                    key);
+                    key,
+                    get(Setting.PUBLIC_HTTPS_PORT, ConfigLoader::port),
+                    get(Setting.GITHUB_WEB_URL, ConfigLoader::httpUrl).orElse(URI.create("https://github.com")),
+                    oauthId,
+                    oauthSecret);
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */

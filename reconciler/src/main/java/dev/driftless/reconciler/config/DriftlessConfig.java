@@ -34,7 +34,11 @@ public record DriftlessConfig(
         StatusMode statusMode,
         Set<String> allowedOwners,
         Optional<Path> tlsCertFile,
-        Optional<Path> tlsKeyFile) {
+        Optional<Path> tlsKeyFile,
+        Optional<Integer> publicHttpsPort,
+        URI githubWebUrl,
+        Optional<String> githubOAuthClientId,
+        Optional<Secret> githubOAuthClientSecret) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

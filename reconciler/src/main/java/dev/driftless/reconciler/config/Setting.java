@@ -35,7 +35,15 @@ public enum Setting {
     ALLOWED_OWNERS("DRIFTLESS_ALLOWED_OWNERS", "allowedOwners", "(everyone)",
             "Comma-separated owners whose repositories are served; others are recorded and ignored."),
     TLS_CERT_FILE("DRIFTLESS_TLS_CERT_FILE", "tls.certFile", "(generated local CA)", "PEM certificate of the gateway."),
-    TLS_KEY_FILE("DRIFTLESS_TLS_KEY_FILE", "tls.keyFile", "(generated local CA)", "PEM private key of the gateway.");
+    TLS_KEY_FILE("DRIFTLESS_TLS_KEY_FILE", "tls.keyFile", "(generated local CA)", "PEM private key of the gateway."),
+    PUBLIC_HTTPS_PORT("DRIFTLESS_PUBLIC_HTTPS_PORT", "https.publicPort", "(the HTTPS port)",
+            "Port shown in the URLs Driftless hands out (endpoints, dashboard, statuses) when clients reach the gateway on another port, e.g. 443 behind an Ingress."),
+    GITHUB_WEB_URL("DRIFTLESS_GITHUB_WEB_URL", "github.webUrl", "https://github.com",
+            "GitHub web base URL, for dashboard sign-in and commit links (GitHub Enterprise: https://host)."),
+    GITHUB_OAUTH_CLIENT_ID("DRIFTLESS_GITHUB_OAUTH_CLIENT_ID", "github.oauthClientId", "(none)",
+            "OAuth client id of the GitHub App: turns on 'Sign in with GitHub' on the dashboard (needs the secret)."),
+    GITHUB_OAUTH_CLIENT_SECRET("DRIFTLESS_GITHUB_OAUTH_CLIENT_SECRET", "github.oauthClientSecret", "(none)",
+            "OAuth client secret of the GitHub App. Secret.");
 
     private final String env;
     private final String yamlKey;

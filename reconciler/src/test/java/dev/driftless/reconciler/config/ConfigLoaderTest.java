@@ -84,6 +84,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void githubSignInNeedsBothHalvesAndHidesTheSecret() {
+        assertEquals("DRIFTLESS_GITHUB_OAUTH_CLIENT_SECRET: GitHub sign-in needs both the OAuth client id and secret",
+                error(Map.of("DRIFTLESS_GITHUB_OAUTH_CLIENT_ID", "Iv1.abc")));
+        assertEquals("DRIFTLESS_GITHUB_OAUTH_CLIENT_ID: GitHub sign-in needs both the OAuth client id and secret",
+                error(Map.of("DRIFTLESS_GITHUB_OAUTH_CLIENT_SECRET", "s3cr3t-value")));
+        DriftlessConfig c = env(Map.of("DRIFTLESS_GITHUB_OAUTH_CLIENT_ID", "Iv1.abc",
+                "DRIFTLESS_GITHUB_OAUTH_CLIENT_SECRET", "s3cr3t-value", "DRIFTLESS_PUBLIC_HTTPS_PORT", "443"));
+        assertEquals("s3cr3t-value", c.githubOAuthClientSecret().orElseThrow().reveal());
+        assertFalse(c.toString().contains("s3cr3t-value"), "secrets stay out of toString");
+        assertEquals(java.util.Optional.of(443), c.publicHttpsPort());
+        assertEquals("https://github.com", c.githubWebUrl().toString());
+    }
+
+    @Test
     void malformedValuesNameTheSetting() {
         assertEquals("DRIFTLESS_HTTP_PORT: not a port number: 'abc'", error(Map.of("DRIFTLESS_HTTP_PORT", "abc")));
         assertEquals("DRIFTLESS_HTTPS_PORT: not a port number: '70000'", error(Map.of("DRIFTLESS_HTTPS_PORT", "70000")));
