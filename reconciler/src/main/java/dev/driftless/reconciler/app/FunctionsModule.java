@@ -28,6 +28,8 @@ import dev.driftless.reconciler.runtime.kubernetes.KubernetesRuntimeConfig;
 import dev.driftless.reconciler.runtime.local.LocalRuntime;
 import dev.driftless.reconciler.runtime.local.LocalRuntimeSettings;
 import dev.driftless.status.BadgeHandler;
+import dev.driftless.status.CommitStatus;
+import dev.driftless.status.OwnerPolicy;
 import dev.driftless.status.GitHubAccess;
 import dev.driftless.status.GitHubAppKey;
 import dev.driftless.status.GitHubConfig;
@@ -111,6 +113,18 @@ public final class FunctionsModule implements DaemonModule {
         });
         OutboxStatuses statuses = new OutboxStatuses(outbox, sender, github.isPresent(),
                 config.statusMode() == DriftlessConfig.StatusMode.CHECKS);
+        // Owners outside DRIFTLESS_ALLOWED_OWNERS learn why on their commit, as OpenFaaS Cloud's CUSTOMERS did.
+        OwnerPolicy policy = config.allowedOwners().isEmpty() ? OwnerPolicy.allowAll() : OwnerPolicy.allowOnly(config.allowedOwners());
+        context.intake().onRefusedPush((tx, push) -> {
+            CommitStatus refusal = policy.refusal(push.repository().owner(), push.repository().name(), push.after(),
+                    push.branch().orElseThrow(), context.clock().millis(), push.installationId().orElse(null));
+            if (refusal != null) {
+                outbox.enqueue(tx, github.isPresent() ? refusal : CommitStatus.builder().repository(refusal.owner(), refusal.repo())
+                        .commit(refusal.sha(), refusal.branch(), refusal.commitSequence()).stack()
+                        .state(refusal.state()).description(refusal.description()).local().build());
+                sender.ifPresent(StatusSender::wakeUp);
+            }
+        });
 
         reconciler = new Reconciler(context.database(), builder::build, runtime, statuses, new RepositoryHeads(), urls,
                 context.clock());

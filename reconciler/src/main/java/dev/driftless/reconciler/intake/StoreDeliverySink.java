@@ -62,6 +62,22 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         this.clock = clock;
     }
 
+    /**
+     * Hears pushes refused by the owner allow-list, inside the delivery's transaction, so the owner can be
+     * told why on the commit (a failed status) exactly when the delivery is recorded.
+     */
+    @FunctionalInterface
+    public interface RefusedPushes {
+        void refused(Connection tx, GitHubEvent.Push push) throws SQLException;
+    }
+
+    private volatile RefusedPushes refusedPushes = (tx, push) -> { };
+
+    /** Set by the module that reports statuses; until then refused pushes are only recorded. */
+    public void onRefusedPush(RefusedPushes listener) {
+        this.refusedPushes = listener;
+    }
+
     @Override
     public Result accept(Delivery delivery) throws SQLException {
         Recorded recorded = db.inTransaction(tx -> {
@@ -135,6 +151,9 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         Outcome outcome;
         if (!config.ownerAllowed(repo.owner())) {
             outcome = Outcome.OWNER_NOT_ALLOWED;
+            if (push.branch().isPresent() && !push.deleted() && !ZERO_SHA.equals(push.after())) {
+                refusedPushes.refused(tx, push);
+            }
         } else {
             repositories.upsert(tx, new Repositories.Known(repo.owner(), repo.name(), "github", cloneUrl(repo),
                     nonBlank(repo.defaultBranch()), push.installationId(), Optional.of(repo.id())), true, now);
