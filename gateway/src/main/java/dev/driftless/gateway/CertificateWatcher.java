@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Reloads the server certificate without a restart: every interval it compares the files' modification
@@ -24,7 +22,7 @@ import java.util.logging.Logger;
  * With the local CA it also renews the certificate shortly before it expires.
  */
 final class CertificateWatcher {
-    private static final Logger LOG = Logger.getLogger(CertificateWatcher.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CertificateWatcher.class);
     private static final Duration RENEW_CHECK = Duration.ofHours(1);
 
     private final Vertx vertx;
@@ -70,7 +68,7 @@ final class CertificateWatcher {
                 .onComplete(done -> {
                     if (done.failed() && (seen[0] == null || !seen[0].equals(failedStamp))) {
                         failedStamp = seen[0];
-                        LOG.log(Level.WARNING, "certificate reload failed, keeping the current one: " + done.cause().getMessage());
+                        LOG.warn("event=gateway.certificate_reload_failed error=\"{}\" action=\"keeping the current certificate\"", done.cause().getMessage());
                     }
                     busy.set(false);
                 });
@@ -81,7 +79,7 @@ final class CertificateWatcher {
         List<Future<Boolean>> updates = servers.stream().map(server -> server.updateSSLOptions(options, true)).toList();
         return Future.all(updates).map(all -> {
             loadedStamp = loaded.stamp();
-            LOG.info("reloaded the gateway's TLS certificate from " + files.chain());
+            LOG.info("event=gateway.certificate_reloaded file={}", files.chain());
             return null;
         });
     }
