@@ -246,6 +246,30 @@ class ReconcilerTest {
         assertTrue(reported.get(reported.size() - 2).description().contains("already used by repository 'fns'"));
     }
 
+    @Test
+    void aRepositoryLeavingTheInstallationTakesOnlyItsOwnFunctionsWithIt() throws Exception {
+        push(built("hello", "v1"));
+        reconciler.reconcile(request());
+        Git other = Git.init().setDirectory(temp.resolve("other").toFile()).setInitialBranch("main").call();
+        Files.writeString(temp.resolve("other/stack.yml"), "functions: {}");
+        other.add().addFilepattern(".").call();
+        String commit = other.commit().setMessage("other").setSign(false).call().getName();
+        scripted.put(commit, List.of(built("bye", "b1")));
+        reconciler.reconcile(new ReconcileRequest("alice", "other", "main",
+                RepoSource.of(temp.resolve("other").toUri().toString()), Optional.empty(), "webhook",
+                Optional.empty(), Map.of()));
+        assertEquals(image("b1"), runtime.imageOf("alice", "bye"));
+
+        int removed = reconciler.removeRepository("alice", "other");
+
+        assertEquals(1, removed);
+        assertNull(runtime.imageOf("alice", "bye"));
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"), "the other repository's function stays");
+        assertTrue(store.inTransaction(tx -> new FunctionConditions().get(tx, "alice", "bye")).isEmpty());
+        assertEquals(Reason.Pruned, store.inTransaction(tx -> new FunctionConditions().events(tx, "alice", "bye", 1))
+                .get(0).reason());
+    }
+
     private ReconcileRequest request() {
         return new ReconcileRequest("alice", "fns", "main", RepoSource.of(temp.resolve("repo").toUri().toString()),
                 Optional.empty(), "webhook", Optional.empty(), Map.of());
