@@ -122,8 +122,21 @@ final class Launcher {
     /** Refuses new launches, stops every live instance, then ends the spawning thread. */
     void close() {
         closed = true;
+        // In parallel: a daemon shutdown waits about one stop grace period, not one per function.
+        List<Thread> stoppers = new java.util.ArrayList<>();
         for (Instance instance : List.copyOf(live)) {
-            stop(instance);
+            Thread stopper = new Thread(() -> stop(instance), "driftless-stop-" + stoppers.size());
+            stopper.setDaemon(true);
+            stopper.start();
+            stoppers.add(stopper);
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         spawner.shutdown();
     }
