@@ -1,5 +1,6 @@
 package dev.driftless.gateway;
 
+import dev.driftless.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -12,31 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrafficRecorderTest {
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-11-22T10:00:30Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private static final FunctionAddress FN = new FunctionAddress("alice", "hello");
 
     @Test
     void percentilesComeFromTheHistogramWithinItsStepSize() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:30Z"));
         TrafficRecorder recorder = new TrafficRecorder(clock);
         for (int ms = 1; ms <= 100; ms++) {
             recorder.record(FN, ms == 100 ? 503 : 200, ms * 1_000_000L);
@@ -52,21 +34,21 @@ class TrafficRecorderTest {
 
     @Test
     void oldMinutesLeaveTheHourButStayInTheDayUntilItPasses() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:30Z"));
         TrafficRecorder recorder = new TrafficRecorder(clock);
         recorder.record(FN, 200, 5_000_000);
-        clock.now = clock.now.plus(Duration.ofMinutes(30));
+        clock.advance(Duration.ofMinutes(30));
         recorder.record(FN, 500, 5_000_000);
         assertEquals(2, recorder.traffic(FN, FunctionTraffic.LAST_HOUR).requests());
 
-        clock.now = clock.now.plus(Duration.ofMinutes(45));
+        clock.advance(Duration.ofMinutes(45));
         FunctionTraffic.Summary hour = recorder.traffic(FN, FunctionTraffic.LAST_HOUR);
         assertEquals(1, hour.requests(), "the first request is 75 minutes old");
         assertEquals(1, hour.errors());
         assertEquals(2, recorder.traffic(FN, FunctionTraffic.LAST_DAY).requests());
         assertEquals(1, recorder.traffic(FN, Duration.ofMinutes(50)).requests());
 
-        clock.now = clock.now.plus(Duration.ofHours(25));
+        clock.advance(Duration.ofHours(25));
         assertEquals(0, recorder.traffic(FN, FunctionTraffic.LAST_DAY).requests());
         recorder.sweep();
         assertEquals(FunctionTraffic.Summary.NONE, recorder.traffic(FN, FunctionTraffic.LAST_DAY));
@@ -74,10 +56,10 @@ class TrafficRecorderTest {
 
     @Test
     void aRingSlotIsReusedOnlyAfterItsPeriod() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:30Z"));
         TrafficRecorder recorder = new TrafficRecorder(clock);
         recorder.record(FN, 200, 1_000_000);
-        clock.now = clock.now.plus(Duration.ofMinutes(61)); // same minute slot index, next lap
+        clock.advance(Duration.ofMinutes(61)); // same minute slot index, next lap
         recorder.record(FN, 200, 1_000_000);
         assertEquals(1, recorder.traffic(FN, FunctionTraffic.LAST_HOUR).requests());
         assertTrue(recorder.traffic(FN, FunctionTraffic.LAST_DAY).requests() == 2);
