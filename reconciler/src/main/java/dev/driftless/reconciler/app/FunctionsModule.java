@@ -78,6 +78,7 @@ public final class FunctionsModule implements DaemonModule {
 
         // The HTTPS gateway first: its port and certificate authority are part of every URL we hand out.
         InMemoryRouteTable routes = new InMemoryRouteTable();
+        FunctionTimeouts timeouts = new FunctionTimeouts();
         Router site = Router.router(context.vertx());
         GatewayConfig.Builder gatewayConfig = GatewayConfig.builder()
                 .domain(config.domain())
@@ -86,6 +87,7 @@ public final class FunctionsModule implements DaemonModule {
                 .routes(routes)
                 .metrics(context.registry())
                 .certificateCheckInterval(Duration.ofSeconds(2))
+                .functionTimeouts(timeouts::lookup)
                 .fallback(site::handleContext)
                 .clock(context.clock());
         if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
@@ -100,7 +102,7 @@ public final class FunctionsModule implements DaemonModule {
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
 
         Builder builder = new Builder(builderConfig(config, data));
-        runtime = runtime(config, data, builder, routes, gateway);
+        runtime = runtime(config, data, builder, routes, gateway, timeouts);
         context.onStop(runtime);
 
         StatusOutbox outbox = new StatusOutbox(context.database().dataSource(), context.clock());
@@ -251,10 +253,10 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     private static FunctionRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
-                                           Gateway gateway) {
+                                           Gateway gateway, FunctionTimeouts timeouts) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
-            return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost);
+            return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);
         if (settings.bubblewrap().isEmpty()) {
@@ -262,7 +264,7 @@ public final class FunctionsModule implements DaemonModule {
                     + "plain processes without a sandbox; install the bubblewrap package\"");
         }
         return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
-                gateway::coverOwnerHost);
+                gateway::coverOwnerHost, timeouts);
     }
 
     private static Optional<GitHubAccess> github(DriftlessConfig config) throws Exception {

@@ -21,8 +21,9 @@ import java.util.function.Predicate;
 /**
  * What the gateway needs to know about deployments, kept next to the runtime that makes them: in
  * Kubernetes mode a served function is routed to its Service (the local runtime routes its own
- * instances during a rollout), and every owner's subdomain gets a name in the local certificate when
- * the domain is a single label such as {@code localhost}.
+ * instances during a rollout), every owner's subdomain gets a name in the local certificate when
+ * the domain is a single label such as {@code localhost}, and the gateway learns each function's
+ * {@code exec_timeout}.
  */
 final class RoutedRuntime implements FunctionRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(RoutedRuntime.class);
@@ -31,6 +32,7 @@ final class RoutedRuntime implements FunctionRuntime {
     private final Optional<BiFunction<String, String, URI>> serviceAddress;
     private final RouteTable routes;
     private final Predicate<String> coverOwnerHost;
+    private final FunctionTimeouts timeouts;
     private final Set<String> coveredOwners = ConcurrentHashMap.newKeySet();
 
     /**
@@ -38,11 +40,12 @@ final class RoutedRuntime implements FunctionRuntime {
      * @param coverOwnerHost makes the owner's subdomain verify with the local CA (blocking)
      */
     RoutedRuntime(FunctionRuntime delegate, Optional<BiFunction<String, String, URI>> serviceAddress, RouteTable routes,
-                  Predicate<String> coverOwnerHost) {
+                  Predicate<String> coverOwnerHost, FunctionTimeouts timeouts) {
         this.delegate = delegate;
         this.serviceAddress = serviceAddress;
         this.routes = routes;
         this.coverOwnerHost = coverOwnerHost;
+        this.timeouts = timeouts;
     }
 
     @Override
@@ -54,6 +57,7 @@ final class RoutedRuntime implements FunctionRuntime {
     public RolloutResult deploy(FunctionDeployment deployment) throws InterruptedException {
         RolloutResult result = delegate.deploy(deployment);
         if (!result.failed()) {
+            timeouts.deployed(deployment.owner(), deployment.function(), deployment.environment());
             serviceAddress.ifPresent(address -> {
                 URI service = address.apply(deployment.owner(), deployment.function());
                 routes.route(new FunctionAddress(deployment.owner(), deployment.function()),
@@ -84,6 +88,7 @@ final class RoutedRuntime implements FunctionRuntime {
     @Override
     public void remove(String owner, String repository, String function) throws InterruptedException {
         delegate.remove(owner, repository, function);
+        timeouts.removed(owner, function);
         if (serviceAddress.isPresent() && FunctionAddress.isLabel(owner) && FunctionAddress.isLabel(function)) {
             routes.unroute(new FunctionAddress(owner, function));
         }

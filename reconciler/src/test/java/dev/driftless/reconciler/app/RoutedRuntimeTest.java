@@ -1,0 +1,113 @@
+package dev.driftless.reconciler.app;
+
+import dev.driftless.gateway.Backend;
+import dev.driftless.gateway.FunctionAddress;
+import dev.driftless.gateway.InMemoryRouteTable;
+import dev.driftless.reconciler.runtime.DeployedFunction;
+import dev.driftless.reconciler.runtime.FunctionDeployment;
+import dev.driftless.reconciler.runtime.FunctionRuntime;
+import dev.driftless.reconciler.runtime.RolloutResult;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the gateway learns from deployments: Service routes (Kubernetes), owner hostnames, exec_timeout. */
+class RoutedRuntimeTest {
+    private static final String IMAGE = "r/alice/fns/hello@sha256:" + "a".repeat(64);
+
+    /** A delegate whose rollouts succeed or fail as told: the decorator's behaviour is what is under test. */
+    private static final class ScriptedRuntime implements FunctionRuntime {
+        boolean fail;
+        final List<String> removed = new ArrayList<>();
+
+        @Override
+        public String kind() {
+            return "scripted";
+        }
+
+        @Override
+        public RolloutResult deploy(FunctionDeployment deployment) {
+            return fail
+                    ? new RolloutResult(RolloutResult.Outcome.FAILED, "CrashLoopBackOff", "boom", Duration.ZERO, List.of())
+                    : new RolloutResult(RolloutResult.Outcome.ROLLED_OUT, "RolloutSucceeded", "ok", Duration.ZERO, List.of());
+        }
+
+        @Override
+        public List<DeployedFunction> list(String owner, String repository) {
+            return List.of();
+        }
+
+        @Override
+        public List<DeployedFunction> listOwner(String owner) {
+            return List.of();
+        }
+
+        @Override
+        public void remove(String owner, String repository, String function) {
+            removed.add(owner + "/" + function);
+        }
+
+        @Override
+        public List<String> recentLogs(String owner, String function, int maxLines) {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void servedFunctionsAreRoutedTheirOwnersCoveredAndTheirTimeoutsKnown() throws Exception {
+        ScriptedRuntime delegate = new ScriptedRuntime();
+        InMemoryRouteTable routes = new InMemoryRouteTable();
+        FunctionTimeouts timeouts = new FunctionTimeouts();
+        List<String> covered = new ArrayList<>();
+        RoutedRuntime runtime = new RoutedRuntime(delegate,
+                Optional.of((owner, function) -> URI.create("http://" + function + ".fn-" + owner + ".svc:8080")),
+                routes, owner -> covered.add(owner), timeouts);
+        FunctionAddress hello = new FunctionAddress("alice", "hello");
+
+        runtime.deploy(deployment(Map.of("exec_timeout", "2m")));
+        runtime.deploy(deployment(Map.of("exec_timeout", "2m")));
+
+        assertEquals(Optional.of(new Backend("hello.fn-alice.svc", 8080, IMAGE)), routes.lookup(hello));
+        assertEquals(List.of("alice"), covered, "an owner's hostname is covered once");
+        assertEquals(Optional.of(Duration.ofMinutes(2)), timeouts.lookup(hello));
+
+        runtime.deploy(deployment(Map.of()));
+        assertTrue(timeouts.lookup(hello).isEmpty(), "no exec_timeout any more: the gateway's default applies");
+
+        delegate.fail = true;
+        runtime.deploy(deployment(Map.of("exec_timeout", "5s")));
+        assertTrue(timeouts.lookup(hello).isEmpty(), "a failed rollout teaches the gateway nothing");
+
+        runtime.remove("alice", "fns", "hello");
+        assertEquals(List.of("alice/hello"), delegate.removed);
+        assertTrue(routes.lookup(hello).isEmpty());
+    }
+
+    @Test
+    void execTimeoutReadsLikeOpenFaas() {
+        assertEquals(Optional.of(Duration.ofSeconds(30)), FunctionTimeouts.parse("30s"));
+        assertEquals(Optional.of(Duration.ofSeconds(45)), FunctionTimeouts.parse("45"));
+        assertEquals(Optional.of(Duration.ofSeconds(90)), FunctionTimeouts.parse("1m30s"));
+        assertEquals(Optional.of(Duration.ofMinutes(15)), FunctionTimeouts.parse("15m"));
+        for (String bad : new String[] {"", "0", "0s", "16m", "1h", "soon", "-5s", "5 s"}) {
+            assertTrue(FunctionTimeouts.parse(bad).isEmpty(), bad);
+        }
+    }
+
+    private static FunctionDeployment deployment(Map<String, String> environment) {
+        return new FunctionDeployment("alice", "fns", "hello", IMAGE, "b".repeat(40), 1, environment, List.of(),
+                Map.of(), Map.of(), FunctionDeployment.Resources.none(), true);
+    }
+}
