@@ -40,6 +40,8 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
     public static final long DEFAULT_MAX_PUSH_BYTES = 200L * 1024 * 1024;
     /** Fetch negotiations are small; anything bigger is not a git client. */
     static final long MAX_NEGOTIATION_BYTES = 16L * 1024 * 1024;
+    /** How much of an oversized push is read and dropped after the answer, so that git can show it. */
+    static final long DRAIN_AFTER_ANSWER_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_MAX_IN_FLIGHT = 16;
     static final String REALM = "driftless";
 
@@ -176,10 +178,12 @@ public final class GitHttpHandler implements Handler<RoutingContext> {
             }
         } finally {
             if (body != null) {
-                body.close();
-                // Answered before the client finished sending (e.g. a push over the limit): do not read the rest.
                 if (!request.isEnded() && request.response().ended()) {
-                    request.connection().close();
+                    // Answered before the client finished sending (a push over the limit). Cutting the
+                    // connection now would make git report "broken pipe" instead of our message.
+                    body.drainRest(DRAIN_AFTER_ANSWER_BYTES);
+                } else {
+                    body.close();
                 }
             }
         }

@@ -37,6 +37,8 @@ final class RequestBodyInputStream extends InputStream {
     private boolean ended;
     private boolean paused;
     private boolean discarding;
+    private long discardedBytes;
+    private long drainLimit = -1;
     private Throwable failure;
 
     // Reader side only.
@@ -59,6 +61,10 @@ final class RequestBodyInputStream extends InputStream {
 
     private synchronized void offer(Buffer chunk) {
         if (discarding) {
+            discardedBytes += chunk.length();
+            if (drainLimit >= 0 && discardedBytes > drainLimit) {
+                request.connection().close();
+            }
             return;
         }
         queue.add(chunk);
@@ -146,5 +152,31 @@ final class RequestBodyInputStream extends InputStream {
             paused = false;
             context.runOnContext(v -> request.resume());
         }
+    }
+
+    /**
+     * Called once the answer is complete but the client is still sending (a push over the limit): reads and
+     * drops up to {@code maxBytes} more so that the client gets to read the answer instead of failing with a
+     * broken pipe, then cuts the connection; also cut when the rest does not arrive within the idle timeout.
+     */
+    void drainRest(long maxBytes) {
+        close();
+        context.runOnContext(v -> {
+            if (request.isEnded()) {
+                return;
+            }
+            synchronized (this) {
+                drainLimit = maxBytes;
+                if (discardedBytes > drainLimit) {
+                    request.connection().close();
+                    return;
+                }
+            }
+            context.owner().setTimer(idleTimeoutMillis, t -> {
+                if (!request.isEnded()) {
+                    request.connection().close();
+                }
+            });
+        });
     }
 }
