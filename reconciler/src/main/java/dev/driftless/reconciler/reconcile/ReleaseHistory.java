@@ -91,9 +91,11 @@ public final class ReleaseHistory {
 
     /** The serving release of every function of every owner: what a restarted local runtime starts again. */
     public List<Release> allCurrent(Connection tx) throws SQLException {
+        // Releases outlive their function: one that was pruned, or whose repository left, has no condition.
         return many(tx, "SELECT " + COLUMNS + " FROM releases r WHERE result = 'deployed' AND number = "
                 + "(SELECT MAX(number) FROM releases x WHERE x.owner = r.owner AND x.function_name = r.function_name "
-                + "AND x.result = 'deployed') ORDER BY owner, function_name");
+                + "AND x.result = 'deployed') AND EXISTS (SELECT 1 FROM function_conditions c WHERE c.owner = r.owner "
+                + "AND c.function_name = r.function_name AND c.repository = r.repository) ORDER BY owner, function_name");
     }
 
     private Optional<Release> one(Connection tx, String sql, Object... params) throws SQLException {

@@ -270,6 +270,32 @@ class ReconcilerTest {
                 .get(0).reason());
     }
 
+    @Test
+    void aRestartBringsBackOnlyFunctionsThatAreStillManaged() throws Exception {
+        push(built("hello", "v1"), built("bye", "b1"));
+        reconciler.reconcile(request());
+        push(built("hello", "v1"));
+        reconciler.reconcile(request());
+        Git other = Git.init().setDirectory(temp.resolve("other").toFile()).setInitialBranch("main").call();
+        Files.writeString(temp.resolve("other/stack.yml"), "functions: {}");
+        other.add().addFilepattern(".").call();
+        String commit = other.commit().setMessage("other").setSign(false).call().getName();
+        scripted.put(commit, List.of(built("gone", "g1")));
+        reconciler.reconcile(new ReconcileRequest("alice", "other", "main",
+                RepoSource.of(temp.resolve("other").toUri().toString()), Optional.empty(), "webhook",
+                Optional.empty(), Map.of()));
+        reconciler.removeRepository("alice", "other");
+        // A restarted local runtime runs nothing until restore starts what was serving.
+        runtime.running.clear();
+
+        int started = reconciler.restore();
+
+        assertEquals(1, started, runtime.running.keySet().toString());
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"));
+        assertNull(runtime.imageOf("alice", "bye"), "pruned from the stack: stays gone after a restart");
+        assertNull(runtime.imageOf("alice", "gone"), "its repository left: stays gone after a restart");
+    }
+
     private ReconcileRequest request() {
         return new ReconcileRequest("alice", "fns", "main", RepoSource.of(temp.resolve("repo").toUri().toString()),
                 Optional.empty(), "webhook", Optional.empty(), Map.of());
