@@ -102,7 +102,8 @@ public final class FunctionsModule implements DaemonModule {
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
 
         Builder builder = new Builder(builderConfig(config, data));
-        runtime = runtime(config, data, builder, routes, gateway, timeouts);
+        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts);
+        runtime = routedRuntime;
         context.onStop(runtime);
 
         StatusOutbox outbox = new StatusOutbox(context.database().dataSource(), context.clock());
@@ -136,6 +137,11 @@ public final class FunctionsModule implements DaemonModule {
                 config::ownerAllowed);
         context.jobs().register(JobKind.RECONCILE, jobs.reconcile());
         context.jobs().register(JobKind.GC, jobs.gc());
+        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
+            RouteFollower follower = new RouteFollower(reconciler, routedRuntime);
+            follower.start(RouteFollower.INTERVAL);
+            context.onStop(follower);
+        }
 
         Resync resync = new Resync(context.database(), context.queue(), config.trackedBranch(), config.resyncInterval(),
                 () -> { });
@@ -252,7 +258,7 @@ public final class FunctionsModule implements DaemonModule {
         return builder.build();
     }
 
-    private static FunctionRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
+    private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
                                            Gateway gateway, FunctionTimeouts timeouts) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());

@@ -11,7 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +29,9 @@ import java.util.function.Predicate;
  * instances during a rollout), every owner's subdomain gets a name in the local certificate when
  * the domain is a single label such as {@code localhost}, and the gateway learns each function's
  * {@code exec_timeout}.
+ *
+ * <p>With several replicas (Kubernetes) each one serves every function, whichever replica deployed it:
+ * {@link #follow} brings the routes and time limits in line with the releases the store records.
  */
 final class RoutedRuntime implements FunctionRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(RoutedRuntime.class);
@@ -33,7 +41,16 @@ final class RoutedRuntime implements FunctionRuntime {
     private final RouteTable routes;
     private final Predicate<String> coverOwnerHost;
     private final FunctionTimeouts timeouts;
+    /**
+     * How long a route this replica just made survives not being in the store yet: the rollout is
+     * recorded as deployed only after it finished, and {@link #follow} may have read the store before.
+     */
+    static final Duration RECORDING_GRACE = Duration.ofSeconds(30);
+
     private final Set<String> coveredOwners = ConcurrentHashMap.newKeySet();
+    /** Every function routed to its Service, with when this replica last deployed it (EPOCH: learned from the store). */
+    private final Map<FunctionAddress, Instant> routed = new ConcurrentHashMap<>();
+    private final Clock clock;
 
     /**
      * @param serviceAddress for Kubernetes: where a function's Service answers; empty for runtimes that route themselves
@@ -41,6 +58,12 @@ final class RoutedRuntime implements FunctionRuntime {
      */
     RoutedRuntime(FunctionRuntime delegate, Optional<BiFunction<String, String, URI>> serviceAddress, RouteTable routes,
                   Predicate<String> coverOwnerHost, FunctionTimeouts timeouts) {
+        this(delegate, serviceAddress, routes, coverOwnerHost, timeouts, Clock.systemUTC());
+    }
+
+    RoutedRuntime(FunctionRuntime delegate, Optional<BiFunction<String, String, URI>> serviceAddress, RouteTable routes,
+                  Predicate<String> coverOwnerHost, FunctionTimeouts timeouts, Clock clock) {
+        this.clock = clock;
         this.delegate = delegate;
         this.serviceAddress = serviceAddress;
         this.routes = routes;
@@ -57,22 +80,71 @@ final class RoutedRuntime implements FunctionRuntime {
     public RolloutResult deploy(FunctionDeployment deployment) throws InterruptedException {
         RolloutResult result = delegate.deploy(deployment);
         if (!result.failed()) {
-            timeouts.deployed(deployment.owner(), deployment.function(), deployment.environment());
-            serviceAddress.ifPresent(address -> {
-                URI service = address.apply(deployment.owner(), deployment.function());
-                routes.route(new FunctionAddress(deployment.owner(), deployment.function()),
-                        new Backend(service.getHost(), service.getPort(), deployment.image()));
-            });
-            if (coveredOwners.add(deployment.owner())) {
-                try {
-                    coverOwnerHost.test(deployment.owner());
-                } catch (RuntimeException e) {
-                    coveredOwners.remove(deployment.owner());
-                    LOG.warn("event=owner_host_certificate_failed owner={} error=\"{}\"", deployment.owner(), e.getMessage());
-                }
-            }
+            learn(deployment, clock.instant());
         }
         return result;
+    }
+
+    /**
+     * Routes every function in {@code serving} (the store's serving releases) to its Service and forgets
+     * those no longer there: what another replica deployed, rolled back or pruned. Writes only what
+     * differs. Does nothing for runtimes that route themselves (the local runtime runs on one machine).
+     */
+    void follow(List<FunctionDeployment> serving) {
+        if (serviceAddress.isEmpty()) {
+            return;
+        }
+        Set<FunctionAddress> current = new HashSet<>();
+        for (FunctionDeployment deployment : serving) {
+            if (!FunctionAddress.isLabel(deployment.owner()) || !FunctionAddress.isLabel(deployment.function())) {
+                continue;
+            }
+            FunctionAddress address = new FunctionAddress(deployment.owner(), deployment.function());
+            current.add(address);
+            Backend backend = backend(deployment);
+            if (!routes.lookup(address).equals(Optional.of(backend))) {
+                LOG.info("event=route_learned owner={} function={} image={}", address.owner(), address.function(),
+                        deployment.image());
+                learn(deployment, Instant.EPOCH);
+            } else {
+                timeouts.deployed(deployment.owner(), deployment.function(), deployment.environment());
+                routed.putIfAbsent(address, Instant.EPOCH);
+            }
+        }
+        Instant graceStart = clock.instant().minus(RECORDING_GRACE);
+        for (Map.Entry<FunctionAddress, Instant> entry : Map.copyOf(routed).entrySet()) {
+            FunctionAddress address = entry.getKey();
+            if (!current.contains(address) && entry.getValue().isBefore(graceStart)
+                    && routed.remove(address, entry.getValue())) {
+                LOG.info("event=route_forgotten owner={} function={}", address.owner(), address.function());
+                routes.unroute(address);
+                timeouts.removed(address.owner(), address.function());
+            }
+        }
+    }
+
+    /** Tells the gateway about a served deployment; {@code deployedHere} is EPOCH when another replica made it. */
+    private void learn(FunctionDeployment deployment, Instant deployedHere) {
+        timeouts.deployed(deployment.owner(), deployment.function(), deployment.environment());
+        if (serviceAddress.isPresent() && FunctionAddress.isLabel(deployment.owner())
+                && FunctionAddress.isLabel(deployment.function())) {
+            FunctionAddress address = new FunctionAddress(deployment.owner(), deployment.function());
+            routes.route(address, backend(deployment));
+            routed.merge(address, deployedHere, (before, now) -> now.isAfter(before) ? now : before);
+        }
+        if (coveredOwners.add(deployment.owner())) {
+            try {
+                coverOwnerHost.test(deployment.owner());
+            } catch (RuntimeException e) {
+                coveredOwners.remove(deployment.owner());
+                LOG.warn("event=owner_host_certificate_failed owner={} error=\"{}\"", deployment.owner(), e.getMessage());
+            }
+        }
+    }
+
+    private Backend backend(FunctionDeployment deployment) {
+        URI service = serviceAddress.orElseThrow().apply(deployment.owner(), deployment.function());
+        return new Backend(service.getHost(), service.getPort(), deployment.image());
     }
 
     @Override
@@ -90,7 +162,9 @@ final class RoutedRuntime implements FunctionRuntime {
         delegate.remove(owner, repository, function);
         timeouts.removed(owner, function);
         if (serviceAddress.isPresent() && FunctionAddress.isLabel(owner) && FunctionAddress.isLabel(function)) {
-            routes.unroute(new FunctionAddress(owner, function));
+            FunctionAddress address = new FunctionAddress(owner, function);
+            routed.remove(address);
+            routes.unroute(address);
         }
     }
 

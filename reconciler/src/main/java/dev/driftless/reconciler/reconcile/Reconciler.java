@@ -11,6 +11,7 @@ import dev.driftless.reconciler.reconcile.BuildRecords.BuildRecord;
 import dev.driftless.reconciler.reconcile.FunctionCondition.Ready;
 import dev.driftless.reconciler.reconcile.StatusReport.State;
 import dev.driftless.reconciler.runtime.DeployedFunction;
+import dev.driftless.reconciler.runtime.FunctionDeployment;
 import dev.driftless.reconciler.runtime.FunctionRuntime;
 import dev.driftless.reconciler.runtime.RolloutResult;
 import org.slf4j.Logger;
@@ -430,18 +431,23 @@ public final class Reconciler {
      * nothing, and a Kubernetes runtime already runs them (no writes).
      */
     public int restore() throws SQLException, InterruptedException {
-        List<Release> serving = store.inTransaction(releases::allCurrent);
         int started = 0;
-        for (Release release : serving) {
-            RolloutResult result = runtime.deploy(SpecJson.deployment(release));
+        for (FunctionDeployment deployment : serving()) {
+            RolloutResult result = runtime.deploy(deployment);
             if (result.outcome() == RolloutResult.Outcome.ROLLED_OUT) {
                 started++;
             } else if (result.failed()) {
                 LOG.warn("event=restore_failed owner={} function={} release={} reason={} message=\"{}\"",
-                        release.owner(), release.function(), release.number(), result.reason(), result.message());
+                        deployment.owner(), deployment.function(), deployment.release(), result.reason(),
+                        result.message());
             }
         }
         return started;
+    }
+
+    /** The serving release of every managed function, as the store records it (any replica may have made it). */
+    public List<FunctionDeployment> serving() throws SQLException {
+        return store.inTransaction(releases::allCurrent).stream().map(SpecJson::deployment).toList();
     }
 
     private void announcePending(ReconcileRequest request, String commit, long buildId, String function) {

@@ -7,10 +7,12 @@ import dev.driftless.reconciler.runtime.DeployedFunction;
 import dev.driftless.reconciler.runtime.FunctionDeployment;
 import dev.driftless.reconciler.runtime.FunctionRuntime;
 import dev.driftless.reconciler.runtime.RolloutResult;
+import dev.driftless.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +97,101 @@ class RoutedRuntimeTest {
         assertTrue(routes.lookup(hello).isEmpty());
     }
 
+    /** Records route writes, so a pass that changes nothing can be told from one that rewrites everything. */
+    private static final class CountingRoutes extends ForwardingRoutes {
+        final List<String> writes = new ArrayList<>();
+
+        @Override
+        public Optional<Backend> route(FunctionAddress address, Backend backend) {
+            writes.add("route " + address.owner() + "/" + address.function() + " " + backend.version());
+            return super.route(address, backend);
+        }
+
+        @Override
+        public Optional<Backend> unroute(FunctionAddress address) {
+            writes.add("unroute " + address.owner() + "/" + address.function());
+            return super.unroute(address);
+        }
+    }
+
+    private static class ForwardingRoutes implements dev.driftless.gateway.RouteTable {
+        private final InMemoryRouteTable table = new InMemoryRouteTable();
+
+        @Override
+        public Optional<Backend> lookup(FunctionAddress address) {
+            return table.lookup(address);
+        }
+
+        @Override
+        public Optional<Backend> route(FunctionAddress address, Backend backend) {
+            return table.route(address, backend);
+        }
+
+        @Override
+        public Optional<Backend> unroute(FunctionAddress address) {
+            return table.unroute(address);
+        }
+
+        @Override
+        public boolean awaitDrained(Backend backend, Duration timeout) throws InterruptedException {
+            return table.awaitDrained(backend, timeout);
+        }
+    }
+
+    @Test
+    void aReplicaFollowsWhatTheOthersDeployedRolledBackAndPruned() throws Exception {
+        CountingRoutes routes = new CountingRoutes();
+        FunctionTimeouts timeouts = new FunctionTimeouts();
+        List<String> covered = new ArrayList<>();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+        RoutedRuntime runtime = new RoutedRuntime(new ScriptedRuntime(),
+                Optional.of((owner, function) -> URI.create("http://" + function + ".fn-" + owner + ".svc:8080")),
+                routes, covered::add, timeouts, clock);
+        FunctionAddress hello = new FunctionAddress("alice", "hello");
+        FunctionAddress bye = new FunctionAddress("bob", "bye");
+        String older = "r/alice/fns/hello@sha256:" + "c".repeat(64);
+
+        // Another replica deployed both: this one learns them from the store.
+        runtime.follow(List.of(deployment("alice", "hello", IMAGE, Map.of("exec_timeout", "90s")),
+                deployment("bob", "bye", IMAGE, Map.of())));
+        assertEquals(Optional.of(new Backend("hello.fn-alice.svc", 8080, IMAGE)), routes.lookup(hello));
+        assertEquals(Optional.of(new Backend("bye.fn-bob.svc", 8080, IMAGE)), routes.lookup(bye));
+        assertEquals(Optional.of(Duration.ofSeconds(90)), timeouts.lookup(hello));
+        assertEquals(List.of("alice", "bob"), covered);
+
+        // Nothing changed: nothing written.
+        int writes = routes.writes.size();
+        runtime.follow(List.of(deployment("alice", "hello", IMAGE, Map.of("exec_timeout", "90s")),
+                deployment("bob", "bye", IMAGE, Map.of())));
+        assertEquals(writes, routes.writes.size(), routes.writes.toString());
+
+        // Rolled back elsewhere (older image), bob's function pruned elsewhere.
+        runtime.follow(List.of(deployment("alice", "hello", older, Map.of())));
+        assertEquals(Optional.of(new Backend("hello.fn-alice.svc", 8080, older)), routes.lookup(hello));
+        assertTrue(timeouts.lookup(hello).isEmpty());
+        assertTrue(routes.lookup(bye).isEmpty(), "pruned by another replica: 404 here too");
+
+        // Deployed here a moment ago, not recorded in the store yet: the route stays until the grace ends.
+        FunctionAddress fresh = new FunctionAddress("alice", "fresh");
+        runtime.deploy(deployment("alice", "fresh", IMAGE, Map.of()));
+        runtime.follow(List.of(deployment("alice", "hello", older, Map.of())));
+        assertTrue(routes.lookup(fresh).isPresent(), "a rollout not recorded yet keeps its route");
+        clock.advance(RoutedRuntime.RECORDING_GRACE.plusSeconds(1));
+        runtime.follow(List.of(deployment("alice", "hello", older, Map.of())));
+        assertTrue(routes.lookup(fresh).isEmpty(), "never recorded (the rollout was not kept): forgotten");
+    }
+
+    @Test
+    void runtimesThatRouteThemselvesIgnoreTheStore() throws Exception {
+        CountingRoutes routes = new CountingRoutes();
+        RoutedRuntime runtime = new RoutedRuntime(new ScriptedRuntime(), Optional.empty(), routes, owner -> true,
+                new FunctionTimeouts());
+
+        runtime.follow(List.of(deployment("alice", "hello", IMAGE, Map.of())));
+
+        assertEquals(List.of(), routes.writes);
+    }
+
     @Test
     void execTimeoutReadsLikeOpenFaas() {
         assertEquals(Optional.of(Duration.ofSeconds(30)), FunctionTimeouts.parse("30s"));
@@ -107,7 +204,12 @@ class RoutedRuntimeTest {
     }
 
     private static FunctionDeployment deployment(Map<String, String> environment) {
-        return new FunctionDeployment("alice", "fns", "hello", IMAGE, "b".repeat(40), 1, environment, List.of(),
+        return deployment("alice", "hello", IMAGE, environment);
+    }
+
+    private static FunctionDeployment deployment(String owner, String function, String image,
+                                                 Map<String, String> environment) {
+        return new FunctionDeployment(owner, "fns", function, image, "b".repeat(40), 1, environment, List.of(),
                 Map.of(), Map.of(), FunctionDeployment.Resources.none(), true);
     }
 }
