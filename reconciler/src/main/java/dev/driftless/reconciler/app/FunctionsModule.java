@@ -250,6 +250,7 @@ public final class FunctionsModule implements DaemonModule {
                 .templates(Templates.builtIn().all())
                 .baseMode(config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES
                         ? BuilderConfig.BaseMode.CLUSTER : BuilderConfig.BaseMode.EMBEDDED);
+        config.clusterBaseImages().forEach(builder::clusterBaseImage);
         if (config.registry().isPresent()) {
             builder.registry(config.registry().get(), config.registryInsecure());
         } else {

@@ -2,6 +2,10 @@ package dev.driftless.reconciler.config;
 
 import dev.driftless.reconciler.config.DriftlessConfig.RuntimeKind;
 import dev.driftless.reconciler.config.DriftlessConfig.StatusMode;
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import dev.driftless.templates.FunctionTemplate;
+import dev.driftless.templates.Templates;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -23,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -166,7 +171,8 @@ public final class ConfigLoader {
                     get(Setting.PUBLIC_HTTPS_PORT, ConfigLoader::port),
                     get(Setting.GITHUB_WEB_URL, ConfigLoader::httpUrl).orElse(URI.create("https://github.com")),
                     oauthId,
-                    oauthSecret);
+                    oauthSecret,
+                    get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()));
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */
@@ -333,5 +339,37 @@ public final class ConfigLoader {
             owners.add(owner);
         }
         return owners;
+    }
+
+    /** {@code template=image} pairs, comma-separated; templates must exist, images must be valid references. */
+    static Map<String, String> baseImages(String s) {
+        Set<String> templates = Templates.builtIn().all().stream().map(FunctionTemplate::name)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Map<String, String> images = new LinkedHashMap<>();
+        for (String part : s.split(",")) {
+            String pair = part.trim();
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected template=image, got '" + pair + "'");
+            }
+            String template = pair.substring(0, eq).trim();
+            String image = pair.substring(eq + 1).trim();
+            if (!templates.contains(template)) {
+                throw new IllegalArgumentException("unknown template '" + template + "' (known: "
+                        + String.join(", ", templates) + ")");
+            }
+            try {
+                ImageReference.parse(image);
+            } catch (InvalidImageReferenceException e) {
+                throw new IllegalArgumentException("not an image reference for " + template + ": '" + image + "'");
+            }
+            if (images.put(template, image) != null) {
+                throw new IllegalArgumentException("template '" + template + "' given twice");
+            }
+        }
+        return images;
     }
 }

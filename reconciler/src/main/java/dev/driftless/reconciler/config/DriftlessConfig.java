@@ -3,6 +3,7 @@ package dev.driftless.reconciler.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,7 +39,8 @@ public record DriftlessConfig(
         Optional<Integer> publicHttpsPort,
         URI githubWebUrl,
         Optional<String> githubOAuthClientId,
-        Optional<Secret> githubOAuthClientSecret) {
+        Optional<Secret> githubOAuthClientSecret,
+        Map<String, String> clusterBaseImages) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 
@@ -46,6 +48,7 @@ public record DriftlessConfig(
 
     public DriftlessConfig {
         allowedOwners = Set.copyOf(allowedOwners);
+        clusterBaseImages = Map.copyOf(clusterBaseImages);
     }
 
     /** True when {@code owner}'s repositories are served ({@code allowedOwners} empty = everyone). */

@@ -43,7 +43,9 @@ public enum Setting {
     GITHUB_OAUTH_CLIENT_ID("DRIFTLESS_GITHUB_OAUTH_CLIENT_ID", "github.oauthClientId", "(none)",
             "OAuth client id of the GitHub App: turns on 'Sign in with GitHub' on the dashboard (needs the secret)."),
     GITHUB_OAUTH_CLIENT_SECRET("DRIFTLESS_GITHUB_OAUTH_CLIENT_SECRET", "github.oauthClientSecret", "(none)",
-            "OAuth client secret of the GitHub App. Secret.");
+            "OAuth client secret of the GitHub App. Secret."),
+    CLUSTER_BASE_IMAGES("DRIFTLESS_CLUSTER_BASE_IMAGES", "clusterBaseImages", "(each template's official image)",
+            "Kubernetes builds: base image per template, e.g. python3=mirror.local/python:3.11-slim,java17=…@sha256:… (a mirror, or pinned by digest).");
 
     private final String env;
     private final String yamlKey;

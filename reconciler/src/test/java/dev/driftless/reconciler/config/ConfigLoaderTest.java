@@ -66,8 +66,12 @@ class ConfigLoaderTest {
                 Map.entry("DRIFTLESS_RUNTIME", "kubernetes"),
                 Map.entry("DRIFTLESS_RESYNC_INTERVAL", "1h30m"),
                 Map.entry("DRIFTLESS_WORKERS", "0"),
-                Map.entry("DRIFTLESS_ALLOWED_OWNERS", "alice, acme-corp")));
+                Map.entry("DRIFTLESS_ALLOWED_OWNERS", "alice, acme-corp"),
+                Map.entry("DRIFTLESS_CLUSTER_BASE_IMAGES", "python3=mirror.local:5000/python:3.11-slim, java17="
+                        + "eclipse-temurin:17-jre@sha256:" + "a".repeat(64))));
         assertEquals(Path.of("/var/lib/driftless"), c.data());
+        assertEquals(Map.of("python3", "mirror.local:5000/python:3.11-slim",
+                "java17", "eclipse-temurin:17-jre@sha256:" + "a".repeat(64)), c.clusterBaseImages());
         assertEquals(9000, c.httpPort());
         assertEquals("fns.example.com", c.domain());
         assertTrue(c.isPostgres());
@@ -112,6 +116,12 @@ class ConfigLoaderTest {
         assertTrue(error(Map.of("DRIFTLESS_ALLOWED_OWNERS", "ok,bad owner")).startsWith("DRIFTLESS_ALLOWED_OWNERS: not a GitHub owner"));
         assertTrue(error(Map.of("DRIFTLESS_TRACKED_BRANCH", "refs/heads/main")).startsWith("DRIFTLESS_TRACKED_BRANCH: not a branch"));
         assertTrue(error(Map.of("DRIFTLESS_TLS_CERT_FILE", "/nope.pem")).startsWith("DRIFTLESS_TLS_CERT_FILE: no readable file"));
+        assertTrue(error(Map.of("DRIFTLESS_CLUSTER_BASE_IMAGES", "cobol=x:1")).startsWith(
+                "DRIFTLESS_CLUSTER_BASE_IMAGES: unknown template 'cobol' (known: "), "unknown template");
+        assertEquals("DRIFTLESS_CLUSTER_BASE_IMAGES: expected template=image, got 'python3'",
+                error(Map.of("DRIFTLESS_CLUSTER_BASE_IMAGES", "python3")));
+        assertEquals("DRIFTLESS_CLUSTER_BASE_IMAGES: not an image reference for python3: 'Not An Image'",
+                error(Map.of("DRIFTLESS_CLUSTER_BASE_IMAGES", "python3=Not An Image")));
     }
 
     @Test
