@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * With maxUnavailable 0 the old pods keep serving while the new ones fail, so {@link #served} only moves
  * to an image once it is available.
  */
-final class FakeDeploymentController implements AutoCloseable {
+public final class FakeDeploymentController implements AutoCloseable {
     final Set<String> crashing = ConcurrentHashMap.newKeySet();
     final Set<String> silent = ConcurrentHashMap.newKeySet();
     /** namespace/name → the image that answers requests now. */
@@ -46,7 +46,7 @@ final class FakeDeploymentController implements AutoCloseable {
     });
     private final Watch watch;
 
-    FakeDeploymentController(KubernetesClient client) {
+    public FakeDeploymentController(KubernetesClient client) {
         this(client, Duration.ofMillis(200));
     }
 
