@@ -128,16 +128,14 @@ class StackFileParserTest {
     }
 
     @Test
-    void testParse_thousandFunctionsIsOneFastLimitError() throws IOException {
+    void testParse_thousandFunctionsIsOneLimitError() throws IOException {
         StringBuilder yaml = new StringBuilder("version: 1.0\nfunctions:\n");
         for (int i = 0; i < 1000; i++) {
             yaml.append("  fn-").append(i).append(":\n    lang: python3\n    handler: ./fn-").append(i).append("\n");
         }
-        long start = System.nanoTime();
         StackFileParser.Outcome outcome = parse(yaml.toString());
-        long millis = (System.nanoTime() - start) / 1_000_000;
+        // One error for the whole file, not a thousand per-function ones.
         assertEquals(List.of("stack.yml:3:3: stack file has 1000 functions, the limit is 50"), rendered(outcome));
-        assertTrue(millis < 2000, "took " + millis + " ms");
     }
 
     @Test

@@ -302,7 +302,7 @@ class GatewayRoutingTest {
         FunctionTraffic.Summary hour = harness.gateway.traffic().traffic(address, FunctionTraffic.LAST_HOUR);
         assertEquals(6, hour.requests());
         assertEquals(1, hour.errors());
-        assertTrue(hour.p50Millis() >= 15 && hour.p50Millis() < 200, "p50 " + hour);
+        assertTrue(hour.p50Millis() >= 15, "every request slept 20 ms in the function: p50 " + hour);
         assertTrue(hour.p99Millis() >= hour.p90Millis() && hour.p90Millis() >= hour.p50Millis(), hour.toString());
         assertEquals(hour.requests(), harness.gateway.traffic().traffic(address, FunctionTraffic.LAST_DAY).requests());
     }
