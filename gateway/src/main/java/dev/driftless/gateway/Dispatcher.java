@@ -60,7 +60,8 @@ final class Dispatcher implements Handler<HttpServerRequest> {
     }
 
     private void forward(HttpServerRequest request, Resolution.Forward target) {
-        String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        String client = config.trustedProxies().client(peer, request.getHeader("X-Forwarded-For"));
         long now = System.nanoTime();
         OptionalLong wait = clientRate.take(client, now);
         if (wait.isPresent()) {
@@ -96,7 +97,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
             request.pause(); // the body waits until the upstream request exists
         }
         new Exchange(vertx, this.client, request, target, lease.get(), permit, config.maxBodyBytes(),
-                (status, nanos) -> record(target.address(), status, nanos))
+                config.trustedProxies(), (status, nanos) -> record(target.address(), status, nanos))
                 .start(config.timeouts().apply(target.address()));
     }
 

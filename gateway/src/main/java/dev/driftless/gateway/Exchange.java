@@ -38,6 +38,7 @@ final class Exchange {
     private final Runnable clientPermit;
     private final long maxBodyBytes;
     private final Outcome outcome;
+    private final TrustedProxies proxies;
     private final long started = System.nanoTime();
     private long timer = -1;
     private long received;
@@ -45,7 +46,9 @@ final class Exchange {
     private boolean finished;
 
     Exchange(Vertx vertx, HttpClient client, HttpServerRequest request, Resolution.Forward target,
-             InMemoryRouteTable.Lease lease, Runnable clientPermit, long maxBodyBytes, Outcome outcome) {
+             InMemoryRouteTable.Lease lease, Runnable clientPermit, long maxBodyBytes, TrustedProxies proxies,
+             Outcome outcome) {
+        this.proxies = proxies;
         this.vertx = vertx;
         this.client = client;
         this.request = request;
@@ -95,8 +98,7 @@ final class Exchange {
     private void sendRequest() {
         HopByHop.copy(request.headers(), upstream.headers(), REQUEST_SKIP);
         String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-        String priorFor = request.getHeader("X-Forwarded-For");
-        upstream.putHeader("X-Forwarded-For", priorFor == null || priorFor.isBlank() ? remote : priorFor + ", " + remote);
+        upstream.putHeader("X-Forwarded-For", proxies.forwardedFor(remote, request.getHeader("X-Forwarded-For")));
         upstream.putHeader("X-Forwarded-Proto", "https");
         upstream.putHeader("X-Forwarded-Host", request.getHeader(HttpHeaders.HOST));
         upstream.putHeader("X-Forwarded-Prefix", target.prefix());

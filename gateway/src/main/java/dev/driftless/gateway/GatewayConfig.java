@@ -35,6 +35,7 @@ import java.util.function.Function;
  * @param clientMaxConcurrent per client IP, requests in flight at once (429 above)
  * @param functionRequestsPerMinute per function, token bucket refill rate (429 above); 0 = unlimited
  * @param functionBurst       per function, token bucket size
+ * @param trustedProxies      peers whose {@code X-Forwarded-For} names the client (an Ingress); none by default
  * @param fallback            handles requests to the bare domain outside {@code /f/} (the dashboard); empty = 404
  * @param clock               time source for the in-memory traffic figures
  */
@@ -57,6 +58,7 @@ public record GatewayConfig(
         int clientMaxConcurrent,
         int functionRequestsPerMinute,
         int functionBurst,
+        TrustedProxies trustedProxies,
         Optional<Handler<RoutingContext>> fallback,
         Clock clock) {
 
@@ -85,6 +87,7 @@ public record GatewayConfig(
         private Duration defaultTimeout = Duration.ofSeconds(30);
         private Function<FunctionAddress, Optional<Duration>> functionTimeouts = address -> Optional.empty();
         private int clientRequestsPerMinute = 600;
+        private TrustedProxies trustedProxies = TrustedProxies.none();
         private Integer clientBurst;
         private int clientMaxConcurrent = 20;
         private int functionRequestsPerMinute = 60_000;
@@ -177,6 +180,12 @@ public record GatewayConfig(
             return this;
         }
 
+        /** Proxies in front of the gateway (an Ingress): per-client limits then apply to the forwarded client. */
+        public Builder trustedProxies(TrustedProxies trustedProxies) {
+            this.trustedProxies = trustedProxies;
+            return this;
+        }
+
         /** Per client IP, requests in flight at once (default 20). */
         public Builder clientMaxConcurrent(int max) {
             this.clientMaxConcurrent = max;
@@ -245,6 +254,9 @@ public record GatewayConfig(
             if (functionRequestsPerMinute < 0 || (functionBurst != null && functionBurst <= 0)) {
                 problems.add("function rate limit must not be negative");
             }
+            if (trustedProxies == null) {
+                problems.add("trustedProxies must not be null (TrustedProxies.none() trusts nobody)");
+            }
             if (clock == null) {
                 problems.add("clock is required");
             }
@@ -262,7 +274,7 @@ public record GatewayConfig(
                     clientRequestsPerMinute, clientBurst == null ? clientRequestsPerMinute : clientBurst,
                     clientMaxConcurrent, functionRequestsPerMinute,
                     functionBurst == null ? Math.max(1, functionRequestsPerMinute) : functionBurst,
-                    Optional.ofNullable(fallback), clock);
+                    trustedProxies, Optional.ofNullable(fallback), clock);
         }
 
         private static boolean validDomain(String domain) {

@@ -37,6 +37,37 @@ class GatewayLimitsTest {
     }
 
     @Test
+    void behindATrustedProxyEachForwardedClientHasItsOwnBucket() throws Exception {
+        TrustedProxies ingress = TrustedProxies.of(List.of(TrustedProxies.Range.parse("127.0.0.0/8")));
+        try (GatewayHarness harness = new GatewayHarness(data, b -> b.clientRateLimit(60, 2).trustedProxies(ingress))) {
+            harness.function("alice", "hello", "v1");
+            for (int i = 0; i < 2; i++) {
+                assertEquals(200, via(harness, "203.0.113.1").status());
+            }
+            assertEquals(429, via(harness, "203.0.113.1").status(), "the first client used its burst");
+            RawHttps.Response other = via(harness, "203.0.113.2");
+            assertEquals(200, other.status(), "another client behind the same Ingress is still served");
+            assertEquals("203.0.113.2, 127.0.0.1", new io.vertx.core.json.JsonObject(other.text())
+                    .getJsonObject("headers").getString("x-forwarded-for"), "the function sees the client, then the proxy");
+        }
+    }
+
+    @Test
+    void withoutTrustedProxiesAForgedForwardedForDoesNotEscapeTheLimit() throws Exception {
+        try (GatewayHarness harness = new GatewayHarness(data, b -> b.clientRateLimit(60, 2))) {
+            harness.function("alice", "hello", "v1");
+            assertEquals(200, via(harness, "203.0.113.1").status());
+            assertEquals(200, via(harness, "203.0.113.2").status());
+            assertEquals(429, via(harness, "203.0.113.3").status(), "one peer, one bucket, whatever it claims");
+        }
+    }
+
+    private static RawHttps.Response via(GatewayHarness harness, String forwardedFor) throws Exception {
+        return harness.client.send(harness.port(), "alice.localhost", "GET /hello HTTP/1.1\r\nHost: alice.localhost\r\n"
+                + "X-Forwarded-For: " + forwardedFor + "\r\nConnection: close\r\n\r\n", null);
+    }
+
+    @Test
     void aClientOverItsConcurrentRequestsGets429() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (GatewayHarness harness = new GatewayHarness(data, b -> b.clientMaxConcurrent(2))) {

@@ -12,6 +12,7 @@ import dev.driftless.gateway.FunctionTraffic;
 import dev.driftless.gateway.Gateway;
 import dev.driftless.gateway.GatewayConfig;
 import dev.driftless.gateway.InMemoryRouteTable;
+import dev.driftless.gateway.TrustedProxies;
 import dev.driftless.reconciler.DaemonContext;
 import dev.driftless.reconciler.DaemonModule;
 import dev.driftless.reconciler.config.DriftlessConfig;
@@ -88,6 +89,7 @@ public final class FunctionsModule implements DaemonModule {
                 .metrics(context.registry())
                 .certificateCheckInterval(Duration.ofSeconds(2))
                 .functionTimeouts(timeouts::lookup)
+                .trustedProxies(TrustedProxies.of(config.trustedProxies().stream().map(TrustedProxies.Range::parse).toList()))
                 .fallback(site::handleContext)
                 .clock(context.clock());
         if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {

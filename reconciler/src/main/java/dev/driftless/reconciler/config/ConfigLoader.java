@@ -1,9 +1,10 @@
 package dev.driftless.reconciler.config;
 
-import dev.driftless.reconciler.config.DriftlessConfig.RuntimeKind;
-import dev.driftless.reconciler.config.DriftlessConfig.StatusMode;
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import dev.driftless.gateway.TrustedProxies;
+import dev.driftless.reconciler.config.DriftlessConfig.RuntimeKind;
+import dev.driftless.reconciler.config.DriftlessConfig.StatusMode;
 import dev.driftless.templates.FunctionTemplate;
 import dev.driftless.templates.Templates;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -172,7 +174,8 @@ public final class ConfigLoader {
                     get(Setting.GITHUB_WEB_URL, ConfigLoader::httpUrl).orElse(URI.create("https://github.com")),
                     oauthId,
                     oauthSecret,
-                    get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()));
+                    get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()),
+                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()));
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */
@@ -371,5 +374,18 @@ public final class ConfigLoader {
             }
         }
         return images;
+    }
+
+    /** Comma-separated CIDR ranges (or single addresses), checked here so that a typo stops the start. */
+    static List<String> cidrRanges(String s) {
+        List<String> ranges = new ArrayList<>();
+        for (String part : s.split(",")) {
+            String range = part.trim();
+            if (!range.isEmpty()) {
+                TrustedProxies.Range.parse(range);
+                ranges.add(range);
+            }
+        }
+        return ranges;
     }
 }

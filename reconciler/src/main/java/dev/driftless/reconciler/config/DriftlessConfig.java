@@ -3,6 +3,7 @@ package dev.driftless.reconciler.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,7 +41,8 @@ public record DriftlessConfig(
         URI githubWebUrl,
         Optional<String> githubOAuthClientId,
         Optional<Secret> githubOAuthClientSecret,
-        Map<String, String> clusterBaseImages) {
+        Map<String, String> clusterBaseImages,
+        List<String> trustedProxies) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 
@@ -49,6 +51,7 @@ public record DriftlessConfig(
     public DriftlessConfig {
         allowedOwners = Set.copyOf(allowedOwners);
         clusterBaseImages = Map.copyOf(clusterBaseImages);
+        trustedProxies = List.copyOf(trustedProxies);
     }
 
     /** True when {@code owner}'s repositories are served ({@code allowedOwners} empty = everyone). */

@@ -45,7 +45,9 @@ public enum Setting {
     GITHUB_OAUTH_CLIENT_SECRET("DRIFTLESS_GITHUB_OAUTH_CLIENT_SECRET", "github.oauthClientSecret", "(none)",
             "OAuth client secret of the GitHub App. Secret."),
     CLUSTER_BASE_IMAGES("DRIFTLESS_CLUSTER_BASE_IMAGES", "clusterBaseImages", "(each template's official image)",
-            "Kubernetes builds: base image per template, e.g. python3=mirror.local/python:3.11-slim,java17=…@sha256:… (a mirror, or pinned by digest).");
+            "Kubernetes builds: base image per template, e.g. python3=mirror.local/python:3.11-slim,java17=…@sha256:… (a mirror, or pinned by digest)."),
+    TRUSTED_PROXIES("DRIFTLESS_TRUSTED_PROXIES", "https.trustedProxies", "(none)",
+            "Comma-separated CIDR ranges of proxies in front of the gateway (an Ingress): their X-Forwarded-For names the client that per-client limits apply to.");
 
     private final String env;
     private final String yamlKey;

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,7 +69,9 @@ class ConfigLoaderTest {
                 Map.entry("DRIFTLESS_WORKERS", "0"),
                 Map.entry("DRIFTLESS_ALLOWED_OWNERS", "alice, acme-corp"),
                 Map.entry("DRIFTLESS_CLUSTER_BASE_IMAGES", "python3=mirror.local:5000/python:3.11-slim, java17="
-                        + "eclipse-temurin:17-jre@sha256:" + "a".repeat(64))));
+                        + "eclipse-temurin:17-jre@sha256:" + "a".repeat(64)),
+                Map.entry("DRIFTLESS_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8")));
+        assertEquals(List.of("10.0.0.0/8", "fd00::/8"), c.trustedProxies());
         assertEquals(Path.of("/var/lib/driftless"), c.data());
         assertEquals(Map.of("python3", "mirror.local:5000/python:3.11-slim",
                 "java17", "eclipse-temurin:17-jre@sha256:" + "a".repeat(64)), c.clusterBaseImages());
@@ -120,6 +123,8 @@ class ConfigLoaderTest {
                 "DRIFTLESS_CLUSTER_BASE_IMAGES: unknown template 'cobol' (known: "), "unknown template");
         assertEquals("DRIFTLESS_CLUSTER_BASE_IMAGES: expected template=image, got 'python3'",
                 error(Map.of("DRIFTLESS_CLUSTER_BASE_IMAGES", "python3")));
+        assertEquals("DRIFTLESS_TRUSTED_PROXIES: not an IP address or CIDR range: 'ingress.local'",
+                error(Map.of("DRIFTLESS_TRUSTED_PROXIES", "10.0.0.0/8,ingress.local")));
         assertEquals("DRIFTLESS_CLUSTER_BASE_IMAGES: not an image reference for python3: 'Not An Image'",
                 error(Map.of("DRIFTLESS_CLUSTER_BASE_IMAGES", "python3=Not An Image")));
     }
