@@ -1,5 +1,6 @@
 package dev.driftless.dashboard;
 
+import dev.driftless.dashboard.SessionStore.Session;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.Cookie;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -30,15 +32,19 @@ import java.util.function.Function;
  * forms need the session's CSRF token; the API takes a bearer token instead of a cookie.
  *
  * <p>People log in with a token (admin or owner), or, when {@link GitHubOAuth} is given, also with
- * GitHub ({@link GitHubSignIn}); both end in the same session cookie.
+ * GitHub ({@link GitHubSignIn}); both end in the same session cookie. Sessions and sign-in states live in
+ * a {@link SessionStore}, which may be a database: every look-up runs on the worker pool too.
  */
 public final class Dashboard {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
     private static final long FORM_LIMIT = 16 * 1024;
+    static final String SESSION_COOKIE = "driftless_session";
+    private static final Duration SESSION_LIFETIME = Duration.ofHours(12);
 
     private final DashboardData data;
     private final TokenVerifier tokens;
-    private final Sessions sessions;
+    private final SessionStore sessions;
+    private final Duration sessionLifetime;
     private final Function<Principal, List<String>> visibleOwners;
     private final Optional<GitHubSignIn> github;
     private WorkerExecutor workers;
@@ -47,7 +53,7 @@ public final class Dashboard {
      * @param visibleOwners the owners a principal may pick from on {@code /dashboard} (admins: every owner)
      */
     public Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners) {
-        this(data, tokens, visibleOwners, Optional.empty(), Duration.ofHours(12), Clock.systemUTC());
+        this(data, tokens, visibleOwners, Optional.empty(), SESSION_LIFETIME, Clock.systemUTC());
     }
 
     /**
@@ -56,17 +62,34 @@ public final class Dashboard {
      */
     public Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners,
                      GitHubOAuth gitHub) {
-        this(data, tokens, visibleOwners, Optional.of(gitHub), Duration.ofHours(12), Clock.systemUTC());
+        this(data, tokens, visibleOwners, Optional.of(gitHub), SESSION_LIFETIME, Clock.systemUTC());
     }
 
+    /**
+     * With sessions and sign-in states kept in {@code sessions}: the daemon passes its database's, so that
+     * its replicas share them and a restart logs nobody out. (The other constructors keep them in memory.)
+     *
+     * @param gitHub "Sign in with GitHub" as well as tokens, when present
+     */
+    public Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners,
+                     Optional<GitHubOAuth> gitHub, SessionStore sessions) {
+        this(data, tokens, visibleOwners, gitHub, sessions, SESSION_LIFETIME);
+    }
+
+    /** In memory, on {@code clock}: for tests. */
     Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners,
               Optional<GitHubOAuth> gitHub, Duration sessionLifetime, Clock clock) {
+        this(data, tokens, visibleOwners, gitHub, new InMemorySessionStore(clock), sessionLifetime);
+    }
+
+    private Dashboard(DashboardData data, TokenVerifier tokens, Function<Principal, List<String>> visibleOwners,
+                      Optional<GitHubOAuth> gitHub, SessionStore sessions, Duration sessionLifetime) {
         this.data = data;
         this.tokens = tokens;
         this.visibleOwners = visibleOwners;
-        this.sessions = new Sessions(sessionLifetime, clock);
-        this.github = gitHub.map(config -> new GitHubSignIn(config, new OAuthStates(Duration.ofMinutes(10), clock),
-                new GitHubLogin(config), this::startSession));
+        this.sessions = sessions;
+        this.sessionLifetime = sessionLifetime;
+        this.github = gitHub.map(config -> new GitHubSignIn(config, sessions, new GitHubLogin(config), this::startSession));
     }
 
     /** Adds the dashboard and API routes to {@code router}. */
@@ -78,7 +101,7 @@ public final class Dashboard {
         router.post("/login").handler(forms).handler(this::login);
         github.ifPresent(signIn -> {
             WorkerExecutor pool = workers;
-            router.get(GitHubSignIn.START_PATH).handler(signIn::start);
+            router.get(GitHubSignIn.START_PATH).handler(ctx -> signIn.start(ctx, pool));
             router.get(GitHubOAuth.CALLBACK_PATH).handler(ctx -> signIn.callback(ctx, pool));
         });
         router.post("/logout").handler(forms).handler(this::logout);
@@ -125,12 +148,13 @@ public final class Dashboard {
         });
     }
 
-    /** Sets the session cookie and goes to the dashboard; the same for token and GitHub sign-ins. */
+    /** Creates a session, sets its cookie and goes to the dashboard; the same for token and GitHub sign-ins. */
     private void startSession(RoutingContext ctx, Principal principal) {
-        Sessions.Session session = sessions.create(principal);
-        ctx.response().addCookie(Cookie.cookie(Sessions.COOKIE, session.id()).setHttpOnly(true).setSecure(true)
-                .setSameSite(CookieSameSite.STRICT).setPath("/").setMaxAge(sessions.lifetime().toSeconds()));
-        redirect(ctx, "/dashboard");
+        blocking(ctx, () -> sessions.create(principal, sessionLifetime), session -> {
+            ctx.response().addCookie(Cookie.cookie(SESSION_COOKIE, session.id()).setHttpOnly(true).setSecure(true)
+                    .setSameSite(CookieSameSite.STRICT).setPath("/").setMaxAge(sessionLifetime.toSeconds()));
+            redirect(ctx, "/dashboard");
+        });
     }
 
     private String loginPage(String error) {
@@ -138,20 +162,35 @@ public final class Dashboard {
     }
 
     private void logout(RoutingContext ctx) {
-        Optional<Sessions.Session> session = session(ctx);
-        if (session.isPresent() && csrfOk(ctx, session.get())) {
-            sessions.remove(session.get().id());
-        }
-        ctx.response().addCookie(Cookie.cookie(Sessions.COOKIE, "").setPath("/").setMaxAge(0).setSecure(true).setHttpOnly(true));
+        withSession(ctx, session -> {
+            if (session.isPresent() && csrfOk(ctx, session.get())) {
+                blocking(ctx, () -> {
+                    sessions.remove(session.get().id());
+                    return true;
+                }, removed -> loggedOut(ctx));
+            } else {
+                loggedOut(ctx);
+            }
+        });
+    }
+
+    private static void loggedOut(RoutingContext ctx) {
+        ctx.response().addCookie(Cookie.cookie(SESSION_COOKIE, "").setPath("/").setMaxAge(0).setSecure(true).setHttpOnly(true));
         redirect(ctx, "/login");
     }
 
-    private Optional<Sessions.Session> session(RoutingContext ctx) {
-        Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
-        return sessions.find(cookie == null ? null : cookie.getValue());
+    /** Looks the request's session up on the worker pool (the store may be a database), then goes on with it. */
+    private void withSession(RoutingContext ctx, Consumer<Optional<Session>> then) {
+        Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
+        String id = cookie == null ? null : cookie.getValue();
+        if (!SessionSecrets.plausible(id)) {
+            then.accept(Optional.empty());
+            return;
+        }
+        blocking(ctx, () -> sessions.find(id), then);
     }
 
-    private static boolean csrfOk(RoutingContext ctx, Sessions.Session session) {
+    private static boolean csrfOk(RoutingContext ctx, Session session) {
         String sent = ctx.request().getFormAttribute("csrf");
         if (sent == null) {
             sent = ctx.request().getHeader("X-CSRF-Token");
@@ -163,45 +202,47 @@ public final class Dashboard {
     // --- pages ------------------------------------------------------------------------------------
 
     private interface OwnerPage {
-        void handle(RoutingContext ctx, Sessions.Session session, String owner);
+        void handle(RoutingContext ctx, Session session, String owner);
     }
 
     private void ownersPage(RoutingContext ctx) {
-        Optional<Sessions.Session> session = session(ctx);
-        if (session.isEmpty()) {
-            redirect(ctx, "/login");
-            return;
-        }
-        Principal principal = session.get().principal();
-        blocking(ctx, () -> visibleOwners.apply(principal), owners -> {
-            if (!principal.admin() && owners.size() == 1) {
-                redirect(ctx, "/dashboard/" + owners.get(0));
-            } else {
-                html(ctx, 200, Pages.owners(principal, owners, session.get().csrfToken()));
+        withSession(ctx, session -> {
+            if (session.isEmpty()) {
+                redirect(ctx, "/login");
+                return;
             }
+            Principal principal = session.get().principal();
+            blocking(ctx, () -> visibleOwners.apply(principal), owners -> {
+                if (!principal.admin() && owners.size() == 1) {
+                    redirect(ctx, "/dashboard/" + owners.get(0));
+                } else {
+                    html(ctx, 200, Pages.owners(principal, owners, session.get().csrfToken()));
+                }
+            });
         });
     }
 
     private void ownerPage(RoutingContext ctx, OwnerPage page) {
-        Optional<Sessions.Session> session = session(ctx);
-        if (session.isEmpty()) {
-            if (ctx.request().method().name().equals("GET") && !ctx.request().path().endsWith("/log")) {
-                redirect(ctx, "/login");
-            } else {
-                html(ctx, 401, Pages.error(401, "Log in first."));
+        withSession(ctx, session -> {
+            if (session.isEmpty()) {
+                if (ctx.request().method().name().equals("GET") && !ctx.request().path().endsWith("/log")) {
+                    redirect(ctx, "/login");
+                } else {
+                    html(ctx, 401, Pages.error(401, "Log in first."));
+                }
+                return;
             }
-            return;
-        }
-        String owner = ctx.pathParam("owner");
-        if (!session.get().principal().maySee(owner)) {
-            LOG.info("event=forbidden principal={} owner={}", session.get().principal().name(), owner);
-            html(ctx, 403, Pages.error(403, "You may not see the functions of " + owner + "."));
-            return;
-        }
-        page.handle(ctx, session.get(), owner);
+            String owner = ctx.pathParam("owner");
+            if (!session.get().principal().maySee(owner)) {
+                LOG.info("event=forbidden principal={} owner={}", session.get().principal().name(), owner);
+                html(ctx, 403, Pages.error(403, "You may not see the functions of " + owner + "."));
+                return;
+            }
+            page.handle(ctx, session.get(), owner);
+        });
     }
 
-    private void functionsPage(RoutingContext ctx, Sessions.Session session, String owner) {
+    private void functionsPage(RoutingContext ctx, Session session, String owner) {
         blocking(ctx, () -> new Object[] {data.repositories(owner), data.functions(owner)}, parts -> {
             @SuppressWarnings("unchecked") List<String> repositories = (List<String>) parts[0];
             @SuppressWarnings("unchecked") List<Views.FunctionRow> rows = (List<Views.FunctionRow>) parts[1];
@@ -209,7 +250,7 @@ public final class Dashboard {
         });
     }
 
-    private void functionPage(RoutingContext ctx, Sessions.Session session, String owner) {
+    private void functionPage(RoutingContext ctx, Session session, String owner) {
         String function = ctx.pathParam("function");
         blocking(ctx, () -> data.function(owner, function), detail -> {
             if (detail.isEmpty()) {
@@ -221,7 +262,7 @@ public final class Dashboard {
         });
     }
 
-    private void rollbackForm(RoutingContext ctx, Sessions.Session session, String owner) {
+    private void rollbackForm(RoutingContext ctx, Session session, String owner) {
         if (!csrfOk(ctx, session)) {
             html(ctx, 403, Pages.error(403, "The form's CSRF token is missing or wrong; reload the page and try again."));
             return;
@@ -239,7 +280,7 @@ public final class Dashboard {
                         + java.net.URLEncoder.encode(result.message(), StandardCharsets.UTF_8)));
     }
 
-    private void suspendForm(RoutingContext ctx, Sessions.Session session, String owner, boolean suspend) {
+    private void suspendForm(RoutingContext ctx, Session session, String owner, boolean suspend) {
         if (!csrfOk(ctx, session)) {
             html(ctx, 403, Pages.error(403, "The form's CSRF token is missing or wrong; reload the page and try again."));
             return;
@@ -256,7 +297,7 @@ public final class Dashboard {
         });
     }
 
-    private void buildPage(RoutingContext ctx, Sessions.Session session, String owner) {
+    private void buildPage(RoutingContext ctx, Session session, String owner) {
         Optional<Long> id = number(ctx.pathParam("build")).map(Integer::longValue);
         if (id.isEmpty()) {
             html(ctx, 404, Pages.error(404, "No such build."));
@@ -271,7 +312,7 @@ public final class Dashboard {
         });
     }
 
-    private void buildLog(RoutingContext ctx, Sessions.Session session, String owner) {
+    private void buildLog(RoutingContext ctx, Session session, String owner) {
         Optional<Long> id = number(ctx.pathParam("build")).map(Integer::longValue);
         String function = Optional.ofNullable(ctx.queryParams().get("function")).orElse("");
         int from = number(ctx.queryParams().get("from")).orElse(0);
@@ -283,7 +324,7 @@ public final class Dashboard {
                 .put("from", chunk.from()).put("lines", new JsonArray(chunk.lines())).put("done", chunk.done())));
     }
 
-    private void repositoryPage(RoutingContext ctx, Sessions.Session session, String owner) {
+    private void repositoryPage(RoutingContext ctx, Session session, String owner) {
         String repository = ctx.pathParam("repository");
         blocking(ctx, () -> data.repository(owner, repository), view -> {
             if (view.isEmpty()) {
@@ -385,7 +426,7 @@ public final class Dashboard {
 
     // --- plumbing ---------------------------------------------------------------------------------
 
-    private <T> void blocking(RoutingContext ctx, Callable<T> work, java.util.function.Consumer<T> then) {
+    private <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> then) {
         workers.executeBlocking(work, false).onComplete(result -> {
             if (ctx.response().ended()) {
                 return;

@@ -123,8 +123,8 @@ class GitHubSignInTest {
         assertEquals("read:org", query.get("scope"));
         String state = query.get("state");
         assertTrue(state.length() >= 40, state);
-        String stateCookie = cookie(start, OAuthStates.COOKIE);
-        assertEquals(OAuthStates.COOKIE + "=" + state, stateCookie.substring(0, stateCookie.indexOf(';')));
+        String stateCookie = cookie(start, GitHubSignIn.STATE_COOKIE);
+        assertEquals(GitHubSignIn.STATE_COOKIE + "=" + state, stateCookie.substring(0, stateCookie.indexOf(';')));
         assertTrue(stateCookie.contains("HTTPOnly") || stateCookie.toLowerCase().contains("httponly"), stateCookie);
         assertTrue(stateCookie.contains("Secure"), stateCookie);
         assertTrue(stateCookie.contains("SameSite=Lax"), stateCookie);
@@ -140,10 +140,10 @@ class GitHubSignInTest {
         HttpResponse<Buffer> done = send("GET", back.getRawPath() + "?" + back.getRawQuery(), cookieValue(stateCookie));
         assertEquals(303, done.statusCode(), done.bodyAsString());
         assertEquals("/dashboard", done.getHeader("Location"));
-        String session = cookie(done, Sessions.COOKIE);
+        String session = cookie(done, Dashboard.SESSION_COOKIE);
         assertTrue(session.toLowerCase().contains("httponly") && session.contains("Secure")
                 && session.contains("SameSite=Strict"), session);
-        assertTrue(cookie(done, OAuthStates.COOKIE).contains("Max-Age=0"), "the state cookie is cleared");
+        assertTrue(cookie(done, GitHubSignIn.STATE_COOKIE).contains("Max-Age=0"), "the state cookie is cleared");
 
         // What GitHub received: the code exchange with the client's credentials, then the bearer token.
         List<LoggedRequest> exchanges = github.findAll(postRequestedFor(urlPathEqualTo("/login/oauth/access_token")));
@@ -175,7 +175,7 @@ class GitHubSignInTest {
         // The state was used once: the same callback again is refused and starts no session.
         HttpResponse<Buffer> replay = send("GET", back.getRawPath() + "?" + back.getRawQuery(), cookieValue(stateCookie));
         assertEquals(400, replay.statusCode());
-        assertFalse(hasCookie(replay, Sessions.COOKIE));
+        assertFalse(hasCookie(replay, Dashboard.SESSION_COOKIE));
         assertEquals(1, github.findAll(postRequestedFor(urlPathEqualTo("/login/oauth/access_token"))).size());
         assertSecretNeverShown();
     }
@@ -184,14 +184,14 @@ class GitHubSignInTest {
     void aWrongOrMissingStateIs400AndCreatesNoSession() throws Exception {
         stubExchange(okJson("{\"access_token\":\"" + ACCESS_TOKEN + "\"}"));
         stubUserAndOrgs();
-        String stateCookie = cookieValue(cookie(send("GET", "/login/github", null), OAuthStates.COOKIE));
+        String stateCookie = cookieValue(cookie(send("GET", "/login/github", null), GitHubSignIn.STATE_COOKIE));
         String state = stateCookie.substring(stateCookie.indexOf('=') + 1);
 
         HttpResponse<Buffer> wrong = send("GET", "/login/github/callback?code=" + CODE + "&state=forged", stateCookie);
         assertRefused(wrong, 400, "has expired, or was started in another browser");
 
         // The right state without the browser's cookie: a callback started elsewhere (login CSRF).
-        String fresh = cookieValue(cookie(send("GET", "/login/github", null), OAuthStates.COOKIE));
+        String fresh = cookieValue(cookie(send("GET", "/login/github", null), GitHubSignIn.STATE_COOKIE));
         String freshState = fresh.substring(fresh.indexOf('=') + 1);
         assertRefused(send("GET", "/login/github/callback?code=" + CODE + "&state=" + freshState, null), 400,
                 "started in another browser");
@@ -206,7 +206,7 @@ class GitHubSignInTest {
     void anExpiredStateIs400() throws Exception {
         stubExchange(okJson("{\"access_token\":\"" + ACCESS_TOKEN + "\"}"));
         stubUserAndOrgs();
-        String stateCookie = cookieValue(cookie(send("GET", "/login/github", null), OAuthStates.COOKIE));
+        String stateCookie = cookieValue(cookie(send("GET", "/login/github", null), GitHubSignIn.STATE_COOKIE));
         String state = stateCookie.substring(stateCookie.indexOf('=') + 1);
         clock.advance(Duration.ofMinutes(11));
         assertRefused(send("GET", "/login/github/callback?code=" + CODE + "&state=" + state, stateCookie), 400,
@@ -254,7 +254,7 @@ class GitHubSignInTest {
         stubExchange(okJson("{\"access_token\":\"" + ACCESS_TOKEN + "\"}").withFixedDelay(2000));
         stubUserAndOrgs();
         HttpResponse<Buffer> start = send("GET", "/login/github", null);
-        String stateCookie = cookieValue(cookie(start, OAuthStates.COOKIE));
+        String stateCookie = cookieValue(cookie(start, GitHubSignIn.STATE_COOKIE));
         URI back = URI.create(sendAbs(start.getHeader("Location"), null).getHeader("Location"));
         var slowSignIn = client.get(back.getRawPath() + "?" + back.getRawQuery()).putHeader("Cookie", stateCookie).send();
         github.verify(0, getRequestedFor(urlPathEqualTo("/api/v3/user")));
@@ -266,12 +266,12 @@ class GitHubSignInTest {
         assertFalse(slowSignIn.isComplete(), "the sign-in was still waiting on GitHub");
         HttpResponse<Buffer> done = record(slowSignIn.await());
         assertEquals(303, done.statusCode(), done.bodyAsString());
-        assertTrue(hasCookie(done, Sessions.COOKIE));
+        assertTrue(hasCookie(done, Dashboard.SESSION_COOKIE));
     }
 
     @Test
     void theUserCancellingOnGitHubShowsALoginError() throws Exception {
-        String stateCookie = cookieValue(cookie(send("GET", "/login/github", null), OAuthStates.COOKIE));
+        String stateCookie = cookieValue(cookie(send("GET", "/login/github", null), GitHubSignIn.STATE_COOKIE));
         String state = stateCookie.substring(stateCookie.indexOf('=') + 1);
         assertRefused(send("GET", "/login/github/callback?error=access_denied&state=" + state, stateCookie), 401,
                 "it was cancelled");
@@ -285,7 +285,7 @@ class GitHubSignInTest {
         github.stubFor(get(urlPathEqualTo("/api/v3/user/orgs")).willReturn(okJson("[{\"login\":\"acme\"}]")
                 .withHeader("Link", "<" + github.baseUrl() + "/elsewhere/orgs?page=2>; rel=\"next\"")));
         github.stubFor(get(urlPathEqualTo("/elsewhere/orgs")).willReturn(okJson("[{\"login\":\"evil\"}]")));
-        String session = cookieValue(cookie(signInThroughGitHub(), Sessions.COOKIE));
+        String session = cookieValue(cookie(signInThroughGitHub(), Dashboard.SESSION_COOKIE));
         github.verify(0, getRequestedFor(urlPathEqualTo("/elsewhere/orgs")));
         assertEquals(200, send("GET", "/dashboard/acme", session).statusCode());
         assertEquals(403, send("GET", "/dashboard/evil", session).statusCode());
@@ -299,7 +299,7 @@ class GitHubSignInTest {
         HttpResponse<Buffer> token = client.post("/login")
                 .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", DashboardTest.ADMIN)).await();
         assertEquals(303, token.statusCode());
-        assertTrue(hasCookie(token, Sessions.COOKIE));
+        assertTrue(hasCookie(token, Dashboard.SESSION_COOKIE));
         assertFalse(page.contains(SECRET));
     }
 
@@ -335,7 +335,7 @@ class GitHubSignInTest {
     /** Start, GitHub's redirect back, and the callback's answer. */
     private HttpResponse<Buffer> signInThroughGitHub() throws Exception {
         HttpResponse<Buffer> start = send("GET", "/login/github", null);
-        String stateCookie = cookieValue(cookie(start, OAuthStates.COOKIE));
+        String stateCookie = cookieValue(cookie(start, GitHubSignIn.STATE_COOKIE));
         URI back = URI.create(sendAbs(start.getHeader("Location"), null).getHeader("Location"));
         return send("GET", back.getRawPath() + "?" + back.getRawQuery(), stateCookie);
     }
@@ -344,7 +344,7 @@ class GitHubSignInTest {
         assertEquals(status, response.statusCode(), response.bodyAsString());
         assertTrue(response.bodyAsString().contains("id=\"login-error\""), response.bodyAsString());
         assertTrue(response.bodyAsString().contains(Html.esc(message)), response.bodyAsString());
-        assertFalse(hasCookie(response, Sessions.COOKIE), "no session");
+        assertFalse(hasCookie(response, Dashboard.SESSION_COOKIE), "no session");
     }
 
     private void assertLogged(String line) {

@@ -18,6 +18,7 @@ import dev.driftless.reconciler.DaemonModule;
 import dev.driftless.reconciler.config.DriftlessConfig;
 import dev.driftless.reconciler.config.Secret;
 import dev.driftless.reconciler.dashboard.StoreDashboardData;
+import dev.driftless.reconciler.dashboard.StoreSessions;
 import dev.driftless.reconciler.dashboard.TrafficSource;
 import dev.driftless.reconciler.queue.JobKind;
 import dev.driftless.reconciler.reconcile.Reconciler;
@@ -171,9 +172,9 @@ public final class FunctionsModule implements DaemonModule {
                 traffic(), urls, commitLinks(context, config));
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
-        Dashboard dashboard = oauth(config, urls)
-                .map(oauth -> new Dashboard(dashboardData, verifier, visibleOwners, oauth))
-                .orElseGet(() -> new Dashboard(dashboardData, verifier, visibleOwners));
+        // Sessions in the store: shared by the replicas, kept across restarts.
+        Dashboard dashboard = new Dashboard(dashboardData, verifier, visibleOwners, oauth(config, urls),
+                new StoreSessions(context.database(), context.clock()));
         BadgeHandler badges = BadgeHandler.create(context.vertx(), outbox);
 
         Router http = context.router();

@@ -3,6 +3,7 @@ package dev.driftless.reconciler.e2e;
 import dev.driftless.reconciler.Daemon;
 import dev.driftless.reconciler.app.FunctionsModule;
 import dev.driftless.reconciler.config.ConfigLoader;
+import dev.driftless.reconciler.config.DriftlessConfig;
 import dev.driftless.testsupport.BrowserSupport;
 import dev.driftless.testsupport.RealComponent;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The dashboard of a real daemon in headless Chromium: two pushes of a real function, then the owner
  * logs in over HTTPS, sees the function list, opens the build log, rolls back to release 1 through the
- * confirm dialog, and the endpoint answers with the older version; a second owner gets 403.
+ * confirm dialog, and the endpoint answers with the older version; a second owner gets 403, and is still
+ * logged in after the daemon restarts on the same data folder (sessions live in the store).
  * Screenshots go to {@code target/screenshots/}.
  */
 class DashboardEndToEndTest {
@@ -53,10 +55,11 @@ class DashboardEndToEndTest {
         String chromium = RealComponent.CHROMIUM.require();
         String chromedriver = RealComponent.CHROMEDRIVER.require();
         RealComponent.BWRAP.require();
-        FunctionsModule functions = new FunctionsModule();
-        daemon = Daemon.start(new ConfigLoader(Map.of("DRIFTLESS_DATA", dir.resolve("data").toString(),
+        DriftlessConfig config = new ConfigLoader(Map.of("DRIFTLESS_DATA", dir.resolve("data").toString(),
                 "DRIFTLESS_HTTP_PORT", "0", "DRIFTLESS_HTTPS_PORT", "0", "DRIFTLESS_RESYNC_INTERVAL", "1h"))
-                .load(Optional.empty()), List.of(functions));
+                .load(Optional.empty());
+        FunctionsModule functions = new FunctionsModule();
+        daemon = Daemon.start(config, List.of(functions));
         String alice = daemon.context().tokens().create("alice");
         String bob = daemon.context().tokens().create("bob");
         HttpClient https = E2e.trusting(functions.gateway().caCertificate().orElseThrow());
@@ -116,6 +119,15 @@ class DashboardEndToEndTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("error")));
         assertTrue(browser.findElement(By.tagName("h1")).getText().contains("403"));
         BrowserSupport.screenshot(browser, "e2e-dashboard-403");
+
+        // A restart on the same data folder logs nobody out: the same browser, without logging in again.
+        daemon.close();
+        daemon = null;
+        FunctionsModule restarted = new FunctionsModule();
+        daemon = Daemon.start(config, List.of(restarted));
+        browser.get("https://localhost:" + restarted.gateway().httpsPort() + "/dashboard/bob");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("no-functions")));
+        BrowserSupport.screenshot(browser, "e2e-dashboard-after-restart");
     }
 
     private static void awaitAnswer(HttpClient https, String endpoint, String expected) throws Exception {

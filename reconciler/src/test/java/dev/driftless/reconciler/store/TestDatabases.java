@@ -14,9 +14,13 @@ public final class TestDatabases {
     private TestDatabases() { }
 
     public static Database h2() {
-        return Database.open("jdbc:h2:mem:test-" + UUID.randomUUID()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-                Optional.empty(), Optional.empty(), 10);
+        return Database.open(freshH2Url(), Optional.empty(), Optional.empty(), 10);
+    }
+
+    /** A JDBC URL of a new in-memory H2 that lives until the JVM exits, so that several pools can open it. */
+    public static String freshH2Url() {
+        return "jdbc:h2:mem:test-" + UUID.randomUUID()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1";
     }
 
     /** A new schema in the real PostgreSQL (skips, or fails under CI=true, when it is not running). */
