@@ -25,8 +25,10 @@ import dev.driftless.reconciler.reconcile.Reconciler;
 import dev.driftless.reconciler.reconcile.RepositoryHeads;
 import dev.driftless.reconciler.reconcile.Urls;
 import dev.driftless.reconciler.runtime.FunctionRuntime;
+import dev.driftless.reconciler.runtime.Leadership;
 import dev.driftless.reconciler.runtime.kubernetes.KubernetesRuntime;
 import dev.driftless.reconciler.runtime.kubernetes.KubernetesRuntimeConfig;
+import dev.driftless.reconciler.runtime.kubernetes.LeaseLeadership;
 import dev.driftless.reconciler.runtime.local.LocalRuntime;
 import dev.driftless.reconciler.runtime.local.LocalRuntimeSettings;
 import dev.driftless.status.BadgeHandler;
@@ -146,8 +148,9 @@ public final class FunctionsModule implements DaemonModule {
             context.onStop(follower);
         }
 
+        Leadership leadership = leadership(config, context);
         Resync resync = new Resync(context.database(), context.queue(), config.trackedBranch(), config.resyncInterval(),
-                () -> { });
+                leadership, () -> { });
         resync.start();
         context.onStop(resync);
 
@@ -275,6 +278,22 @@ public final class FunctionsModule implements DaemonModule {
         }
         return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
                 gateway::coverOwnerHost, timeouts);
+    }
+
+    /**
+     * Who runs the periodic resync: on Kubernetes the replica holding the Lease, locally the one process.
+     * Registered to stop before the resync is, so it is closed after it: the Lease is released last.
+     */
+    private static Leadership leadership(DriftlessConfig config, DaemonContext context) {
+        Leadership leadership = Leadership.always();
+        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
+            LeaseLeadership lease = LeaseLeadership.connect();
+            lease.start();
+            context.onStop(lease);
+            leadership = lease;
+        }
+        context.metrics().leadership(leadership::isLeader);
+        return leadership;
     }
 
     private static Optional<GitHubAccess> github(DriftlessConfig config) throws Exception {

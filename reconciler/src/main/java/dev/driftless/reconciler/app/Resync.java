@@ -4,6 +4,7 @@ import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobReason;
 import dev.driftless.reconciler.queue.JobRequest;
 import dev.driftless.reconciler.reconcile.Transactions;
+import dev.driftless.reconciler.runtime.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  * The periodic resync: every interval (with ±10 % jitter, so replicas and restarts spread out) it
  * queues a reconcile of every active, unsuspended repository. That catches pushes whose webhook was
  * lost (GitHub never redelivers) and puts back what someone changed by hand. Queued jobs coalesce per
- * repository and branch, so a resync next to a push costs one pass, and two replicas resyncing at once
- * cost no more than one.
+ * repository and branch, so a resync next to a push costs one pass. With several replicas only the leader
+ * queues (see {@link Leadership}); the others keep their timer and skip its ticks, so whichever becomes
+ * leader resyncs within one interval.
  */
 final class Resync implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Resync.class);
@@ -29,6 +31,7 @@ final class Resync implements AutoCloseable {
     private final JobQueue queue;
     private final Optional<String> trackedBranch;
     private final Duration interval;
+    private final Leadership leadership;
     private final Runnable wake;
     private final TrackedRepositories repositories = new TrackedRepositories();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -37,11 +40,13 @@ final class Resync implements AutoCloseable {
         return thread;
     });
 
-    Resync(Transactions store, JobQueue queue, Optional<String> trackedBranch, Duration interval, Runnable wake) {
+    Resync(Transactions store, JobQueue queue, Optional<String> trackedBranch, Duration interval, Leadership leadership,
+           Runnable wake) {
         this.store = store;
         this.queue = queue;
         this.trackedBranch = trackedBranch;
         this.interval = interval;
+        this.leadership = leadership;
         this.wake = wake;
     }
 
@@ -55,8 +60,7 @@ final class Resync implements AutoCloseable {
         long delay = base + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1));
         timer.schedule(() -> {
             try {
-                int queued = runOnce();
-                LOG.info("event=resync queued={}", queued);
+                tick();
             } catch (Exception e) {
                 LOG.warn("event=resync_failed error=\"{}\"", e.toString());
             } finally {
@@ -67,8 +71,19 @@ final class Resync implements AutoCloseable {
         }, delay, TimeUnit.MILLISECONDS);
     }
 
+    /** One tick of the timer: a pass on the leader, nothing elsewhere; returns how many reconciles it queued. */
+    int tick() throws Exception {
+        if (!leadership.isLeader()) {
+            LOG.debug("event=resync.skipped reason=not_leader");
+            return 0;
+        }
+        int queued = runOnce();
+        LOG.info("event=resync queued={}", queued);
+        return queued;
+    }
+
     /** Queues one reconcile per active, unsuspended repository; returns how many. */
-    int runOnce() throws Exception {
+    private int runOnce() throws Exception {
         List<TrackedRepositories.Tracked> due = store.inTransaction(repositories::resyncable);
         for (TrackedRepositories.Tracked repository : due) {
             String branch = trackedBranch.or(repository::defaultBranch).orElse("main");

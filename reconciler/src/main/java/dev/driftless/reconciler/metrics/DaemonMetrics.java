@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * The daemon's own metrics, all in one {@link PrometheusRegistry} that other parts (gateway, status
@@ -71,6 +72,14 @@ public final class DaemonMetrics implements JobListener {
     /** The queue depth is read from the store on a worker thread before each scrape, then exposed here. */
     public void queueDepth(Map<JobState, Long> depth) {
         queueDepth.set(Map.copyOf(depth));
+    }
+
+    /** {@code driftless_leader}: 1 on the replica that runs the periodic resync, 0 on the others. */
+    public void leadership(BooleanSupplier leader) {
+        GaugeWithCallback.builder().name("driftless_leader")
+                .help("1 when this replica leads (runs the periodic resync), 0 otherwise")
+                .callback(callback -> callback.call(leader.getAsBoolean() ? 1 : 0))
+                .register(registry);
     }
 
     @Override

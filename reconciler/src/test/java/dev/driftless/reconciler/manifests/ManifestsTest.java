@@ -235,7 +235,7 @@ class ManifestsTest {
         assertEquals("driftless", leader.getMetadata().getNamespace());
         assertTrue(leader.getRules().stream().allMatch(r -> r.getApiGroups().equals(List.of("coordination.k8s.io"))
                 && r.getResources().equals(List.of("leases"))));
-        assertEquals(Set.of("create", "get", "update"), leader.getRules().stream().flatMap(r -> r.getVerbs().stream()).collect(Collectors.toSet()));
+        assertEquals(Set.of("create", "get", "patch"), leader.getRules().stream().flatMap(r -> r.getVerbs().stream()).collect(Collectors.toSet()));
         RoleBinding leaderBinding = one(RoleBinding.class, "driftless-leader-election");
         assertEquals("driftless-leader-election", leaderBinding.getRoleRef().getName());
         assertEquals("driftless", leaderBinding.getSubjects().get(0).getName());

@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.driftless.reconciler.runtime.RolloutResult.Outcome;
+import dev.driftless.testsupport.Await;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -23,11 +27,13 @@ import java.util.regex.Pattern;
 /**
  * The ClusterRole in {@code manifests/base/rbac.yaml} is exactly what the runtime uses: every request the
  * runtime sends through all its paths (create, new release, failed rollout with logs, drift of every object,
- * list, logs, prune) is granted, and nothing granted goes unused.
+ * list, logs, prune) is granted, and nothing granted goes unused. Likewise the leader election Role for what
+ * {@link LeaseLeadership} sends, down to the namespace and the Lease's name.
  */
 class KubernetesRbacTest {
     private static final Pattern CORE = Pattern.compile("/api/v1(?:/namespaces/([^/]+))?(?:/([^/]+))?(?:/([^/]+))?(?:/([^/]+))?");
-    private static final Pattern GROUP = Pattern.compile("/apis/([^/]+)/[^/]+/namespaces/[^/]+/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");
+    private static final Pattern GROUP = Pattern.compile("/apis/([^/]+)/[^/]+/namespaces/([^/]+)/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");
+    private static final String ANY_NAME = "*";
 
     @Test
     void theClusterRoleGrantsExactlyWhatTheRuntimeUses() throws Exception {
@@ -58,16 +64,51 @@ class KubernetesRbacTest {
                 runtime.remove("alice", "fns", "hello");
             }
             for (String request : cluster.requests()) {
-                used.add(permission(request));
+                used.add(access(request).permission());
             }
         }
 
-        ClusterRole role = clusterRole();
+        ClusterRole role = manifest(ClusterRole.class, "driftless-runtime");
         Set<String> granted = new TreeSet<>();
         role.getRules().forEach(rule -> rule.getApiGroups().forEach(g -> rule.getResources().forEach(r -> rule.getVerbs()
                 .forEach(v -> granted.add((g.isEmpty() ? "core" : g) + " " + r + " " + v)))));
         assertTrue(granted.containsAll(used), () -> "used but not granted: " + minus(used, granted));
         assertTrue(used.containsAll(granted), () -> "granted but never used: " + minus(granted, used));
+    }
+
+    @Test
+    void theLeaderElectionRoleGrantsExactlyWhatTheLeaseLeadershipUses() throws Exception {
+        List<Access> used;
+        try (MockCluster cluster = new MockCluster()) {
+            // alone: finds no Lease and creates it, renews it, and releases it on a clean stop
+            try (LeaseLeadership leadership = new LeaseLeadership(cluster.runtimeClient, "driftless", "pod-a_1",
+                    LeaseLeadershipTest.FAST, leading -> { })) {
+                leadership.start();
+                Await.until("leading", leadership::isLeader);
+                Await.until("a renewal", () -> cluster.requests().stream().anyMatch(r -> r.startsWith("PATCH ")));
+            }
+            used = cluster.requests().stream().map(KubernetesRbacTest::access).toList();
+        }
+
+        Role role = manifest(Role.class, "driftless-leader-election");
+        for (Access access : used) {
+            assertEquals(role.getMetadata().getNamespace(), access.namespace(), access::toString);
+        }
+        Set<String> granted = new TreeSet<>();
+        role.getRules().forEach(rule -> rule.getApiGroups().forEach(g -> rule.getResources().forEach(r -> rule.getVerbs()
+                .forEach(v -> (rule.getResourceNames().isEmpty() ? List.of(ANY_NAME) : rule.getResourceNames())
+                        .forEach(name -> granted.add(g + " " + r + " " + v + " " + name))))));
+        Set<String> usedByName = new TreeSet<>();
+        used.forEach(access -> usedByName.add(access.permission() + " " + access.name().orElse(ANY_NAME)));
+        Set<String> notGranted = new TreeSet<>();
+        for (String request : usedByName) {
+            String anyName = request.substring(0, request.lastIndexOf(' ') + 1) + ANY_NAME;
+            if (!granted.contains(request) && !granted.contains(anyName)) {
+                notGranted.add(request);
+            }
+        }
+        assertTrue(notGranted.isEmpty(), () -> "used but not granted: " + notGranted);
+        assertTrue(usedByName.containsAll(granted), () -> "granted but never used: " + minus(granted, usedByName));
     }
 
     private static Set<String> minus(Set<String> a, Set<String> b) {
@@ -76,11 +117,20 @@ class KubernetesRbacTest {
         return rest;
     }
 
-    /** {@code METHOD /path} → {@code group resource verb}, as the API server's authorizer sees it. */
-    static String permission(String request) {
+    /** A request as the API server's authorizer sees it; {@code namespace} is empty for cluster-scoped ones. */
+    record Access(String group, String resource, String verb, String namespace, Optional<String> name) {
+        /** {@code group resource verb} */
+        String permission() {
+            return group + " " + resource + " " + verb;
+        }
+    }
+
+    /** {@code METHOD /path} → who may send it. */
+    static Access access(String request) {
         String method = request.substring(0, request.indexOf(' '));
         String path = request.substring(request.indexOf(' ') + 1);
         String group;
+        String namespace;
         String resource;
         String name;
         String sub;
@@ -88,16 +138,19 @@ class KubernetesRbacTest {
         Matcher grouped = GROUP.matcher(path);
         if (grouped.matches()) {
             group = grouped.group(1);
-            resource = grouped.group(2);
-            name = grouped.group(3);
-            sub = grouped.group(4);
+            namespace = grouped.group(2);
+            resource = grouped.group(3);
+            name = grouped.group(4);
+            sub = grouped.group(5);
         } else if (core.matches()) {
             group = "core";
             if (core.group(2) == null) { // /api/v1/namespaces/{name} or /api/v1/namespaces
+                namespace = "";
                 resource = "namespaces";
                 name = core.group(1);
                 sub = null;
             } else {
+                namespace = core.group(1);
                 resource = core.group(2);
                 name = core.group(3);
                 sub = core.group(4);
@@ -116,10 +169,10 @@ class KubernetesRbacTest {
             case "DELETE" -> name == null ? "deletecollection" : "delete";
             default -> throw new AssertionError(request);
         };
-        return group + " " + resource + (sub == null ? "" : "/" + sub) + " " + verb;
+        return new Access(group, resource + (sub == null ? "" : "/" + sub), verb, namespace, Optional.ofNullable(name));
     }
 
-    private static ClusterRole clusterRole() throws Exception {
+    private static <T extends HasMetadata> T manifest(Class<T> kind, String name) throws Exception {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isRegularFile(dir.resolve("manifests/base/rbac.yaml"))) {
             dir = dir.getParent();
@@ -128,11 +181,11 @@ class KubernetesRbacTest {
         try (InputStream in = Files.newInputStream(dir.resolve("manifests/base/rbac.yaml"));
              var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
             for (HasMetadata item : client.load(in).items()) {
-                if (item instanceof ClusterRole role && role.getMetadata().getName().equals("driftless-runtime")) {
-                    return role;
+                if (kind.isInstance(item) && item.getMetadata().getName().equals(name)) {
+                    return kind.cast(item);
                 }
             }
         }
-        throw new AssertionError("no ClusterRole driftless-runtime in rbac.yaml");
+        throw new AssertionError("no " + kind.getSimpleName() + " " + name + " in rbac.yaml");
     }
 }
