@@ -16,6 +16,7 @@ import dev.driftless.status.LatestStatus;
 import dev.driftless.status.StatusOutbox;
 import dev.driftless.testsupport.RealComponent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -136,6 +137,25 @@ class KubernetesReplicasEndToEndTest {
                 () -> answer(httpsB, endpointB), seen -> seen.equals(NOT_FOUND));
         E2e.await("replica B to route alice/bye", Duration.ofSeconds(30),
                 () -> answer(httpsB, endpointB.replace("/hello", "/bye")), seen -> seen.equals(UNAVAILABLE));
+
+        // Exactly one replica holds the Lease (and runs the periodic resync); a clean stop hands it over.
+        E2e.await("one replica to lead", Duration.ofSeconds(60), () -> leads(replicaA) + " " + leads(replicaB),
+                seen -> seen.equals("true false") || seen.equals("false true"));
+        Lease lease = cluster.leases().inNamespace("driftless").withName("driftless-leader").get();
+        assertNotNull(lease, "the Lease the manifests' Role allows");
+        Daemon leader = leads(replicaA) ? replicaA : replicaB;
+        Daemon follower = leader == replicaA ? replicaB : replicaA;
+        assertTrue(lease.getSpec().getHolderIdentity().startsWith(System.getenv().getOrDefault("HOSTNAME", "")),
+                lease.getSpec().getHolderIdentity());
+        closers.remove(leader);
+        leader.close();
+        E2e.await("the other replica to take over", Duration.ofSeconds(60), () -> leads(follower), led -> (Boolean) led);
+    }
+
+    /** What the replica's {@code driftless_leader} gauge says. */
+    private static boolean leads(Daemon daemon) throws Exception {
+        String metrics = E2e.get(HttpClient.newHttpClient(), "http://127.0.0.1:" + daemon.httpPort() + "/metrics").body();
+        return metrics.lines().anyMatch(line -> line.equals("driftless_leader 1.0"));
     }
 
     private Daemon start(FunctionsModule functions, String name, String registry, String database, String base,
@@ -152,7 +172,7 @@ class KubernetesReplicasEndToEndTest {
                 "DRIFTLESS_WORKERS", Integer.toString(workers),
                 "DRIFTLESS_RESYNC_INTERVAL", "1h")).load(Optional.empty());
         Daemon daemon = Daemon.start(config, List.of(functions));
-        closers.add(daemon::close);
+        closers.add(daemon);
         return daemon;
     }
 
