@@ -250,14 +250,7 @@ class ReconcilerTest {
     void aRepositoryLeavingTheInstallationTakesOnlyItsOwnFunctionsWithIt() throws Exception {
         push(built("hello", "v1"));
         reconciler.reconcile(request());
-        Git other = Git.init().setDirectory(temp.resolve("other").toFile()).setInitialBranch("main").call();
-        Files.writeString(temp.resolve("other/stack.yml"), "functions: {}");
-        other.add().addFilepattern(".").call();
-        String commit = other.commit().setMessage("other").setSign(false).call().getName();
-        scripted.put(commit, List.of(built("bye", "b1")));
-        reconciler.reconcile(new ReconcileRequest("alice", "other", "main",
-                RepoSource.of(temp.resolve("other").toUri().toString()), Optional.empty(), "webhook",
-                Optional.empty(), Map.of()));
+        deployFromOtherRepository(built("bye", "b1"));
         assertEquals(image("b1"), runtime.imageOf("alice", "bye"));
 
         int removed = reconciler.removeRepository("alice", "other");
@@ -276,14 +269,7 @@ class ReconcilerTest {
         reconciler.reconcile(request());
         push(built("hello", "v1"));
         reconciler.reconcile(request());
-        Git other = Git.init().setDirectory(temp.resolve("other").toFile()).setInitialBranch("main").call();
-        Files.writeString(temp.resolve("other/stack.yml"), "functions: {}");
-        other.add().addFilepattern(".").call();
-        String commit = other.commit().setMessage("other").setSign(false).call().getName();
-        scripted.put(commit, List.of(built("gone", "g1")));
-        reconciler.reconcile(new ReconcileRequest("alice", "other", "main",
-                RepoSource.of(temp.resolve("other").toUri().toString()), Optional.empty(), "webhook",
-                Optional.empty(), Map.of()));
+        deployFromOtherRepository(built("gone", "g1"));
         reconciler.removeRepository("alice", "other");
         // A restarted local runtime runs nothing until restore starts what was serving.
         runtime.running.clear();
@@ -294,6 +280,18 @@ class ReconcilerTest {
         assertEquals(image("v1"), runtime.imageOf("alice", "hello"));
         assertNull(runtime.imageOf("alice", "bye"), "pruned from the stack: stays gone after a restart");
         assertNull(runtime.imageOf("alice", "gone"), "its repository left: stays gone after a restart");
+    }
+
+    /** Reconciles a second repository of alice, "other", whose stack builds {@code function}. */
+    private void deployFromOtherRepository(FunctionBuild function) throws Exception {
+        Git other = Git.init().setDirectory(temp.resolve("other").toFile()).setInitialBranch("main").call();
+        Files.writeString(temp.resolve("other/stack.yml"), "functions: {}");
+        other.add().addFilepattern(".").call();
+        String commit = other.commit().setMessage("other").setSign(false).call().getName();
+        scripted.put(commit, List.of(function));
+        reconciler.reconcile(new ReconcileRequest("alice", "other", "main",
+                RepoSource.of(temp.resolve("other").toUri().toString()), Optional.empty(), "webhook",
+                Optional.empty(), Map.of()));
     }
 
     private ReconcileRequest request() {
