@@ -15,6 +15,6 @@ mvn -B -q -o -pl reconciler test-compile dependency:build-classpath -Dmdep.outpu
 cp -r reconciler/target/classes "$work/classes"
 cp -r reconciler/target/test-classes "$work/test-classes"
 echo "machine: nproc=$(nproc), $(free -h | awk '/Mem:/{print $2" memory"}'), load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
-java -Xmx2g -cp "$work/classes:$work/test-classes:$(cat "$work/classpath")" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+java -Xmx2g -cp "$work/classes:$work/test-classes:$(cat "$work/classpath")" -Dorg.slf4j.simpleLogger.defaultLogLevel=${BENCH_LOG_LEVEL:-warn} \
   dev.driftless.reconciler.e2e.PushToServingBench "$runs" "$REGISTRY_ADDR"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -73,6 +73,48 @@ class Java17TemplateTest {
     }
 
     @Test
+    void sigtermLetsTheRequestInFlightFinishThenStops(@TempDir Path tmp) throws Exception {
+        Builds b = new Builds(tmp).file("src/main/java/com/openfaas/function/Handler.java", HANDLER_HEADER + """
+                public class Handler extends com.openfaas.model.AbstractHandler {
+                    public IResponse Handle(IRequest req) {
+                        System.out.println("started " + req.getPathRaw());
+                        System.out.flush();
+                        try {
+                            Thread.sleep(1500);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        Response res = new Response();
+                        res.setBody("done " + req.getPathRaw());
+                        return res;
+                    }
+                }
+                """);
+        TemplateBuild build = b.build("java17");
+        java.util.concurrent.ExecutorService client = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (RunningFunction fn = RunningFunction.start(build, tmp.resolve("root"))) {
+            java.util.concurrent.Future<HttpResponse<String>> slow = client.submit(() -> fn.get("/slow"));
+            for (int i = 0; i < 600 && !Files.readString(fn.output).contains("started /slow"); i++) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(fn.output).contains("started /slow"), Files.readString(fn.output));
+            // SIGTERM to the JVM, as the local runtime and the kubelet send it.
+            ProcessHandle jvm = java.util.stream.Stream.concat(java.util.stream.Stream.of(fn.process.toHandle()),
+                            fn.process.descendants())
+                    .filter(h -> h.info().commandLine().orElse("").contains("dev.driftless.entrypoint.java.Main"))
+                    .findFirst().orElseThrow();
+            jvm.destroy();
+            HttpResponse<String> answer = slow.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(200, answer.statusCode());
+            assertEquals("done /slow", answer.body(), "the request in flight finished");
+            assertTrue(jvm.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS) != null);
+            assertFalse(jvm.isAlive(), "then the function stopped");
+        } finally {
+            client.shutdownNow();
+        }
+    }
+
+    @Test
     void failingJUnitTestFailsTheBuildWithCounts(@TempDir Path tmp) throws Exception {
         Builds b = Builds.ofSample("java17", tmp).file("src/test/java/MoreTest.java", """
                 import static org.junit.jupiter.api.Assertions.assertEquals;

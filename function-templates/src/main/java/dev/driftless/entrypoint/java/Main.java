@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP entrypoint of java17 function images: serves an OpenFaaS {@code com.openfaas.function.Handler}
@@ -42,9 +44,29 @@ public final class Main {
         HttpServer server = HttpServer.create(new InetSocketAddress(env("HOST", "0.0.0.0"), port), 256);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         server.setExecutor(pool);
-        server.createContext("/", exchange -> serve(exchange, handler, maxBody));
+        AtomicInteger inFlight = new AtomicInteger();
+        server.createContext("/", exchange -> {
+            inFlight.incrementAndGet();
+            try {
+                serve(exchange, handler, maxBody);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop(5);
+            // SIGTERM comes once traffic has moved away: finish what is in flight (at most 5 s), then stop.
+            // Not server.stop(5): on JDK 17 it waits the whole 5 s even when nothing is in flight (JDK-8304065),
+            // which made every rollout hold the old instance for 5 s.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            server.stop(0);
             pool.shutdown();
         }));
         server.start();
