@@ -120,8 +120,40 @@ class Python3TemplateTest {
     }
 
     @Test
+    void requirementsFromAPrivateIndexAreInstalledTestedAndServed(@TempDir Path tmp) throws Exception {
+        try (PrivatePythonIndex index = new PrivatePythonIndex("greetlib", "1.0",
+                "def greet(name):\n    return 'Greetings, ' + (name or 'nobody') + '!'\n")) {
+            // pip reads its options from requirements.txt too: a private index is one line there.
+            Builds b = Builds.ofSample("python3", tmp)
+                    .file("requirements.txt", "--index-url " + index.url() + "\n--trusted-host 127.0.0.1\ngreetlib==1.0\n")
+                    .file("handler.py", "from greetlib import greet\n\n\ndef handle(req):\n    return greet(req)\n")
+                    .file("handler_test.py", """
+                            import unittest
+
+                            from .handler import handle
+
+
+                            class HandlerTest(unittest.TestCase):
+                                def test_uses_the_installed_package(self):
+                                    self.assertEqual(handle("Ada"), "Greetings, Ada!")
+                            """);
+            TemplateBuild build = b.build("python3");
+
+            assertEquals(new TestReport(1, 0, 0), build.tests(), "the tests import the installed package");
+            assertTrue(index.requested.contains("/simple/greetlib/"), index.requested.toString());
+            Path packages = build.layers().get(1).sourceDir();
+            assertEquals("/opt/driftless/python-packages", build.layers().get(1).pathInImage());
+            assertTrue(Files.isRegularFile(packages.resolve("greetlib/__init__.py")), "in the dependencies layer");
+            assertFalse(Files.exists(packages.resolve("greetlib/__pycache__")), "no byte code in the layer");
+            try (RunningFunction fn = RunningFunction.start(build, tmp.resolve("root"))) {
+                assertEquals("Greetings, Ada!", fn.post("/", "Ada").body());
+            }
+        }
+    }
+
+    @Test
     void failingPipInstallIsAClearError(@TempDir Path tmp) throws Exception {
-        // A local path that does not exist fails at once, without the network (PyPI is not reachable here).
+        // A local path that does not exist fails at once, without the network.
         Builds b = Builds.ofSample("python3", tmp).file("requirements.txt", "# deps\n./no-such-package-dir\n");
         TemplateException e = assertThrows(TemplateException.class, () -> b.build("python3"));
         assertTrue(e.getMessage().startsWith("pip install -r requirements.txt failed (exit 1):"), e.getMessage());
