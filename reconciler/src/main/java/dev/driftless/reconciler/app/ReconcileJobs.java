@@ -11,6 +11,13 @@ import dev.driftless.reconciler.reconcile.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -66,6 +73,12 @@ final class ReconcileJobs {
         if (!ownerAllowed.test(job.owner())) {
             return JobResult.failed("owner '" + job.owner() + "' is not allowed on this Driftless");
         }
+        Optional<String> elsewhere = onAnotherReplica(repository, job.headSha());
+        if (elsewhere.isPresent()) {
+            LOG.info("event=reconcile_deferred owner={} repository={} reason=\"{}\"", job.owner(), job.repository(),
+                    elsewhere.get());
+            return JobResult.retryLater(elsewhere.get());
+        }
         String branch = job.branch().or(() -> trackedBranch).or(repository::defaultBranch).orElse("main");
         Optional<String> token = repository.fromGitHub() ? tokens.token(repository.installationId()) : Optional.empty();
         ReconcileRequest request = new ReconcileRequest(job.owner(), job.repository(), branch,
@@ -77,5 +90,30 @@ final class ReconcileJobs {
             case FAILED -> JobResult.failed(outcome.message());
             case RETRY -> JobResult.retryLater(outcome.message());
         };
+    }
+
+    /**
+     * A repository pushed to the built-in git endpoint lives on the disk of the replica that took the push.
+     * Another replica that claims its job cannot build it: it says so and hands the job back, so that the
+     * holder (which claims jobs too) gets it on a retry.
+     */
+    static Optional<String> onAnotherReplica(TrackedRepositories.Tracked repository, Optional<String> commit) {
+        if (repository.fromGitHub() || !repository.cloneUrl().startsWith("/")) {
+            return Optional.empty();
+        }
+        String why = "repository " + repository.owner() + "/" + repository.name() + " was pushed to the built-in git "
+                + "endpoint of another replica, whose disk holds it; with several replicas, push through GitHub";
+        Path folder = Path.of(repository.cloneUrl());
+        if (!Files.isDirectory(folder)) {
+            return Optional.of(why);
+        }
+        if (commit.isEmpty() || !ObjectId.isId(commit.get())) {
+            return Optional.empty();
+        }
+        try (Repository git = new FileRepositoryBuilder().setGitDir(folder.toFile()).setMustExist(true).build()) {
+            return git.getObjectDatabase().has(ObjectId.fromString(commit.get())) ? Optional.empty() : Optional.of(why);
+        } catch (IOException e) {
+            return Optional.empty(); // the checkout reports what is wrong with the repository
+        }
     }
 }
