@@ -27,6 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -59,6 +61,14 @@ public final class LocalRuntime implements FunctionRuntime {
     private final ConcurrentMap<FunctionAddress, FunctionSlot> slots = new ConcurrentHashMap<>();
     /** Read side: a rollout that unpacks and starts; write side: deleting roots nobody runs. */
     private final ReentrantReadWriteLock rootsInUse = new ReentrantReadWriteLock();
+    private final AtomicBoolean collectionWanted = new AtomicBoolean();
+    /** Replaced instances still draining: their roots stay until they have stopped. */
+    private final Set<FunctionSlot.Running> retiring = ConcurrentHashMap.newKeySet();
+    private final ExecutorService retirements = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "local-runtime-retire");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile boolean closed;
 
     /**
@@ -138,9 +148,20 @@ public final class LocalRuntime implements FunctionRuntime {
      * instance: such a rollout holds the read side of {@link #rootsInUse}, and the next collection catches up.
      */
     private void collectUnusedRoots() {
-        if (!rootsInUse.writeLock().tryLock()) {
-            return;
+        // Asked for while another collection runs: that one goes round again, so no request is lost.
+        collectionWanted.set(true);
+        while (collectionWanted.get() && rootsInUse.writeLock().tryLock()) {
+            try {
+                collectionWanted.set(false);
+                deleteUnusedRoots();
+            } finally {
+                rootsInUse.writeLock().unlock();
+            }
         }
+    }
+
+    /** Called with the write side of {@link #rootsInUse} held. */
+    private void deleteUnusedRoots() {
         try {
             Set<Path> used = new HashSet<>();
             for (FunctionSlot slot : slots.values()) {
@@ -148,6 +169,9 @@ public final class LocalRuntime implements FunctionRuntime {
                 if (running != null) {
                     used.add(running.launch().root());
                 }
+            }
+            for (FunctionSlot.Running draining : retiring) {
+                used.add(draining.launch().root());
             }
             for (Path root : unpacker.roots()) {
                 if (!used.contains(root)) {
@@ -157,8 +181,6 @@ public final class LocalRuntime implements FunctionRuntime {
             }
         } catch (IOException e) {
             LOG.warn("event=image_root_cleanup_failed error=\"{}\"", e.getMessage());
-        } finally {
-            rootsInUse.writeLock().unlock();
         }
     }
 
@@ -232,14 +254,12 @@ public final class LocalRuntime implements FunctionRuntime {
         slot.crashes.set(0);
         Optional<Backend> replaced = routes.route(slot.address, backend);
         supervisor.watch(slot, next);
-        boolean drained = true;
         if (old != null) {
-            drained = retire(old, replaced.filter(b -> !b.equals(backend)).orElse(old.backend()));
+            retireLater(old, replaced.filter(b -> !b.equals(backend)).orElse(old.backend()));
         }
         String message = "release " + deployment.release() + " (" + ref.shortDigest() + ") serves " + slot.address
                 + " on " + LOOPBACK + ":" + port + " via " + launcher.sandboxKind()
-                + (old == null ? "" : "; release " + old.deployment().release() + " stopped")
-                + (drained ? "" : " after the drain time-out of " + settings.drainTimeout().toSeconds() + " s");
+                + (old == null ? "" : "; release " + old.deployment().release() + " stops once its requests are done");
         LOG.info("event=rolled_out function={} release={} image={} port={} pid={}", slot.address,
                 deployment.release(), ref.shortDigest(), port, attempt.instance().pid());
         return new RolloutResult(RolloutResult.Outcome.ROLLED_OUT, "RolloutSucceeded", message, since(began), List.of());
@@ -264,6 +284,31 @@ public final class LocalRuntime implements FunctionRuntime {
                 deployment.function(), deployment.release(), reason);
         return failed(began, reason, "release " + deployment.release() + " (" + ref.shortDigest() + ") " + what
                 + "; " + keeps, instance.logs().last(settings.logLines()));
+    }
+
+    /**
+     * Drains and stops a replaced instance off the rollout's path, as a terminating pod: waiting here for its
+     * longest request (up to the drain time-out) would hold up every other rollout of the owner.
+     */
+    private void retireLater(FunctionSlot.Running old, Backend drainFrom) {
+        retiring.add(old);
+        try {
+            retirements.execute(() -> {
+                try {
+                    retire(old, drainFrom);
+                } catch (InterruptedException e) {
+                    launcher.stop(old.instance()); // closing: stop it without waiting for the drain
+                    LaunchPlanner.discard(old.launch());
+                } finally {
+                    retiring.remove(old);
+                    collectUnusedRoots();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            launcher.stop(old.instance()); // the runtime is closing
+            LaunchPlanner.discard(old.launch());
+            retiring.remove(old);
+        }
     }
 
     /** Waits for the old backend's in-flight requests, then stops its instance. Returns false on drain time-out. */
@@ -372,6 +417,7 @@ public final class LocalRuntime implements FunctionRuntime {
             }
         }
         launcher.close(); // stops every live instance, including ones a deploy is still health-checking
+        retirements.shutdownNow(); // instances still draining were stopped just above
         for (FunctionSlot slot : slots.values()) {
             FunctionSlot.Running running = slot.current();
             if (running != null) {
