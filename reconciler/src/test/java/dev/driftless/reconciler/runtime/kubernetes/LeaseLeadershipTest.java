@@ -37,15 +37,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 class LeaseLeadershipTest {
     /**
-     * Short, so a takeover after a crash takes seconds; with a wide margin between the renew deadline and the
-     * lease, as in client-go's defaults: a leader's last renewal is stamped before its request is sent, and
-     * the first request of a new client takes a while here.
+     * Short, so a takeover after a crash takes seconds, yet a renewal may stall for up to 3 s on a loaded machine;
+     * with a wide margin between the renew deadline and the lease, as in client-go's defaults: a leader's last
+     * renewal is stamped before its request is sent, and the first request of a new client takes a while here.
      */
     static final LeaseLeadership.Timing FAST =
-            new LeaseLeadership.Timing(Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofMillis(200));
-    /** A Lease that would outlast the test: a takeover within it comes from the release, not from expiry. */
+            new LeaseLeadership.Timing(Duration.ofSeconds(6), Duration.ofSeconds(3), Duration.ofMillis(200));
+    /**
+     * A Lease that would outlast the test: a takeover within it comes from the release, not from expiry. Its
+     * renew deadline is long too, so that a loaded CI machine stalling a renewal does not end a leadership.
+     */
     private static final LeaseLeadership.Timing LONG_LEASE =
-            new LeaseLeadership.Timing(Duration.ofSeconds(120), Duration.ofSeconds(1), Duration.ofMillis(200));
+            new LeaseLeadership.Timing(Duration.ofSeconds(120), Duration.ofSeconds(20), Duration.ofMillis(200));
 
     private KubernetesMockServer server;
     private KubernetesClient observer;
