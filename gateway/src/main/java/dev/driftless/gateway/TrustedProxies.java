@@ -3,6 +3,7 @@ package dev.driftless.gateway;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -17,10 +18,16 @@ public final class TrustedProxies {
     private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final TrustedProxies NONE = new TrustedProxies(List.of());
 
-    /** A network in CIDR notation; a bare address is a /32 (IPv4) or /128 (IPv6). */
-    public record Range(byte[] network, int prefix) {
-        public Range {
-            network = network.clone();
+    /** A network in CIDR notation; a bare address is a /32 (IPv4) or /128 (IPv6). Shown as it was written. */
+    public static final class Range {
+        private final byte[] network;
+        private final int prefix;
+        private final String text;
+
+        private Range(byte[] network, int prefix, String text) {
+            this.network = network;
+            this.prefix = prefix;
+            this.text = text;
         }
 
         /** Parses {@code 10.0.0.0/8}, {@code fd00::/8} or {@code 192.0.2.7}; never looks a name up. */
@@ -40,7 +47,7 @@ public final class TrustedProxies {
             if (prefix < 0 || prefix > bits) {
                 throw new IllegalArgumentException("prefix out of range in '" + text + "'");
             }
-            return new Range(bytes, prefix);
+            return new Range(bytes, prefix, value);
         }
 
         public boolean contains(byte[] address) {
@@ -59,6 +66,21 @@ public final class TrustedProxies {
             }
             int mask = (0xff << (8 - rest)) & 0xff;
             return (address[full] & mask) == (network[full] & mask);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Range range && prefix == range.prefix && Arrays.equals(network, range.network);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(network) + prefix;
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 

@@ -44,6 +44,8 @@ class TrustedProxiesTest {
         assertFalse(range.contains(new byte[] {(byte) 192, (byte) 168, 32, 1}));
         assertTrue(TrustedProxies.Range.parse("127.0.0.1").contains(new byte[] {127, 0, 0, 1}));
         assertTrue(TrustedProxies.Range.parse("0.0.0.0/0").contains(new byte[] {8, 8, 8, 8}));
+        assertEquals(TrustedProxies.Range.parse("10.0.0.0/8"), TrustedProxies.Range.parse(" 10.0.0.0/8 "), "a value");
+        assertEquals("fd00::/8", TrustedProxies.Range.parse("fd00::/8").toString(), "shown as written");
         for (String bad : List.of("10.0.0.0/33", "10.0.0/8", "proxy.local", "10.0.0.0/x", "::1/129", "")) {
             assertThrows(IllegalArgumentException.class, () -> TrustedProxies.Range.parse(bad), bad);
         }

@@ -92,7 +92,7 @@ public final class FunctionsModule implements DaemonModule {
                 .metrics(context.registry())
                 .certificateCheckInterval(Duration.ofSeconds(2))
                 .functionTimeouts(timeouts::lookup)
-                .trustedProxies(TrustedProxies.of(config.trustedProxies().stream().map(TrustedProxies.Range::parse).toList()))
+                .trustedProxies(TrustedProxies.of(config.trustedProxies()))
                 .fallback(site::handleContext)
                 .clock(context.clock());
         if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {

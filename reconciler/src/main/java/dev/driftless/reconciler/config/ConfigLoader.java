@@ -376,14 +376,12 @@ public final class ConfigLoader {
         return images;
     }
 
-    /** Comma-separated CIDR ranges (or single addresses), checked here so that a typo stops the start. */
-    static List<String> cidrRanges(String s) {
-        List<String> ranges = new ArrayList<>();
+    /** Comma-separated CIDR ranges (or single addresses), parsed here so that a typo stops the start. */
+    static List<TrustedProxies.Range> cidrRanges(String s) {
+        List<TrustedProxies.Range> ranges = new ArrayList<>();
         for (String part : s.split(",")) {
-            String range = part.trim();
-            if (!range.isEmpty()) {
-                TrustedProxies.Range.parse(range);
-                ranges.add(range);
+            if (!part.isBlank()) {
+                ranges.add(TrustedProxies.Range.parse(part));
             }
         }
         return ranges;

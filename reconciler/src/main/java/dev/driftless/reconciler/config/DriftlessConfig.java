@@ -1,5 +1,7 @@
 package dev.driftless.reconciler.config;
 
+import dev.driftless.gateway.TrustedProxies;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +44,7 @@ public record DriftlessConfig(
         Optional<String> githubOAuthClientId,
         Optional<Secret> githubOAuthClientSecret,
         Map<String, String> clusterBaseImages,
-        List<String> trustedProxies) {
+        List<TrustedProxies.Range> trustedProxies) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

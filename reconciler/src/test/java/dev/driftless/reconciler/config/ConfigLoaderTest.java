@@ -71,7 +71,7 @@ class ConfigLoaderTest {
                 Map.entry("DRIFTLESS_CLUSTER_BASE_IMAGES", "python3=mirror.local:5000/python:3.11-slim, java17="
                         + "eclipse-temurin:17-jre@sha256:" + "a".repeat(64)),
                 Map.entry("DRIFTLESS_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8")));
-        assertEquals(List.of("10.0.0.0/8", "fd00::/8"), c.trustedProxies());
+        assertEquals(List.of("10.0.0.0/8", "fd00::/8"), c.trustedProxies().stream().map(Object::toString).toList());
         assertEquals(Path.of("/var/lib/driftless"), c.data());
         assertEquals(Map.of("python3", "mirror.local:5000/python:3.11-slim",
                 "java17", "eclipse-temurin:17-jre@sha256:" + "a".repeat(64)), c.clusterBaseImages());

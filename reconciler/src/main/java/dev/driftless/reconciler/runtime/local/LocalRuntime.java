@@ -311,8 +311,8 @@ public final class LocalRuntime implements FunctionRuntime {
         }
     }
 
-    /** Waits for the old backend's in-flight requests, then stops its instance. Returns false on drain time-out. */
-    private boolean retire(FunctionSlot.Running old, Backend drainFrom) throws InterruptedException {
+    /** Waits for the old backend's in-flight requests (logging a drain time-out), then stops its instance. */
+    private void retire(FunctionSlot.Running old, Backend drainFrom) throws InterruptedException {
         boolean drained = routes.awaitDrained(drainFrom, settings.drainTimeout());
         if (!drained) {
             LOG.warn("event=drain_timeout backend={}:{} timeout_s={}", drainFrom.host(), drainFrom.port(),
@@ -320,7 +320,6 @@ public final class LocalRuntime implements FunctionRuntime {
         }
         launcher.stop(old.instance());
         LaunchPlanner.discard(old.launch()); // each deploy plans its own launch (and secrets folder)
-        return drained;
     }
 
     private Path unpack(ImageContents image) throws DeployFailure {
