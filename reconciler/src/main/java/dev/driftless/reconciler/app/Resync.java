@@ -4,7 +4,7 @@ import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobReason;
 import dev.driftless.reconciler.queue.JobRequest;
 import dev.driftless.reconciler.reconcile.Transactions;
-import dev.driftless.reconciler.runtime.Leadership;
+import dev.driftless.runtime.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,10 +3,10 @@ package dev.driftless.reconciler.app;
 import dev.driftless.gateway.Backend;
 import dev.driftless.gateway.FunctionAddress;
 import dev.driftless.gateway.RouteTable;
-import dev.driftless.reconciler.runtime.DeployedFunction;
-import dev.driftless.reconciler.runtime.FunctionDeployment;
-import dev.driftless.reconciler.runtime.FunctionRuntime;
-import dev.driftless.reconciler.runtime.RolloutResult;
+import dev.driftless.runtime.DeployedFunction;
+import dev.driftless.runtime.FunctionDeployment;
+import dev.driftless.runtime.FunctionRuntime;
+import dev.driftless.runtime.RolloutResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

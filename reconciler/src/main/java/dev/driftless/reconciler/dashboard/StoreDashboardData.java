@@ -10,8 +10,8 @@ import dev.driftless.reconciler.reconcile.Release;
 import dev.driftless.reconciler.reconcile.ReleaseHistory;
 import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.reconciler.reconcile.Urls;
-import dev.driftless.reconciler.runtime.DeployedFunction;
-import dev.driftless.reconciler.runtime.FunctionRuntime;
+import dev.driftless.runtime.DeployedFunction;
+import dev.driftless.runtime.FunctionRuntime;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -33,7 +33,7 @@ public enum Reason {
     InternalError;
 
     /** The reason a successful rollout leaves a function Ready with. */
-    static Reason of(dev.driftless.reconciler.runtime.RolloutResult rollout) {
+    static Reason of(dev.driftless.runtime.RolloutResult rollout) {
         return "DriftReverted".equals(rollout.reason()) ? DriftReverted : Deployed;
     }
 }

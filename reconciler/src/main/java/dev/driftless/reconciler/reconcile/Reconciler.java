@@ -10,10 +10,10 @@ import dev.driftless.builder.StackProblem;
 import dev.driftless.reconciler.reconcile.BuildRecords.BuildRecord;
 import dev.driftless.reconciler.reconcile.FunctionCondition.Ready;
 import dev.driftless.reconciler.reconcile.StatusReport.State;
-import dev.driftless.reconciler.runtime.DeployedFunction;
-import dev.driftless.reconciler.runtime.FunctionDeployment;
-import dev.driftless.reconciler.runtime.FunctionRuntime;
-import dev.driftless.reconciler.runtime.RolloutResult;
+import dev.driftless.runtime.DeployedFunction;
+import dev.driftless.runtime.FunctionDeployment;
+import dev.driftless.runtime.FunctionRuntime;
+import dev.driftless.runtime.RolloutResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

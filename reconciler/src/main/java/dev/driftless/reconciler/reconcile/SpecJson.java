@@ -1,7 +1,7 @@
 package dev.driftless.reconciler.reconcile;
 
 import dev.driftless.builder.FunctionSpec;
-import dev.driftless.reconciler.runtime.FunctionDeployment;
+import dev.driftless.runtime.FunctionDeployment;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

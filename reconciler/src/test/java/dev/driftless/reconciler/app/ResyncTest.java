@@ -3,7 +3,7 @@ package dev.driftless.reconciler.app;
 import dev.driftless.reconciler.queue.Backoff;
 import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobState;
-import dev.driftless.reconciler.runtime.Leadership;
+import dev.driftless.runtime.Leadership;
 import dev.driftless.reconciler.store.Database;
 import dev.driftless.reconciler.store.TestDatabases;
 import dev.driftless.testsupport.Await;

@@ -9,7 +9,7 @@ import dev.driftless.reconciler.Daemon;
 import dev.driftless.reconciler.app.FunctionsModule;
 import dev.driftless.reconciler.config.ConfigLoader;
 import dev.driftless.reconciler.config.DriftlessConfig;
-import dev.driftless.reconciler.runtime.kubernetes.FakeDeploymentController;
+import dev.driftless.runtime.kubernetes.FakeDeploymentController;
 import dev.driftless.reconciler.store.TestDatabases;
 import dev.driftless.status.CommitStatus;
 import dev.driftless.status.LatestStatus;

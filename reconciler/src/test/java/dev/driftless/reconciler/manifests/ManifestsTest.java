@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.driftless.reconciler.config.Setting;
-import dev.driftless.reconciler.runtime.kubernetes.KubernetesRuntimeConfig;
+import dev.driftless.runtime.kubernetes.KubernetesRuntimeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;

@@ -1,9 +1,9 @@
 package dev.driftless.reconciler.reconcile;
 
-import dev.driftless.reconciler.runtime.DeployedFunction;
-import dev.driftless.reconciler.runtime.FunctionDeployment;
-import dev.driftless.reconciler.runtime.FunctionRuntime;
-import dev.driftless.reconciler.runtime.RolloutResult;
+import dev.driftless.runtime.DeployedFunction;
+import dev.driftless.runtime.FunctionDeployment;
+import dev.driftless.runtime.FunctionRuntime;
+import dev.driftless.runtime.RolloutResult;
 
 import java.time.Duration;
 import java.util.ArrayList;

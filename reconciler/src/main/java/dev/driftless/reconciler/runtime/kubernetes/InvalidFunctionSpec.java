@@ -1,8 +1,0 @@
-package dev.driftless.reconciler.runtime.kubernetes;
-
-/** The deployment asks for something Kubernetes or our tenant walls refuse; nothing was written. */
-final class InvalidFunctionSpec extends Exception {
-    InvalidFunctionSpec(String message) {
-        super(message);
-    }
-}

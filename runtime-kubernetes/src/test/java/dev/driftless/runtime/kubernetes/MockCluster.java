@@ -1,0 +1,71 @@
+package dev.driftless.runtime.kubernetes;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * The mock API server in CRUD mode (expectations first, for the pod log endpoint the CRUD store cannot
+ * serve), one client for the runtime that records every request it sends, and one for the test's
+ * simulated controller, whose writes are not counted.
+ */
+final class MockCluster implements AutoCloseable {
+    final KubernetesMockServer server;
+    final KubernetesClient runtimeClient;
+    final KubernetesClient controllerClient;
+    private final List<String> requests = new ArrayList<>();
+
+    MockCluster() {
+        // one map: expectations recorded by server.expect() are the ones the dispatcher answers first
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        server.init();
+        runtimeClient = server.createClient(builder -> builder.withHttpClientBuilderConsumer(http ->
+                http.addOrReplaceInterceptor("count-requests", new Interceptor() {
+                    @Override
+                    public void before(BasicBuilder b, HttpRequest request, RequestTags tags) {
+                        synchronized (requests) {
+                            requests.add(request.method() + " " + request.uri().getRawPath());
+                        }
+                    }
+                })));
+        controllerClient = server.createClient();
+    }
+
+    /** Every request the runtime sent, as {@code METHOD /path}. */
+    List<String> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** Requests that change something: anything but GET. */
+    List<String> writes() {
+        return requests().stream().filter(r -> !r.startsWith("GET ")).toList();
+    }
+
+    long writeCount() {
+        return writes().size();
+    }
+
+    @Override
+    public void close() {
+        runtimeClient.close();
+        controllerClient.close();
+        server.destroy();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.driftless.runtime.local;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One running process of a function on one loopback port. Its output goes line by line into a
+ * {@link LogBuffer}. {@link #stop} ends the whole process tree: SIGTERM, then SIGKILL after a grace period.
+ */
+final class Instance {
+    private final Sandbox sandbox;
+    private final Launch launch;
+    private final int port;
+    private final Process process;
+    private final LogBuffer logs;
+    private final Instant started;
+    private volatile boolean stopping;
+
+    private Instance(Sandbox sandbox, Launch launch, int port, Process process, LogBuffer logs) {
+        this.sandbox = sandbox;
+        this.launch = launch;
+        this.port = port;
+        this.process = process;
+        this.logs = logs;
+        this.started = Instant.now();
+    }
+
+    static Instance start(Sandbox sandbox, Launch launch, int port, LogBuffer logs) throws IOException {
+        ProcessBuilder builder = sandbox.command(launch, port).redirectErrorStream(true);
+        Process process = builder.start();
+        Instance instance = new Instance(sandbox, launch, port, process, logs);
+        Thread pump = new Thread(instance::pumpOutput, "fn-log-" + launch.name() + "-" + port);
+        pump.setDaemon(true);
+        pump.start();
+        return instance;
+    }
+
+    /** Splits the output into lines, cutting overlong ones, so a function cannot grow the daemon's heap. */
+    private void pumpOutput() {
+        try (InputStreamReader reader = new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+            StringBuilder line = new StringBuilder();
+            char[] buffer = new char[8192];
+            for (int n = reader.read(buffer); n >= 0; n = reader.read(buffer)) {
+                for (int i = 0; i < n; i++) {
+                    char c = buffer[i];
+                    if (c == '\n') {
+                        logs.add(stripCarriageReturn(line));
+                        line.setLength(0);
+                    } else if (line.length() < LogBuffer.MAX_LINE) {
+                        line.append(c);
+                    }
+                }
+            }
+            if (line.length() > 0) {
+                logs.add(stripCarriageReturn(line));
+            }
+        } catch (IOException e) {
+            // The pipe closes when the process ends; nothing left to read.
+        }
+    }
+
+    private static String stripCarriageReturn(StringBuilder line) {
+        int end = line.length();
+        return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+    }
+
+    Launch launch() {
+        return launch;
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    LogBuffer logs() {
+        return logs;
+    }
+
+    Instant started() {
+        return started;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** True once {@link #stop} was called: an exit after that is not a crash. */
+    boolean stopping() {
+        return stopping;
+    }
+
+    CompletableFuture<Process> exited() {
+        return process.onExit();
+    }
+
+    /** The exit code, or -1 while it runs. */
+    int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /**
+     * Stops the process and all its descendants. Idempotent; returns once they have all exited. SIGTERM goes
+     * to the function's own processes, not to bubblewrap: bubblewrap dies on SIGTERM and takes the sandbox
+     * down with SIGKILL, which would rob the function of its graceful shutdown.
+     */
+    void stop(Duration grace) {
+        stopping = true;
+        List<ProcessHandle> descendants = process.descendants().toList(); // before the tree is re-parented
+        List<ProcessHandle> workload = new ArrayList<>();
+        for (ProcessHandle handle : descendants) {
+            if (!sandbox.wraps(handle)) {
+                workload.add(handle);
+            }
+        }
+        if (workload.isEmpty() || !sandbox.wraps(process.toHandle())) {
+            workload.add(process.toHandle());
+        }
+        workload.forEach(ProcessHandle::destroy);
+        List<ProcessHandle> tree = new ArrayList<>(workload);
+        descendants.stream().filter(h -> !tree.contains(h)).forEach(tree::add);
+        if (!tree.contains(process.toHandle())) {
+            tree.add(process.toHandle());
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle handle : tree) {
+            long left = deadline - System.nanoTime();
+            try {
+                handle.onExit().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // Killed below.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (ProcessHandle handle : tree) {
+            if (handle.isAlive()) {
+                handle.destroyForcibly();
+            }
+        }
+        for (ProcessHandle handle : tree) {
+            try {
+                handle.onExit().get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // A process that survives SIGKILL for 5 s is stuck in the kernel; nothing more to do.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return launch.name() + "@127.0.0.1:" + port + " pid " + process.pid();
+    }
+}

@@ -1,0 +1,446 @@
+package dev.driftless.runtime.local;
+
+import dev.driftless.builder.ImageContents;
+import dev.driftless.builder.ImageRef;
+import dev.driftless.builder.ImageSource;
+import dev.driftless.gateway.Backend;
+import dev.driftless.gateway.FunctionAddress;
+import dev.driftless.gateway.RouteTable;
+import dev.driftless.runtime.DeployedFunction;
+import dev.driftless.runtime.FunctionDeployment;
+import dev.driftless.runtime.FunctionRuntime;
+import dev.driftless.runtime.RolloutResult;
+import io.vertx.core.Context;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded runtime: runs the very image the builder made as a sandboxed process on a loopback port, and
+ * routes the gateway to it.
+ *
+ * <p>{@link #deploy} unpacks the image by digest, starts the new instance, waits for {@code GET /_/health},
+ * switches the route, drains the old instance and stops it; a new version that never gets healthy is stopped
+ * and the old one keeps serving. Deploys of one function are serialized, different functions deploy in
+ * parallel. Crashed instances restart with backoff. State is in memory: after a daemon restart nothing runs
+ * until the reconciler deploys the serving releases again ({@code Reconciler.restore} or {@link #restore}).
+ *
+ * <p>All methods block (processes, HTTP health checks, draining); call them on worker threads, never on a
+ * Vert.x event loop.
+ */
+public final class LocalRuntime implements FunctionRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalRuntime.class);
+    private static final String LOOPBACK = "127.0.0.1";
+
+    private final LocalRuntimeSettings settings;
+    private final ImageSource images;
+    private final RouteTable routes;
+    private final ImageUnpacker unpacker;
+    private final LaunchPlanner planner;
+    private final Launcher launcher;
+    private final Supervisor supervisor;
+    private final ConcurrentMap<FunctionAddress, FunctionSlot> slots = new ConcurrentHashMap<>();
+    /** Read side: a rollout that unpacks and starts; write side: deleting roots nobody runs. */
+    private final ReentrantReadWriteLock rootsInUse = new ReentrantReadWriteLock();
+    private final AtomicBoolean collectionWanted = new AtomicBoolean();
+    /** Replaced instances still draining: their roots stay until they have stopped. */
+    private final Set<FunctionSlot.Running> retiring = ConcurrentHashMap.newKeySet();
+    private final ExecutorService retirements = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "local-runtime-retire");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean closed;
+
+    /**
+     * @param settings where the data folder is, whether bubblewrap is used, time limits
+     * @param images   reads the images the builder made (registry or local image store)
+     * @param routes   the gateway's route table, switched on every rollout
+     */
+    public LocalRuntime(LocalRuntimeSettings settings, ImageSource images, RouteTable routes) {
+        this.settings = settings;
+        this.images = images;
+        this.routes = routes;
+        Path runtimeDir = settings.runtimeDirectory();
+        this.unpacker = new ImageUnpacker(runtimeDir.resolve("roots"));
+        Path secretsDir = runtimeDir.resolve("secrets");
+        try {
+            ImageUnpacker.deleteTree(secretsDir); // secret copies of a previous daemon run are stale
+            unpacker.deleteLeftovers();
+        } catch (IOException e) {
+            LOG.warn("event=secrets_cleanup_failed folder={} error=\"{}\"", secretsDir, e.getMessage());
+        }
+        this.planner = new LaunchPlanner(secretsDir, settings.secrets());
+        Sandbox sandbox = settings.bubblewrap().<Sandbox>map(Bubblewrap::new).orElseGet(PlainProcess::new);
+        if (settings.bubblewrap().isEmpty()) {
+            LOG.warn("event=no_sandbox detail=\"bubblewrap (bwrap) is not installed: functions run as plain "
+                    + "processes of the daemon's user, able to read what the daemon can read; install the "
+                    + "bubblewrap package\"");
+        }
+        this.launcher = new Launcher(sandbox, settings.healthTimeout(), settings.stopGrace(), settings.logLines());
+        this.supervisor = new Supervisor(launcher, routes,
+                new Backoff(settings.restartInitial(), settings.restartMax(), settings.healthyAfter()));
+    }
+
+    @Override
+    public String kind() {
+        return "local";
+    }
+
+    @Override
+    public RolloutResult deploy(FunctionDeployment deployment) throws InterruptedException {
+        refuseEventLoop();
+        long began = System.nanoTime();
+        if (!FunctionAddress.isLabel(deployment.owner()) || !FunctionAddress.isLabel(deployment.function())) {
+            return failed(began, "InvalidName", "owner and function must be DNS-1123 labels: "
+                    + deployment.owner() + "/" + deployment.function(), List.of());
+        }
+        FunctionAddress address = new FunctionAddress(deployment.owner(), deployment.function());
+        FunctionSlot slot = slots.computeIfAbsent(address, FunctionSlot::new);
+        RolloutResult result;
+        slot.lock.lockInterruptibly();
+        try {
+            if (closed) {
+                return failed(began, "RuntimeClosed", "the local runtime is shutting down", List.of());
+            }
+            FunctionSlot.Running old = slot.current();
+            String specKey = specKey(deployment);
+            if (old != null && old.specKey().equals(specKey) && old.instance().alive()) {
+                // Same image and settings: only the record (commit, release) may differ, which starts nothing.
+                slot.set(old.withRecord(deployment));
+                return RolloutResult.unchanged();
+            }
+            rootsInUse.readLock().lockInterruptibly();
+            try {
+                result = rollOut(slot, old, deployment, specKey, began);
+            } finally {
+                rootsInUse.readLock().unlock();
+            }
+        } finally {
+            slot.lock.unlock();
+        }
+        collectUnusedRoots();
+        return result;
+    }
+
+    /**
+     * Deletes unpacked roots that no instance runs, so that the disk does not fill with old releases (a
+     * rollback unpacks its image again). Skipped while any rollout is between unpacking and starting its
+     * instance: such a rollout holds the read side of {@link #rootsInUse}, and the next collection catches up.
+     */
+    private void collectUnusedRoots() {
+        // Asked for while another collection runs: that one goes round again, so no request is lost.
+        collectionWanted.set(true);
+        while (collectionWanted.get() && rootsInUse.writeLock().tryLock()) {
+            try {
+                collectionWanted.set(false);
+                deleteUnusedRoots();
+            } finally {
+                rootsInUse.writeLock().unlock();
+            }
+        }
+    }
+
+    /** Called with the write side of {@link #rootsInUse} held. */
+    private void deleteUnusedRoots() {
+        try {
+            Set<Path> used = new HashSet<>();
+            for (FunctionSlot slot : slots.values()) {
+                FunctionSlot.Running running = slot.current();
+                if (running != null) {
+                    used.add(running.launch().root());
+                }
+            }
+            for (FunctionSlot.Running draining : retiring) {
+                used.add(draining.launch().root());
+            }
+            for (Path root : unpacker.roots()) {
+                if (!used.contains(root)) {
+                    ImageUnpacker.deleteTree(root);
+                    LOG.info("event=image_root_deleted root={}", root.getFileName());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("event=image_root_cleanup_failed error=\"{}\"", e.getMessage());
+        }
+    }
+
+    /**
+     * Starts the serving releases again after a daemon start, up to four at a time (each function still
+     * one at a time). Functions that already run as desired are left alone. Results are in input order.
+     */
+    public List<RolloutResult> restore(List<FunctionDeployment> serving) throws InterruptedException {
+        refuseEventLoop();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(4, serving.size())), r -> {
+            Thread t = new Thread(r, "local-runtime-restore");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<RolloutResult>> futures = new ArrayList<>();
+            for (FunctionDeployment deployment : serving) {
+                futures.add(pool.submit(() -> deploy(deployment)));
+            }
+            List<RolloutResult> results = new ArrayList<>();
+            for (Future<RolloutResult> future : futures) {
+                try {
+                    results.add(future.get());
+                } catch (ExecutionException e) {
+                    results.add(failed(System.nanoTime(), "StartFailed", String.valueOf(e.getCause()), List.of()));
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private RolloutResult rollOut(FunctionSlot slot, FunctionSlot.Running old, FunctionDeployment deployment,
+                                  String specKey, long began) throws InterruptedException {
+        ImageRef ref;
+        try {
+            ref = ImageRef.parse(deployment.image());
+        } catch (IllegalArgumentException e) {
+            return failed(began, "InvalidImage", e.getMessage(), List.of());
+        }
+        Launch launch;
+        try {
+            ImageContents image = images.read(ref);
+            Path root = unpack(image);
+            launch = planner.plan(image, root, deployment);
+        } catch (DeployFailure e) {
+            return failed(began, e.reason(), e.getMessage(), List.of());
+        } catch (IOException e) {
+            return failed(began, "ImageUnavailable", "cannot read image " + ref + ": " + e.getMessage(), List.of());
+        }
+        Launcher.Attempt attempt;
+        int port;
+        try {
+            port = launcher.freePort();
+            attempt = launcher.launch(launch, port, List.of());
+        } catch (IOException e) {
+            LaunchPlanner.discard(launch);
+            return failed(began, "StartFailed", "cannot start " + slot.address + ": " + e.getMessage(), List.of());
+        } catch (InterruptedException e) {
+            LaunchPlanner.discard(launch);
+            throw e;
+        }
+        if (!attempt.healthy()) {
+            LaunchPlanner.discard(launch);
+            return notHealthy(began, deployment, ref, old, attempt);
+        }
+        Backend backend = new Backend(LOOPBACK, port, ref.digest());
+        FunctionSlot.Running next = new FunctionSlot.Running(deployment, specKey, launch, attempt.instance(), backend);
+        slot.set(next);
+        slot.crashes.set(0);
+        Optional<Backend> replaced = routes.route(slot.address, backend);
+        supervisor.watch(slot, next);
+        if (old != null) {
+            retireLater(old, replaced.filter(b -> !b.equals(backend)).orElse(old.backend()));
+        }
+        String message = "release " + deployment.release() + " (" + ref.shortDigest() + ") serves " + slot.address
+                + " on " + LOOPBACK + ":" + port + " via " + launcher.sandboxKind()
+                + (old == null ? "" : "; release " + old.deployment().release() + " stops once its requests are done");
+        LOG.info("event=rolled_out function={} release={} image={} port={} pid={}", slot.address,
+                deployment.release(), ref.shortDigest(), port, attempt.instance().pid());
+        return new RolloutResult(RolloutResult.Outcome.ROLLED_OUT, "RolloutSucceeded", message, since(began), List.of());
+    }
+
+    private RolloutResult notHealthy(long began, FunctionDeployment deployment, ImageRef ref,
+                                     FunctionSlot.Running old, Launcher.Attempt attempt) {
+        Instance instance = attempt.instance();
+        String keeps = old == null ? "nothing was serving before"
+                : "release " + old.deployment().release() + " keeps serving";
+        String reason;
+        String what;
+        if (attempt.result() == HealthProbe.Result.EXITED) {
+            reason = "ProcessExited";
+            what = "exited with code " + instance.exitCode() + " before " + HealthProbe.PATH + " answered 200";
+        } else {
+            reason = "HealthCheckTimeout";
+            what = "did not answer 200 on " + HealthProbe.PATH + " within "
+                    + launcher.healthTimeout().toSeconds() + " s";
+        }
+        LOG.warn("event=rollout_failed owner={} function={} release={} reason={}", deployment.owner(),
+                deployment.function(), deployment.release(), reason);
+        return failed(began, reason, "release " + deployment.release() + " (" + ref.shortDigest() + ") " + what
+                + "; " + keeps, instance.logs().last(settings.logLines()));
+    }
+
+    /**
+     * Drains and stops a replaced instance off the rollout's path, as a terminating pod: waiting here for its
+     * longest request (up to the drain time-out) would hold up every other rollout of the owner.
+     */
+    private void retireLater(FunctionSlot.Running old, Backend drainFrom) {
+        retiring.add(old);
+        try {
+            retirements.execute(() -> {
+                try {
+                    retire(old, drainFrom);
+                } catch (InterruptedException e) {
+                    launcher.stop(old.instance()); // closing: stop it without waiting for the drain
+                    LaunchPlanner.discard(old.launch());
+                } finally {
+                    retiring.remove(old);
+                    collectUnusedRoots();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            launcher.stop(old.instance()); // the runtime is closing
+            LaunchPlanner.discard(old.launch());
+            retiring.remove(old);
+        }
+    }
+
+    /** Waits for the old backend's in-flight requests (logging a drain time-out), then stops its instance. */
+    private void retire(FunctionSlot.Running old, Backend drainFrom) throws InterruptedException {
+        boolean drained = routes.awaitDrained(drainFrom, settings.drainTimeout());
+        if (!drained) {
+            LOG.warn("event=drain_timeout backend={}:{} timeout_s={}", drainFrom.host(), drainFrom.port(),
+                    settings.drainTimeout().toSeconds());
+        }
+        launcher.stop(old.instance());
+        LaunchPlanner.discard(old.launch()); // each deploy plans its own launch (and secrets folder)
+    }
+
+    private Path unpack(ImageContents image) throws DeployFailure {
+        try {
+            return unpacker.unpack(image);
+        } catch (IOException e) {
+            throw new DeployFailure("InvalidImage", "cannot unpack image " + image.ref() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<DeployedFunction> list(String owner, String repository) {
+        return select(r -> r.deployment().owner().equals(owner) && r.deployment().repository().equals(repository));
+    }
+
+    @Override
+    public List<DeployedFunction> listOwner(String owner) {
+        return select(r -> r.deployment().owner().equals(owner));
+    }
+
+    private List<DeployedFunction> select(Predicate<FunctionSlot.Running> filter) {
+        List<DeployedFunction> result = new ArrayList<>();
+        for (FunctionSlot slot : slots.values()) {
+            FunctionSlot.Running running = slot.current();
+            if (running != null && filter.test(running)) {
+                FunctionDeployment d = running.deployment();
+                result.add(new DeployedFunction(d.owner(), d.repository(), d.function(), d.image(), d.commit(),
+                        d.release(), running.instance().alive() ? 1 : 0, 1));
+            }
+        }
+        result.sort(Comparator.comparing(DeployedFunction::repository).thenComparing(DeployedFunction::function));
+        return result;
+    }
+
+    @Override
+    public void remove(String owner, String repository, String function) throws InterruptedException {
+        refuseEventLoop();
+        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
+            return;
+        }
+        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        if (slot == null) {
+            return;
+        }
+        slot.lock.lockInterruptibly();
+        try {
+            FunctionSlot.Running running = slot.current();
+            if (running == null || !running.deployment().repository().equals(repository)) {
+                return; // selection by the repository recorded at deploy, never by name alone
+            }
+            slot.set(null);
+            routes.unroute(slot.address);
+            boolean drained = routes.awaitDrained(running.backend(), settings.drainTimeout());
+            launcher.stop(running.instance());
+            LaunchPlanner.discard(running.launch());
+            LOG.info("event=removed function={} repository={} drained={}", slot.address, repository, drained);
+        } finally {
+            slot.lock.unlock();
+        }
+        collectUnusedRoots();
+    }
+
+    @Override
+    public List<String> recentLogs(String owner, String function, int maxLines) {
+        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
+            return List.of();
+        }
+        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        FunctionSlot.Running running = slot == null ? null : slot.current();
+        return running == null ? List.of() : running.instance().logs().last(maxLines);
+    }
+
+    /** How many processes this runtime has started (deploys and restarts); a deploy that changes nothing adds none. */
+    long processesStarted() {
+        return launcher.started();
+    }
+
+    /** The process id serving a function now, for tests that kill it. */
+    Optional<Long> pid(String owner, String function) {
+        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        FunctionSlot.Running running = slot == null ? null : slot.current();
+        return running == null ? Optional.empty() : Optional.of(running.instance().pid());
+    }
+
+    /** Stops restarting, unroutes every function and stops every instance (SIGTERM, then SIGKILL). */
+    @Override
+    public void close() {
+        closed = true;
+        supervisor.close();
+        for (FunctionSlot slot : slots.values()) {
+            FunctionSlot.Running running = slot.current();
+            if (running != null) {
+                routes.unroute(slot.address);
+            }
+        }
+        launcher.close(); // stops every live instance, including ones a deploy is still health-checking
+        retirements.shutdownNow(); // instances still draining were stopped just above
+        for (FunctionSlot slot : slots.values()) {
+            FunctionSlot.Running running = slot.current();
+            if (running != null) {
+                LaunchPlanner.discard(running.launch());
+            }
+        }
+    }
+
+    /** What decides whether a running instance matches: the image digest, the environment and the secrets. */
+    private static String specKey(FunctionDeployment d) {
+        return d.image() + "\n" + new TreeMap<>(d.environment()) + "\n" + d.secrets().stream().sorted().toList();
+    }
+
+    private static RolloutResult failed(long began, String reason, String message, List<String> lines) {
+        return new RolloutResult(RolloutResult.Outcome.FAILED, reason, message, since(began), lines);
+    }
+
+    private static Duration since(long began) {
+        return Duration.ofNanos(System.nanoTime() - began);
+    }
+
+    private static void refuseEventLoop() {
+        if (Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("the local runtime blocks: call it from a worker thread, not an event loop");
+        }
+    }
+}
