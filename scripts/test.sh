@@ -50,4 +50,14 @@ if [ $# -eq 0 ]; then
   "$root/scripts/check-image.sh"
   DRIFTLESS_DATA="$work/demo" DRIFTLESS_HTTP_PORT=$(free_port) DRIFTLESS_HTTPS_PORT=$(free_port) \
     timeout 900 "$root/driftless" demo --once
+  # Again as on a fresh machine without bubblewrap (and without pasta): in a private mount namespace where
+  # both are an empty, non-executable file, so the daemon falls back to plain processes and must still work.
+  DRIFTLESS_DATA="$work/demo-plain" DRIFTLESS_HTTP_PORT=$(free_port) DRIFTLESS_HTTPS_PORT=$(free_port) \
+    timeout 900 unshare --mount --propagation private -- bash -c '
+      set -e
+      for tool in /usr/bin/bwrap /usr/bin/pasta; do
+        if [ -e "$tool" ]; then mount --bind /dev/null "$tool"; fi
+      done
+      if [ -x /usr/bin/bwrap ] || [ -x /usr/bin/pasta ]; then echo "bubblewrap/pasta still visible" >&2; exit 1; fi
+      exec "$0" demo --once' "$root/driftless"
 fi

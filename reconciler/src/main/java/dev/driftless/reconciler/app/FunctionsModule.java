@@ -272,10 +272,7 @@ public final class FunctionsModule implements DaemonModule {
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);
-        if (settings.bubblewrap().isEmpty()) {
-            LOG.warn("event=runtime.no_sandbox message=\"bubblewrap (/usr/bin/bwrap) is not installed: functions run as "
-                    + "plain processes without a sandbox; install the bubblewrap package\"");
-        }
+        // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
         return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
                 gateway::coverOwnerHost, timeouts);
     }

@@ -28,6 +28,15 @@ final class FunctionSlot {
     /** Consecutive crashes since the function last stayed up long enough; drives the restart backoff. */
     final AtomicInteger crashes = new AtomicInteger();
     private volatile Running current;
+    /** The output of the last release that failed to start, until a release starts; the dashboard shows it. */
+    private volatile FailedStart failedStart;
+
+    /** A release whose instance never got healthy, and the lines it printed before it was stopped or exited. */
+    record FailedStart(long release, String what, java.util.List<String> lines) {
+        FailedStart {
+            lines = java.util.List.copyOf(lines);
+        }
+    }
 
     FunctionSlot(FunctionAddress address) {
         this.address = address;
@@ -40,5 +49,14 @@ final class FunctionSlot {
     /** Only with {@link #lock} held. */
     void set(Running running) {
         current = running;
+    }
+
+    FailedStart failedStart() {
+        return failedStart;
+    }
+
+    /** Only with {@link #lock} held; {@code null} once a release started. */
+    void failedStart(FailedStart failure) {
+        failedStart = failure;
     }
 }

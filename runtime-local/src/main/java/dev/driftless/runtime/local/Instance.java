@@ -24,6 +24,8 @@ final class Instance {
     private final LogBuffer logs;
     private final Instant started;
     private volatile boolean stopping;
+    /** Completes once the output pipe reached its end: every line the process printed is in {@link #logs}. */
+    private final CompletableFuture<Void> outputRead = new CompletableFuture<>();
 
     private Instance(Sandbox sandbox, Launch launch, int port, Process process, LogBuffer logs) {
         this.sandbox = sandbox;
@@ -65,6 +67,22 @@ final class Instance {
             }
         } catch (IOException e) {
             // The pipe closes when the process ends; nothing left to read.
+        } finally {
+            outputRead.complete(null);
+        }
+    }
+
+    /**
+     * Waits (at most {@code limit}) until the output pump has read everything the exited process printed: the
+     * process can exit before the pump has read its last lines, and those are the ones that say why.
+     */
+    void awaitOutput(Duration limit) {
+        try {
+            outputRead.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // A child that outlives the process may hold the pipe open; the lines read so far are kept.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -30,6 +30,9 @@ final class Launcher {
         }
     }
 
+    /** How long a failed instance's last output may take to arrive after it stopped. */
+    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
+
     private final Sandbox sandbox;
     private final HealthProbe probe = new HealthProbe();
     private final Duration healthTimeout;
@@ -83,6 +86,7 @@ final class Launcher {
         }
         if (result != HealthProbe.Result.HEALTHY) {
             stop(instance);
+            instance.awaitOutput(OUTPUT_DRAIN);
         }
         return new Attempt(instance, result);
     }

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalRuntime implements FunctionRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(LocalRuntime.class);
     private static final String LOOPBACK = "127.0.0.1";
+    private static final int LAST_OUTPUT_LINES = 3;
+    private static final int LAST_OUTPUT_CHARS = 400;
 
     private final LocalRuntimeSettings settings;
     private final ImageSource images;
@@ -246,11 +248,12 @@ public final class LocalRuntime implements FunctionRuntime {
         }
         if (!attempt.healthy()) {
             LaunchPlanner.discard(launch);
-            return notHealthy(began, deployment, ref, old, attempt);
+            return notHealthy(began, slot, deployment, ref, old, attempt);
         }
         Backend backend = new Backend(LOOPBACK, port, ref.digest());
         FunctionSlot.Running next = new FunctionSlot.Running(deployment, specKey, launch, attempt.instance(), backend);
         slot.set(next);
+        slot.failedStart(null);
         slot.crashes.set(0);
         Optional<Backend> replaced = routes.route(slot.address, backend);
         supervisor.watch(slot, next);
@@ -265,7 +268,7 @@ public final class LocalRuntime implements FunctionRuntime {
         return new RolloutResult(RolloutResult.Outcome.ROLLED_OUT, "RolloutSucceeded", message, since(began), List.of());
     }
 
-    private RolloutResult notHealthy(long began, FunctionDeployment deployment, ImageRef ref,
+    private RolloutResult notHealthy(long began, FunctionSlot slot, FunctionDeployment deployment, ImageRef ref,
                                      FunctionSlot.Running old, Launcher.Attempt attempt) {
         Instance instance = attempt.instance();
         String keeps = old == null ? "nothing was serving before"
@@ -280,10 +283,26 @@ public final class LocalRuntime implements FunctionRuntime {
             what = "did not answer 200 on " + HealthProbe.PATH + " within "
                     + launcher.healthTimeout().toSeconds() + " s";
         }
+        List<String> lines = instance.logs().last(settings.logLines());
+        slot.failedStart(new FunctionSlot.FailedStart(deployment.release(), what, lines));
         LOG.warn("event=rollout_failed owner={} function={} release={} reason={}", deployment.owner(),
                 deployment.function(), deployment.release(), reason);
         return failed(began, reason, "release " + deployment.release() + " (" + ref.shortDigest() + ") " + what
-                + "; " + keeps, instance.logs().last(settings.logLines()));
+                + lastOutput(lines) + "; " + keeps, lines);
+    }
+
+    /**
+     * The last few lines a failed instance printed, for the release's reason and the commit status, which show
+     * one sentence and no log: the end of a traceback ({@code ModuleNotFoundError: ...}) is what says why.
+     */
+    static String lastOutput(List<String> lines) {
+        List<String> printed = lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (printed.isEmpty()) {
+            return "; it printed nothing";
+        }
+        String tail = String.join(" | ", printed.subList(Math.max(0, printed.size() - LAST_OUTPUT_LINES), printed.size()));
+        return "; last output: " + (tail.length() > LAST_OUTPUT_CHARS
+                ? "…" + tail.substring(tail.length() - LAST_OUTPUT_CHARS) : tail);
     }
 
     /**
@@ -371,6 +390,7 @@ public final class LocalRuntime implements FunctionRuntime {
                 return; // selection by the repository recorded at deploy, never by name alone
             }
             slot.set(null);
+            slot.failedStart(null);
             routes.unroute(slot.address);
             boolean drained = routes.awaitDrained(running.backend(), settings.drainTimeout());
             launcher.stop(running.instance());
@@ -388,8 +408,18 @@ public final class LocalRuntime implements FunctionRuntime {
             return List.of();
         }
         FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
-        FunctionSlot.Running running = slot == null ? null : slot.current();
-        return running == null ? List.of() : running.instance().logs().last(maxLines);
+        if (slot == null) {
+            return List.of();
+        }
+        FunctionSlot.Running running = slot.current();
+        FunctionSlot.FailedStart failure = slot.failedStart();
+        List<String> lines = new ArrayList<>(running == null ? List.of() : running.instance().logs().last(maxLines));
+        if (failure != null) {
+            // A release that never started has no instance any more; its output is what the owner needs to see.
+            lines.add("--- driftless: release " + failure.release() + " " + failure.what() + "; its output: ---");
+            lines.addAll(failure.lines());
+        }
+        return lines.size() <= maxLines ? lines : List.copyOf(lines.subList(lines.size() - maxLines, lines.size()));
     }
 
     /** How many processes this runtime has started (deploys and restarts); a deploy that changes nothing adds none. */

@@ -1,6 +1,7 @@
 package dev.driftless.runtime.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.driftless.builder.BuildListener;
 import dev.driftless.builder.BuildRequest;
@@ -94,21 +95,27 @@ class LocalRuntimeBuilderTest {
         assertEquals(FunctionBuild.Outcome.BUILT, hello.outcome(), hello::toString);
         String image = hello.image().orElseThrow().toString();
 
-        InMemoryRouteTable routes = new InMemoryRouteTable();
-        try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeSettings.defaults(data.resolve("daemon"))
-                .withBubblewrap(Optional.of(bwrap)).withHealthTimeout(Duration.ofSeconds(30)),
-                builder.imageSource(), routes)) {
-            RolloutResult result = runtime.deploy(new FunctionDeployment("alice", "fns", "hello", image, commit, 1,
-                    Map.of(), List.of(), Map.of(), Map.of(), FunctionDeployment.Resources.none(), true));
+        // Under bubblewrap, then as the plain-process fallback of a machine without it (every path resolved
+        // to the unpacked root): the same image answers the same.
+        for (Optional<Path> sandbox : List.of(Optional.of(bwrap), Optional.<Path>empty())) {
+            InMemoryRouteTable routes = new InMemoryRouteTable();
+            try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeSettings.defaults(data.resolve("daemon"))
+                    .withBubblewrap(sandbox).withHealthTimeout(Duration.ofSeconds(30)),
+                    builder.imageSource(), routes)) {
+                RolloutResult result = runtime.deploy(new FunctionDeployment("alice", "fns", "hello", image, commit,
+                        1, Map.of(), List.of(), Map.of(), Map.of(), FunctionDeployment.Resources.none(), true));
 
-            assertEquals(RolloutResult.Outcome.ROLLED_OUT, result.outcome(), result::toString);
-            int port = routes.lookup(new FunctionAddress("alice", "hello")).orElseThrow().port();
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                            .POST(HttpRequest.BodyPublishers.ofString("Driftless")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, response.statusCode(), response::body);
-            assertEquals(answer, response.body().trim());
+                String how = sandbox.isPresent() ? "bubblewrap" : "plain";
+                assertEquals(RolloutResult.Outcome.ROLLED_OUT, result.outcome(), () -> how + ": " + result);
+                assertTrue(result.message().contains("via " + how), result::message);
+                int port = routes.lookup(new FunctionAddress("alice", "hello")).orElseThrow().port();
+                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                .POST(HttpRequest.BodyPublishers.ofString("Driftless")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode(), response::body);
+                assertEquals(answer, response.body().trim(), how);
+            }
         }
     }
 

@@ -415,6 +415,36 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
     }
 
     @Test
+    void aFunctionThatExitsAtStartKeepsItsOutputInTheRuntimeLogAndTheFailedReason() throws Exception {
+        assertExitAtStartIsExplained();
+    }
+
+    @Test
+    void withoutBubblewrapAFunctionThatExitsAtStartKeepsItsOutputToo() throws Exception {
+        runtime.close();
+        runtime = new LocalRuntime(settings(Optional.empty()), images, routes);
+        assertExitAtStartIsExplained();
+    }
+
+    /** The first release of a function exits before it is healthy: nothing serves, yet its lines are kept. */
+    private void assertExitAtStartIsExplained() throws Exception {
+        RolloutResult result = runtime.deploy(deployment("carol", "fns", "broken", images.exits, "c1", 1));
+
+        assertEquals("ProcessExited", result.reason(), result::toString);
+        assertEquals(List.of("boom: this version cannot start"), result.lastLogLines());
+        assertTrue(result.message().contains("exited with code 3")
+                && result.message().contains("last output: boom: this version cannot start"), result.message());
+        List<String> log = runtime.recentLogs("carol", "broken", 200);
+        assertEquals("boom: this version cannot start", log.get(log.size() - 1), log::toString);
+        assertTrue(log.get(0).contains("release 1 exited with code 3"), log::toString);
+
+        runtime.deploy(deployment("carol", "fns", "broken", images.v1, "c2", 2));
+        int port = routes.lookup(new FunctionAddress("carol", "broken")).orElseThrow().port();
+        assertEquals(List.of("serving version one on port " + port), runtime.recentLogs("carol", "broken", 200),
+                "once a release starts, the runtime log is its own again");
+    }
+
+    @Test
     void recentLogsShowWhatTheCurrentInstanceWrote() throws Exception {
         runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c1", 1));
         int port = routes.lookup(new FunctionAddress("alice", "hello")).orElseThrow().port();
