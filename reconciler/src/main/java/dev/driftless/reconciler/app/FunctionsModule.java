@@ -101,7 +101,7 @@ public final class FunctionsModule implements DaemonModule {
         config.publicHttpsPort().ifPresent(gatewayConfig::publicHttpsPort);
         gateway = Gateway.create(gatewayConfig.build());
         gateway.start(context.vertx()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        context.onStop(() -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        context.onStop("gateway", () -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         LOG.info("event=gateway.started https_port={} domain={} ca={}", gateway.httpsPort(), config.domain(),
                 gateway.caCertificate().map(Path::toString).orElse("configured"));
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
@@ -109,7 +109,7 @@ public final class FunctionsModule implements DaemonModule {
         Builder builder = new Builder(builderConfig(config, data));
         RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts);
         runtime = routedRuntime;
-        context.onStop(runtime);
+        context.onStop("runtime", runtime);
 
         StatusOutbox outbox = new StatusOutbox(context.database().dataSource(), context.clock());
         Optional<GitHubAccess> github = github(config);
@@ -117,7 +117,7 @@ public final class FunctionsModule implements DaemonModule {
                 StatusSender.builder(context.database().dataSource(), access.publisher()).build());
         sender.ifPresent(s -> {
             s.start();
-            context.onStop(() -> s.stop(Duration.ofSeconds(30)));
+            context.onStop("status-sender", () -> s.stop(Duration.ofSeconds(30)));
         });
         OutboxStatuses statuses = new OutboxStatuses(outbox, sender, github.isPresent(),
                 config.statusMode() == DriftlessConfig.StatusMode.CHECKS);
@@ -145,18 +145,18 @@ public final class FunctionsModule implements DaemonModule {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             RouteFollower follower = new RouteFollower(reconciler, routedRuntime);
             follower.start(RouteFollower.INTERVAL);
-            context.onStop(follower);
+            context.onStop("route-follower", follower);
         }
 
         Leadership leadership = leadership(config, context);
         Resync resync = new Resync(context.database(), context.queue(), config.trackedBranch(), config.resyncInterval(),
                 leadership, () -> { });
         resync.start();
-        context.onStop(resync);
+        context.onStop("resync", resync);
 
         // Routes shared by both ports: git endpoint, badges, dashboard and API.
         WorkerExecutor gitPool = context.vertx().createSharedWorkerExecutor("driftless-git", 4);
-        context.onStop(gitPool::close);
+        context.onStop("git-pool", gitPool::close);
         GitHttpHandler git = GitHttpHandler.builder()
                 .mountPath("/git")
                 .repositoriesRoot(data.resolve("git"))
@@ -282,14 +282,14 @@ public final class FunctionsModule implements DaemonModule {
 
     /**
      * Who runs the periodic resync: on Kubernetes the replica holding the Lease, locally the one process.
-     * Registered to stop before the resync is, so it is closed after it: the Lease is released last.
+     * Registered before the resync, so it is closed after it: the Lease is released once no resync can start.
      */
     private static Leadership leadership(DriftlessConfig config, DaemonContext context) {
         Leadership leadership = Leadership.always();
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             LeaseLeadership lease = LeaseLeadership.connect();
             lease.start();
-            context.onStop(lease);
+            context.onStop("lease", lease);
             leadership = lease;
         }
         context.metrics().leadership(leadership::isLeader);
