@@ -163,6 +163,8 @@ public final class FunctionsModule implements DaemonModule {
                 .authenticator(context.tokens())
                 .sink(context.intake())
                 .worker(gitPool)
+                // What is deployed is not rewritten: the tracked branch, whatever it is, besides the default main.
+                .protectedBranches(config.trackedBranch().map(Set::of).orElse(Set.of()))
                 .build();
         AdminToken admin = AdminToken.loadOrCreate(data, System.out);
         TokenVerifier verifier = token -> {
