@@ -93,8 +93,10 @@ public final class FunctionsModule implements DaemonModule {
                 .certificateCheckInterval(Duration.ofSeconds(2))
                 .functionTimeouts(timeouts::lookup)
                 .trustedProxies(TrustedProxies.of(config.trustedProxies()))
+                .clientRateLimit(config.clientLimits().functions())
                 .fallback(site::handleContext)
                 .clock(context.clock());
+        config.clientLimits().site().forEach(gatewayConfig::siteRateLimit);
         if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
             gatewayConfig.certificate(config.tlsCertFile().get(), config.tlsKeyFile().get());
         }

@@ -2,6 +2,9 @@ package dev.driftless.reconciler.config;
 
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import dev.driftless.gateway.GatewayConfig;
+import dev.driftless.gateway.RateLimit;
+import dev.driftless.gateway.SiteArea;
 import dev.driftless.gateway.TrustedProxies;
 import dev.driftless.reconciler.config.DriftlessConfig.RuntimeKind;
 import dev.driftless.reconciler.config.DriftlessConfig.StatusMode;
@@ -22,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -175,7 +179,24 @@ public final class ConfigLoader {
                     oauthId,
                     oauthSecret,
                     get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()),
-                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()));
+                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()),
+                    clientLimits());
+        }
+
+        private DriftlessConfig.ClientLimits clientLimits() {
+            Map<SiteArea, RateLimit> defaults = GatewayConfig.defaultSiteLimits();
+            Map<SiteArea, RateLimit> site = new EnumMap<>(SiteArea.class);
+            site.put(SiteArea.LOGIN, limit(Setting.LOGIN_RATE_LIMIT, Setting.LOGIN_RATE_BURST, defaults.get(SiteArea.LOGIN)));
+            site.put(SiteArea.DASHBOARD, limit(Setting.DASHBOARD_RATE_LIMIT, Setting.DASHBOARD_RATE_BURST,
+                    defaults.get(SiteArea.DASHBOARD)));
+            site.put(SiteArea.GIT, limit(Setting.GIT_RATE_LIMIT, Setting.GIT_RATE_BURST, defaults.get(SiteArea.GIT)));
+            return new DriftlessConfig.ClientLimits(
+                    limit(Setting.RATE_LIMIT, Setting.RATE_BURST, GatewayConfig.DEFAULT_CLIENT_LIMIT), site);
+        }
+
+        private RateLimit limit(Setting rate, Setting burst, RateLimit defaults) {
+            return new RateLimit(get(rate, ConfigLoader::positiveInt).orElse(defaults.perMinute()),
+                    get(burst, ConfigLoader::positiveInt).orElse(defaults.burst()));
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */
@@ -229,6 +250,18 @@ public final class ConfigLoader {
             // reported below
         }
         throw new IllegalArgumentException("not a number of workers (0..256): '" + s + "'");
+    }
+
+    static int positiveInt(String s) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a positive number: '" + s + "'");
     }
 
     static long positiveLong(String s) {

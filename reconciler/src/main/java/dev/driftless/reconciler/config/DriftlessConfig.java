@@ -1,5 +1,7 @@
 package dev.driftless.reconciler.config;
 
+import dev.driftless.gateway.RateLimit;
+import dev.driftless.gateway.SiteArea;
 import dev.driftless.gateway.TrustedProxies;
 
 import java.net.URI;
@@ -44,11 +46,19 @@ public record DriftlessConfig(
         Optional<String> githubOAuthClientId,
         Optional<Secret> githubOAuthClientSecret,
         Map<String, String> clusterBaseImages,
-        List<TrustedProxies.Range> trustedProxies) {
+        List<TrustedProxies.Range> trustedProxies,
+        ClientLimits clientLimits) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 
     public enum StatusMode { STATUSES, CHECKS }
+
+    /** Per-client limits on the HTTPS port: function requests, and each area of the site (login, dashboard, git). */
+    public record ClientLimits(RateLimit functions, Map<SiteArea, RateLimit> site) {
+        public ClientLimits {
+            site = Map.copyOf(site);
+        }
+    }
 
     public DriftlessConfig {
         allowedOwners = Set.copyOf(allowedOwners);

@@ -47,7 +47,21 @@ public enum Setting {
     CLUSTER_BASE_IMAGES("DRIFTLESS_CLUSTER_BASE_IMAGES", "clusterBaseImages", "(each template's official image)",
             "Kubernetes builds: base image per template, e.g. python3=mirror.local/python:3.11-slim,java17=…@sha256:… (a mirror, or pinned by digest)."),
     TRUSTED_PROXIES("DRIFTLESS_TRUSTED_PROXIES", "https.trustedProxies", "(none)",
-            "Comma-separated CIDR ranges of proxies in front of the gateway (an Ingress): their X-Forwarded-For names the client that per-client limits apply to.");
+            "Comma-separated CIDR ranges of proxies in front of the gateway (an Ingress): their X-Forwarded-For names the client that per-client limits apply to."),
+    RATE_LIMIT("DRIFTLESS_RATE_LIMIT", "limits.functions.perMinute", "600",
+            "Function requests per client and minute on the HTTPS port (429 with Retry-After above)."),
+    RATE_BURST("DRIFTLESS_RATE_BURST", "limits.functions.burst", "100",
+            "Function requests a client may send at once after a quiet spell (token bucket size)."),
+    LOGIN_RATE_LIMIT("DRIFTLESS_LOGIN_RATE_LIMIT", "limits.login.perMinute", "10",
+            "Dashboard login attempts (POST /login) per client and minute on the HTTPS port."),
+    LOGIN_RATE_BURST("DRIFTLESS_LOGIN_RATE_BURST", "limits.login.burst", "5", "Login attempts a client may make at once."),
+    DASHBOARD_RATE_LIMIT("DRIFTLESS_DASHBOARD_RATE_LIMIT", "limits.dashboard.perMinute", "300",
+            "Dashboard, API and badge requests per client and minute on the HTTPS port."),
+    DASHBOARD_RATE_BURST("DRIFTLESS_DASHBOARD_RATE_BURST", "limits.dashboard.burst", "60",
+            "Dashboard, API and badge requests a client may send at once."),
+    GIT_RATE_LIMIT("DRIFTLESS_GIT_RATE_LIMIT", "limits.git.perMinute", "120",
+            "Requests to the built-in git endpoint per client and minute on the HTTPS port (a push or fetch takes 2-3)."),
+    GIT_RATE_BURST("DRIFTLESS_GIT_RATE_BURST", "limits.git.burst", "30", "Git requests a client may send at once.");
 
     private final String env;
     private final String yamlKey;
