@@ -32,7 +32,7 @@ class TestScriptTest {
         Files.writeString(root.resolve("scripts/lib/components.sh"), """
                 start_postgres() { PG_URL=jdbc:postgresql://127.0.0.1:1/stand-in; }
                 stop_postgres() { :; }
-                start_registry() { REGISTRY_ADDR=127.0.0.1:1; }
+                start_registry() { REGISTRY_ADDR=127.0.0.1:1; REGISTRY_PID=""; }
                 stop_registry() { :; }
                 free_port() { echo 1; }
                 """);

@@ -2,6 +2,7 @@ package dev.driftless.reconciler.app;
 
 import dev.driftless.builder.Builder;
 import dev.driftless.builder.BuilderConfig;
+import dev.driftless.builder.RegistryCredentials;
 import dev.driftless.dashboard.Dashboard;
 import dev.driftless.dashboard.GitHubOAuth;
 import dev.driftless.dashboard.Principal;
@@ -263,10 +264,22 @@ public final class FunctionsModule implements DaemonModule {
         config.clusterBaseImages().forEach(builder::clusterBaseImage);
         if (config.registry().isPresent()) {
             builder.registry(config.registry().get(), config.registryInsecure());
+            builder.registryCredentials(registryCredentials(config));
         } else {
             builder.localImageStore(data.resolve("images"));
         }
         return builder.build();
+    }
+
+    /** The operator's login for the registry, then a Docker config file, then the one at its usual place. */
+    static RegistryCredentials registryCredentials(DriftlessConfig config) {
+        RegistryCredentials.Builder credentials = RegistryCredentials.builder();
+        if (config.registryUsername().isPresent() && config.registryPassword().isPresent()) {
+            credentials.login(config.registry().orElseThrow(), config.registryUsername().get(),
+                    config.registryPassword().get().reveal());
+        }
+        config.registryDockerConfig().ifPresent(credentials::dockerConfig);
+        return credentials.build();
     }
 
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,

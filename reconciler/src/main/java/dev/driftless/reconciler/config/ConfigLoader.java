@@ -48,7 +48,8 @@ public final class ConfigLoader {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+(?::\\d{1,5})?");
     private static final Set<Setting> SECRETS = Set.of(
-            Setting.GITHUB_WEBHOOK_SECRET, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN, Setting.GITHUB_OAUTH_CLIENT_SECRET);
+            Setting.GITHUB_WEBHOOK_SECRET, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN, Setting.GITHUB_OAUTH_CLIENT_SECRET,
+            Setting.REGISTRY_PASSWORD);
 
     private final Map<String, String> env;
 
@@ -150,6 +151,13 @@ public final class ConfigLoader {
                 Setting missing = oauthId.isPresent() ? Setting.GITHUB_OAUTH_CLIENT_SECRET : Setting.GITHUB_OAUTH_CLIENT_ID;
                 throw new ConfigException(missing.env() + ": GitHub sign-in needs both the OAuth client id and secret");
             }
+            Optional<String> registryUser = get(Setting.REGISTRY_USERNAME, s -> s);
+            Optional<Secret> registryPassword = get(Setting.REGISTRY_PASSWORD, Secret::of);
+            requireTogether(Setting.REGISTRY_USERNAME, registryUser, Setting.REGISTRY_PASSWORD, registryPassword);
+            if (registryUser.isPresent() && get(Setting.REGISTRY, s -> s).isEmpty()) {
+                throw new ConfigException(Setting.REGISTRY.env() + ": missing; it is required when "
+                        + Setting.REGISTRY_USERNAME.env() + " is set (the login is for that registry only)");
+            }
             return new DriftlessConfig(
                     data,
                     get(Setting.HTTP_PORT, ConfigLoader::port).orElse(8080),
@@ -180,7 +188,10 @@ public final class ConfigLoader {
                     oauthSecret,
                     get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()),
                     get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()),
-                    clientLimits());
+                    clientLimits(),
+                    registryUser,
+                    registryPassword,
+                    get(Setting.REGISTRY_CONFIG, ConfigLoader::readableFile));
         }
 
         private DriftlessConfig.ClientLimits clientLimits() {

@@ -47,7 +47,10 @@ public record DriftlessConfig(
         Optional<Secret> githubOAuthClientSecret,
         Map<String, String> clusterBaseImages,
         List<TrustedProxies.Range> trustedProxies,
-        ClientLimits clientLimits) {
+        ClientLimits clientLimits,
+        Optional<String> registryUsername,
+        Optional<Secret> registryPassword,
+        Optional<Path> registryDockerConfig) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

@@ -61,7 +61,13 @@ public enum Setting {
             "Dashboard, API and badge requests a client may send at once."),
     GIT_RATE_LIMIT("DRIFTLESS_GIT_RATE_LIMIT", "limits.git.perMinute", "120",
             "Requests to the built-in git endpoint per client and minute on the HTTPS port (a push or fetch takes 2-3)."),
-    GIT_RATE_BURST("DRIFTLESS_GIT_RATE_BURST", "limits.git.burst", "30", "Git requests a client may send at once.");
+    GIT_RATE_BURST("DRIFTLESS_GIT_RATE_BURST", "limits.git.burst", "30", "Git requests a client may send at once."),
+    REGISTRY_USERNAME("DRIFTLESS_REGISTRY_USERNAME", "registry.username", "(none)",
+            "User for DRIFTLESS_REGISTRY (push, base images, reading images back; needs the password)."),
+    REGISTRY_PASSWORD("DRIFTLESS_REGISTRY_PASSWORD", "registry.password", "(none)",
+            "Password or token of that user. Secret."),
+    REGISTRY_CONFIG("DRIFTLESS_REGISTRY_CONFIG", "registry.dockerConfig", "$DOCKER_CONFIG/config.json, ~/.docker/config.json",
+            "A Docker config.json (or a pull secret's .dockerconfigjson) with auths or credHelpers for the registries.");
 
     private final String env;
     private final String yamlKey;
