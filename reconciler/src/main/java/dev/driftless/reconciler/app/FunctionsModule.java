@@ -28,7 +28,6 @@ import dev.driftless.reconciler.reconcile.Urls;
 import dev.driftless.runtime.FunctionRuntime;
 import dev.driftless.runtime.Leadership;
 import dev.driftless.runtime.kubernetes.KubernetesRuntime;
-import dev.driftless.runtime.kubernetes.KubernetesRuntimeConfig;
 import dev.driftless.runtime.kubernetes.LeaseLeadership;
 import dev.driftless.runtime.local.LocalRuntime;
 import dev.driftless.runtime.local.LocalRuntimeSettings;
@@ -285,7 +284,7 @@ public final class FunctionsModule implements DaemonModule {
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
                                            Gateway gateway, FunctionTimeouts timeouts) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
+            KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes());
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);

@@ -3,6 +3,7 @@ package dev.driftless.reconciler.config;
 import dev.driftless.gateway.RateLimit;
 import dev.driftless.gateway.SiteArea;
 import dev.driftless.gateway.TrustedProxies;
+import dev.driftless.runtime.kubernetes.KubernetesRuntimeConfig;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -50,7 +51,8 @@ public record DriftlessConfig(
         ClientLimits clientLimits,
         Optional<String> registryUsername,
         Optional<Secret> registryPassword,
-        Optional<Path> registryDockerConfig) {
+        Optional<Path> registryDockerConfig,
+        KubernetesRuntimeConfig kubernetes) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 
