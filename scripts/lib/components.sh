@@ -6,23 +6,30 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_registry DIR: a docker-registry (distribution) with filesystem storage in DIR.
+# start_registry DIR [USER PASSWORD]: a docker-registry (distribution) with filesystem storage in DIR; with
+# USER and PASSWORD it asks for them (htpasswd, bcrypt: distribution accepts basic auth over plain HTTP on loopback).
 # Sets REGISTRY_ADDR (host:port) and REGISTRY_PID.
 start_registry() {
-  local dir=$1 port
+  local dir=$1 user=${2:-} password=${3:-} port auth="" probe=()
   port=$(free_port)
   mkdir -p "$dir/storage"
+  if [ -n "$user" ]; then
+    htpasswd -Bbn "$user" "$password" > "$dir/htpasswd"
+    auth="auth: { htpasswd: { realm: driftless-test, path: $dir/htpasswd } }"
+    probe=(-u "$user:$password")
+  fi
   cat > "$dir/registry.yml" <<YML
 version: 0.1
 log: { level: warn }
 storage: { filesystem: { rootdirectory: $dir/storage }, delete: { enabled: true } }
 http: { addr: 127.0.0.1:$port }
+$auth
 YML
   docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 &
   REGISTRY_PID=$!
   REGISTRY_ADDR="127.0.0.1:$port"
   for _ in $(seq 1 50); do
-    curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1 && return 0
+    curl -fsS "${probe[@]}" "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
   echo "docker-registry did not start; its log:" >&2

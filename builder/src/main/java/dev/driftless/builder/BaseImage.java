@@ -1,5 +1,6 @@
 package dev.driftless.builder;
 
+import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
@@ -87,8 +88,11 @@ sealed interface BaseImage permits BaseImage.Embedded, BaseImage.Registry {
         }
     }
 
-    /** A base pulled from a registry, e.g. {@code eclipse-temurin:17-jre}; pin it by digest for exact cache keys. */
-    record Registry(String reference) implements BaseImage {
+    /**
+     * A base pulled from a registry, e.g. {@code eclipse-temurin:17-jre}, with the configured credentials;
+     * pin it by digest for exact cache keys.
+     */
+    record Registry(String reference, RegistryCredentials credentials) implements BaseImage {
         @Override
         public String identity() {
             return "registry:" + reference;
@@ -97,7 +101,9 @@ sealed interface BaseImage permits BaseImage.Embedded, BaseImage.Registry {
         @Override
         public JibContainerBuilder start() throws IOException {
             try {
-                return Jib.from(RegistryImage.named(reference)).setPlatforms(Set.of(hostPlatform()));
+                ImageReference image = ImageReference.parse(reference);
+                return Jib.from(credentials.addTo(RegistryImage.named(image), image, event -> { }))
+                        .setPlatforms(Set.of(hostPlatform()));
             } catch (InvalidImageReferenceException e) {
                 throw new IOException("base image '" + reference + "' is not a valid image reference", e);
             }

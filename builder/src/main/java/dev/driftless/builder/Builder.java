@@ -1,6 +1,7 @@
 package dev.driftless.builder;
 
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.global.JibSystemProperties;
 import dev.driftless.templates.FunctionTemplate;
 import dev.driftless.templates.TemplateBuild;
 import dev.driftless.templates.TemplateContext;
@@ -45,8 +46,15 @@ public final class Builder {
         this.config = config;
         this.catalog = new TemplateCatalog(config.templates());
         this.target = config.target() instanceof BuilderConfig.RegistryTarget r
-                ? new RegistryPublisher(r.hostPort(), r.insecure())
+                ? new RegistryPublisher(r.hostPort(), r.insecure(), config.registryCredentials())
                 : new LocalImageStore(((BuilderConfig.LocalStoreTarget) config.target()).folder());
+        boolean plainHttp = config.insecureBaseRegistries()
+                || config.target() instanceof BuilderConfig.RegistryTarget r && r.insecure();
+        if (plainHttp && config.registryCredentials().configured()) {
+            // Jib sends credentials over plain HTTP only when told to (a JVM-wide switch); an operator who set a
+            // plain-HTTP registry and credentials for it told us so.
+            System.setProperty(JibSystemProperties.SEND_CREDENTIALS_OVER_HTTP, "true");
+        }
         this.cache = new BuildCache(config.cacheRoot());
         this.parser = new StackFileParser(catalog, config.maxMemoryBytes(), config.maxCpuMillis(), config.maxFunctions());
         this.checkout = new GitCheckout(config.checkoutTimeout(), new RepoGuard(config.maxRepoBytes(), config.maxFiles()),
@@ -244,7 +252,7 @@ public final class Builder {
         if (config.baseMode() == BuilderConfig.BaseMode.CLUSTER) {
             String image = config.clusterBaseImage(template)
                     .orElseThrow(() -> new IOException("template " + template.name() + " has no cluster base image"));
-            return new BaseImage.Registry(image);
+            return new BaseImage.Registry(image, config.registryCredentials());
         }
         return BaseImage.Embedded.in(config.cacheRoot());
     }

@@ -50,6 +50,7 @@ public final class BuilderConfig {
     private final BaseMode baseMode;
     private final Map<String, String> clusterBaseImages;
     private final boolean insecureBaseRegistries;
+    private final RegistryCredentials registryCredentials;
     private final long maxRepoBytes;
     private final int maxFiles;
     private final int maxFunctions;
@@ -69,6 +70,7 @@ public final class BuilderConfig {
         this.baseMode = b.baseMode;
         this.clusterBaseImages = Map.copyOf(b.clusterBaseImages);
         this.insecureBaseRegistries = b.insecureBaseRegistries;
+        this.registryCredentials = b.registryCredentials;
         this.maxRepoBytes = b.maxRepoBytes;
         this.maxFiles = b.maxFiles;
         this.maxFunctions = b.maxFunctions;
@@ -100,6 +102,9 @@ public final class BuilderConfig {
     public Map<String, String> clusterBaseImages() { return clusterBaseImages; }
 
     public boolean insecureBaseRegistries() { return insecureBaseRegistries; }
+
+    /** How pushes, base image pulls and reads log in to registries. */
+    public RegistryCredentials registryCredentials() { return registryCredentials; }
 
     public long maxRepoBytes() { return maxRepoBytes; }
 
@@ -134,6 +139,7 @@ public final class BuilderConfig {
         private BaseMode baseMode = BaseMode.EMBEDDED;
         private final Map<String, String> clusterBaseImages = new LinkedHashMap<>();
         private boolean insecureBaseRegistries;
+        private RegistryCredentials registryCredentials = RegistryCredentials.standard();
         private long maxRepoBytes = 200L * 1024 * 1024;
         private int maxFiles = 10_000;
         private int maxFunctions = 50;
@@ -178,6 +184,12 @@ public final class BuilderConfig {
 
         /** Allows pulling cluster base images over plain HTTP (a local mirror). */
         public Builder insecureBaseRegistries(boolean insecure) { this.insecureBaseRegistries = insecure; return this; }
+
+        /** Registry logins (default: the Docker config at its usual place, as Jib reads it). */
+        public Builder registryCredentials(RegistryCredentials credentials) {
+            this.registryCredentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
 
         public Builder maxRepoBytes(long bytes) { this.maxRepoBytes = bytes; return this; }
 

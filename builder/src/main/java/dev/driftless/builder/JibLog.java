@@ -9,6 +9,15 @@ import java.util.function.Consumer;
 final class JibLog {
     private JibLog() { }
 
+    /** Jib's warnings (e.g. a credential helper that is not installed) as function log lines. */
+    static Consumer<LogEvent> events(Consumer<String> log) {
+        return e -> {
+            if (!e.getMessage().isBlank() && (e.getLevel() == LogEvent.Level.ERROR || e.getLevel() == LogEvent.Level.WARN)) {
+                log.accept("jib: " + e.getMessage());
+            }
+        };
+    }
+
     static Containerizer configure(Containerizer containerizer, ImageTarget.JibSettings jib, Consumer<String> log) {
         return containerizer
                 .setToolName("driftless")

@@ -265,6 +265,8 @@ final class StackFileParser {
             Node langNode = null;
             Node handlerNode = null;
             StackProblem failure = null;
+            Node timeoutNode = null;
+            Map<Node, String> fileTimeout = new LinkedHashMap<>(); // environment_file entries that set exec_timeout
             for (NodeTuple t : tuples(m)) {
                 String key = key(t);
                 Node v = t.getValueNode();
@@ -272,11 +274,19 @@ final class StackFileParser {
                     case "lang" -> { langNode = v; lang = scalar(v, "lang").orElse(null); }
                     case "handler" -> { handlerNode = v; handler = scalar(v, "handler").orElse(null); }
                     case "image" -> image = scalar(v, "image");
-                    case "environment" -> env.putAll(stringMap(v, "environment"));
+                    case "environment" -> {
+                        env.putAll(stringMap(v, "environment"));
+                        timeoutNode = valueOf(v, ExecTimeout.VARIABLE).orElse(timeoutNode);
+                    }
                     case "environment_file" -> {
                         for (Map.Entry<Node, String> e : stringList(v, "environment_file").entrySet()) {
-                            repoPath(e.getKey(), e.getValue(), "environment_file", false)
-                                    .ifPresent(p -> fileEnv.putAll(environmentFile(e.getKey(), p)));
+                            repoPath(e.getKey(), e.getValue(), "environment_file", false).ifPresent(p -> {
+                                Map<String, String> fromFile = environmentFile(e.getKey(), p);
+                                if (fromFile.containsKey(ExecTimeout.VARIABLE)) {
+                                    fileTimeout.put(e.getKey(), e.getValue());
+                                }
+                                fileEnv.putAll(fromFile);
+                            });
                         }
                     }
                     case "secrets" -> secrets = List.copyOf(stringList(v, "secrets").values());
@@ -320,6 +330,7 @@ final class StackFileParser {
             if (limits.cpu().isPresent() && requests.cpu().isPresent() && requests.cpu().get() > limits.cpu().get()) {
                 error(limitsNode, "requests.cpu is above limits.cpu");
             }
+            execTimeout(env, timeoutNode, fileEnv, fileTimeout);
             if (errorCount() > errorsBefore) {
                 return Optional.empty();
             }
@@ -329,6 +340,29 @@ final class StackFileParser {
             return Optional.of(new StackFile.Function(name, lang, template, normalizedHandler, image, environment, secrets,
                     labels, annotations, limits.memory(), requests.memory(), limits.cpu(), requests.cpu(), buildArgs,
                     constraints, readOnly, skipBuild, Optional.ofNullable(failure), at.getLine() + 1, at.getColumn() + 1));
+        }
+
+        /** exec_timeout as the gateway will read it: the explicit environment's, else the last environment file's. */
+        void execTimeout(Map<String, String> env, Node timeoutNode, Map<String, String> fileEnv, Map<Node, String> fileTimeout) {
+            if (env.containsKey(ExecTimeout.VARIABLE)) {
+                ExecTimeout.problem(env.get(ExecTimeout.VARIABLE)).ifPresent(why -> error(timeoutNode, why));
+            } else if (fileEnv.containsKey(ExecTimeout.VARIABLE) && !fileTimeout.isEmpty()) {
+                Map.Entry<Node, String> last = List.copyOf(fileTimeout.entrySet()).get(fileTimeout.size() - 1);
+                String value = fileEnv.get(ExecTimeout.VARIABLE);
+                ExecTimeout.problem(value, " (from " + last.getValue() + ")").ifPresent(why -> error(last.getKey(), why));
+            }
+        }
+
+        /** The value node of {@code key} in a mapping, for problems about one entry. */
+        static Optional<Node> valueOf(Node mapping, String key) {
+            if (mapping instanceof MappingNode m) {
+                for (NodeTuple t : m.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                        return Optional.of(t.getValueNode());
+                    }
+                }
+            }
+            return Optional.empty();
         }
 
         Optional<String> handler(Node node, String raw) {

@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -25,6 +27,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
     private final ConcurrencyLimit<String> clientConcurrency;
     private final TokenBuckets<FunctionAddress> functionRate;
     private final Optional<Router> fallback;
+    private final Map<SiteArea, TokenBuckets<String>> siteRate = new EnumMap<>(SiteArea.class);
 
     Dispatcher(Vertx vertx, HttpClient client, GatewayConfig config, GatewayMetrics metrics, TrafficRecorder traffic,
                Optional<Router> fallback) {
@@ -39,6 +42,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         this.clientConcurrency = new ConcurrencyLimit<>(config.clientMaxConcurrent());
         this.functionRate = config.functionRequestsPerMinute() == 0 ? null
                 : new TokenBuckets<>(config.functionRequestsPerMinute(), config.functionBurst());
+        config.siteLimits().forEach((area, limit) -> siteRate.put(area, new TokenBuckets<>(limit.perMinute(), limit.burst())));
     }
 
     @Override
@@ -46,7 +50,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         Resolution resolution = resolver.resolve(request.getHeader(HttpHeaders.HOST), request.path());
         if (resolution instanceof Resolution.Fallback) {
             if (fallback.isPresent()) {
-                fallback.get().handle(request);
+                site(request);
             } else {
                 refuse(request, new ErrorResponse(404, "not found"), "not_found");
             }
@@ -59,9 +63,26 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         forward(request, (Resolution.Forward) resolution);
     }
 
-    private void forward(HttpServerRequest request, Resolution.Forward target) {
+    /** Login, dashboard and git: each area's per-client bucket, then the fallback. */
+    private void site(HttpServerRequest request) {
+        SiteArea area = SiteArea.of(request.method().name(), request.path());
+        TokenBuckets<String> buckets = siteRate.get(area);
+        OptionalLong wait = buckets == null ? OptionalLong.empty() : buckets.take(client(request), System.nanoTime());
+        if (wait.isPresent()) {
+            refuse(request, ErrorResponse.tooMany(), area.refusal(), wait.getAsLong());
+            return;
+        }
+        fallback.orElseThrow().handle(request);
+    }
+
+    /** The client limits apply to: the peer, or the client a trusted proxy names. */
+    private String client(HttpServerRequest request) {
         String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-        String client = config.trustedProxies().client(peer, request.getHeader("X-Forwarded-For"));
+        return config.trustedProxies().client(peer, request.getHeader("X-Forwarded-For"));
+    }
+
+    private void forward(HttpServerRequest request, Resolution.Forward target) {
+        String client = client(request);
         long now = System.nanoTime();
         OptionalLong wait = clientRate.take(client, now);
         if (wait.isPresent()) {
@@ -146,6 +167,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
     void sweep() {
         long now = System.nanoTime();
         clientRate.sweep(now);
+        siteRate.values().forEach(buckets -> buckets.sweep(now));
         if (functionRate != null) {
             functionRate.sweep(now);
         }

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -35,6 +37,7 @@ import java.util.function.Function;
  * @param clientMaxConcurrent per client IP, requests in flight at once (429 above)
  * @param functionRequestsPerMinute per function, token bucket refill rate (429 above); 0 = unlimited
  * @param functionBurst       per function, token bucket size
+ * @param siteLimits          per client IP, one bucket for each area of what the fallback serves (login, dashboard, git)
  * @param trustedProxies      peers whose {@code X-Forwarded-For} names the client (an Ingress); none by default
  * @param fallback            handles requests to the bare domain outside {@code /f/} (the dashboard); empty = 404
  * @param clock               time source for the in-memory traffic figures
@@ -58,12 +61,27 @@ public record GatewayConfig(
         int clientMaxConcurrent,
         int functionRequestsPerMinute,
         int functionBurst,
+        Map<SiteArea, RateLimit> siteLimits,
         TrustedProxies trustedProxies,
         Optional<Handler<RoutingContext>> fallback,
         Clock clock) {
 
+    public GatewayConfig {
+        siteLimits = Map.copyOf(siteLimits);
+    }
+
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Per-client function traffic defaults: 600 a minute, like OpenFaaS Cloud's ingress, at most 100 at once. */
+    public static final RateLimit DEFAULT_CLIENT_LIMIT = new RateLimit(600, 100);
+
+    /** Per-client defaults of the site's areas: a handful of login attempts, enough for people and git. */
+    public static Map<SiteArea, RateLimit> defaultSiteLimits() {
+        return Map.of(SiteArea.LOGIN, new RateLimit(10, 5),
+                SiteArea.DASHBOARD, new RateLimit(300, 60),
+                SiteArea.GIT, new RateLimit(120, 30));
     }
 
     /** True when the certificate comes from configured PEM files rather than the local CA. */
@@ -86,9 +104,10 @@ public record GatewayConfig(
         private long maxBodyBytes = 10L * 1024 * 1024;
         private Duration defaultTimeout = Duration.ofSeconds(30);
         private Function<FunctionAddress, Optional<Duration>> functionTimeouts = address -> Optional.empty();
-        private int clientRequestsPerMinute = 600;
+        private int clientRequestsPerMinute = DEFAULT_CLIENT_LIMIT.perMinute();
         private TrustedProxies trustedProxies = TrustedProxies.none();
-        private Integer clientBurst;
+        private Integer clientBurst = DEFAULT_CLIENT_LIMIT.burst();
+        private final Map<SiteArea, RateLimit> siteLimits = new EnumMap<>(defaultSiteLimits());
         private int clientMaxConcurrent = 20;
         private int functionRequestsPerMinute = 60_000;
         private Integer functionBurst;
@@ -173,10 +192,20 @@ public record GatewayConfig(
             return this;
         }
 
-        /** Per client IP: refill rate (default 600/min, like OpenFaaS Cloud's ingress) and bucket size (default the same). */
+        /** Per client IP, function requests: refill rate (default 600/min, like OpenFaaS Cloud's ingress) and bucket size (default 100). */
         public Builder clientRateLimit(int requestsPerMinute, int burst) {
             this.clientRequestsPerMinute = requestsPerMinute;
             this.clientBurst = burst;
+            return this;
+        }
+
+        public Builder clientRateLimit(RateLimit limit) {
+            return clientRateLimit(limit.perMinute(), limit.burst());
+        }
+
+        /** Per client IP, requests to one area of the site the fallback serves (defaults: {@link #defaultSiteLimits()}). */
+        public Builder siteRateLimit(SiteArea area, RateLimit limit) {
+            this.siteLimits.put(area, limit);
             return this;
         }
 
@@ -274,7 +303,7 @@ public record GatewayConfig(
                     clientRequestsPerMinute, clientBurst == null ? clientRequestsPerMinute : clientBurst,
                     clientMaxConcurrent, functionRequestsPerMinute,
                     functionBurst == null ? Math.max(1, functionRequestsPerMinute) : functionBurst,
-                    trustedProxies, Optional.ofNullable(fallback), clock);
+                    siteLimits, trustedProxies, Optional.ofNullable(fallback), clock);
         }
 
         private static boolean validDomain(String domain) {

@@ -48,14 +48,14 @@ public final class Daemon implements AutoCloseable {
     private final DaemonContext context;
     private final HttpServer server;
     private final JobWorker worker;
-    private final List<AutoCloseable> ownResources;
+    private final Closers closers;
     private volatile boolean closed;
 
-    private Daemon(DaemonContext context, HttpServer server, JobWorker worker, List<AutoCloseable> ownResources) {
+    private Daemon(DaemonContext context, HttpServer server, JobWorker worker, Closers closers) {
         this.context = context;
         this.server = server;
         this.worker = worker;
-        this.ownResources = ownResources;
+        this.closers = closers;
     }
 
     /** Starts everything; on failure, what was started is stopped again and the cause is thrown. */
@@ -65,26 +65,27 @@ public final class Daemon implements AutoCloseable {
 
     public static Daemon start(DriftlessConfig config, List<DaemonModule> modules, PrometheusRegistry registry,
                                Clock clock) throws Exception {
-        List<AutoCloseable> resources = new ArrayList<>();
+        // One list for the daemon's own parts and what modules register: closed once, newest first, store last.
+        Closers resources = new Closers();
         try {
             Files.createDirectories(config.data());
             Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(),
                     Math.max(4, config.workers() + 8));
-            resources.add(database);
+            resources.add("store", database);
             Vertx vertx = Vertx.vertx();
-            resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            resources.add("vertx", () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             DaemonMetrics metrics = new DaemonMetrics(registry, true);
             JobQueue queue = new JobQueue(database, clock, LEASE, Backoff.standard());
             JobDispatcher jobs = new JobDispatcher();
             BlockingPool ops = new BlockingPool("driftless-ops", 2, 32);
-            resources.add(ops);
+            resources.add("ops-pool", ops);
             JobWorker[] worker = new JobWorker[1];
             StoreDeliverySink intake = new StoreDeliverySink(database, queue, config, metrics,
                     () -> { if (worker[0] != null) { worker[0].wake(); } }, clock);
             TokenStore tokens = new TokenStore(database, clock);
             Router router = Router.router(vertx);
             DaemonContext context = new DaemonContext(config, vertx, router, database, queue, jobs, metrics, ops, intake,
-                    tokens, clock);
+                    tokens, clock, resources::add);
 
             new OpsRoutes(vertx, database, queue, metrics, ops).mount(router);
             mountWebhooks(context, resources);
@@ -105,16 +106,16 @@ public final class Daemon implements AutoCloseable {
                     config.data(), database.dialect(), config.workers(), jobs.kinds());
             return new Daemon(context, server, worker[0], resources);
         } catch (Exception | Error e) {
-            closeAll(resources);
+            resources.closeAll();
             throw e;
         }
     }
 
-    private static void mountWebhooks(DaemonContext context, List<AutoCloseable> resources) {
+    private static void mountWebhooks(DaemonContext context, Closers resources) {
         DriftlessConfig config = context.config();
         // Webhook intake does JDBC: on its own named pool; WebhookHandler bounds in-flight deliveries (503 past it).
         WorkerExecutor webhookPool = context.vertx().createSharedWorkerExecutor("driftless-webhook", 8);
-        resources.add(0, webhookPool::close);
+        resources.add("webhook-pool", webhookPool::close);
         WebhookHandler webhooks = WebhookHandler.builder()
                 .secret(config.githubWebhookSecret().map(Secret::reveal).orElse(null))
                 .maxBodyBytes(config.webhookMaxBody())
@@ -157,27 +158,19 @@ public final class Daemon implements AutoCloseable {
         }
         closed = true;
         LOG.info("event=daemon.stopping");
+        // Stop accepting first, then drain running jobs, then everything else newest first.
         try {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("event=daemon.http_close_failed error=\"{}\"", e.toString());
         }
         worker.close();
-        List<AutoCloseable> moduleClosers = new ArrayList<>(context.closers());
-        java.util.Collections.reverse(moduleClosers);
-        closeAll(moduleClosers);
-        closeAll(ownResources);
-        LOG.info("event=daemon.stopped");
+        closers.closeAll();
+        LOG.info("event=daemon.stopped closed=\"{}\"", String.join(",", closers.closed()));
     }
 
-    /** Closes in reverse order of creation, each failure logged, none stopping the rest. */
-    private static void closeAll(List<AutoCloseable> resources) {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("event=daemon.close_failed error=\"{}\"", e.toString());
-            }
-        }
+    /** The names of what {@link #close} closed after the HTTP server and the job workers, in the order it closed them. */
+    public List<String> closedInOrder() {
+        return closers.closed();
     }
 }

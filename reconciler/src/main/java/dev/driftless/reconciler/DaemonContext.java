@@ -13,8 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.BiConsumer;
 
 /** What a {@link DaemonModule} can use and extend. */
 public final class DaemonContext {
@@ -29,10 +28,11 @@ public final class DaemonContext {
     private final StoreDeliverySink intake;
     private final TokenStore tokens;
     private final Clock clock;
-    private final List<AutoCloseable> closers = new ArrayList<>();
+    private final BiConsumer<String, AutoCloseable> closers;
 
     DaemonContext(DriftlessConfig config, Vertx vertx, Router router, Database database, JobQueue queue, JobDispatcher jobs,
-                  DaemonMetrics metrics, BlockingPool blockingPool, StoreDeliverySink intake, TokenStore tokens, Clock clock) {
+                  DaemonMetrics metrics, BlockingPool blockingPool, StoreDeliverySink intake, TokenStore tokens, Clock clock,
+                  BiConsumer<String, AutoCloseable> closers) {
         this.config = config;
         this.vertx = vertx;
         this.router = router;
@@ -44,6 +44,7 @@ public final class DaemonContext {
         this.intake = intake;
         this.tokens = tokens;
         this.clock = clock;
+        this.closers = closers;
     }
 
     public DriftlessConfig config() {
@@ -101,12 +102,12 @@ public final class DaemonContext {
         return clock;
     }
 
-    /** Closed when the daemon stops, in reverse order of registration, after job workers drained. */
-    public void onStop(AutoCloseable closer) {
-        closers.add(closer);
-    }
-
-    List<AutoCloseable> closers() {
-        return closers;
+    /**
+     * Closed when the daemon stops (or fails to start), after job workers drained, in reverse order of
+     * registration: register a part right after creating it, and it closes before what it uses. The store
+     * and the event loop close after every module. {@code name} appears in the logs.
+     */
+    public void onStop(String name, AutoCloseable closer) {
+        closers.accept(name, closer);
     }
 }

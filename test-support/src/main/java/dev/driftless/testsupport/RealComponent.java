@@ -13,6 +13,8 @@ public enum RealComponent {
     POSTGRES("DRIFTLESS_TEST_PG_URL"),
     /** host:port of a plain-HTTP docker-registry, e.g. {@code 127.0.0.1:55000}. */
     REGISTRY("DRIFTLESS_TEST_REGISTRY"),
+    /** {@code user:password@host:port} of a plain-HTTP docker-registry that asks for that user (htpasswd). */
+    AUTH_REGISTRY("DRIFTLESS_TEST_AUTH_REGISTRY"),
     /** Path of {@code api.github.com/index.json} from {@code @octokit/webhooks-examples}. */
     WEBHOOK_EXAMPLES("DRIFTLESS_TEST_WEBHOOK_EXAMPLES"),
     /** Path of the Chromium binary. */

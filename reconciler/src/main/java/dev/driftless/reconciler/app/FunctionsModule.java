@@ -2,6 +2,7 @@ package dev.driftless.reconciler.app;
 
 import dev.driftless.builder.Builder;
 import dev.driftless.builder.BuilderConfig;
+import dev.driftless.builder.RegistryCredentials;
 import dev.driftless.dashboard.Dashboard;
 import dev.driftless.dashboard.GitHubOAuth;
 import dev.driftless.dashboard.Principal;
@@ -27,7 +28,6 @@ import dev.driftless.reconciler.reconcile.Urls;
 import dev.driftless.runtime.FunctionRuntime;
 import dev.driftless.runtime.Leadership;
 import dev.driftless.runtime.kubernetes.KubernetesRuntime;
-import dev.driftless.runtime.kubernetes.KubernetesRuntimeConfig;
 import dev.driftless.runtime.kubernetes.LeaseLeadership;
 import dev.driftless.runtime.local.LocalRuntime;
 import dev.driftless.runtime.local.LocalRuntimeSettings;
@@ -93,15 +93,17 @@ public final class FunctionsModule implements DaemonModule {
                 .certificateCheckInterval(Duration.ofSeconds(2))
                 .functionTimeouts(timeouts::lookup)
                 .trustedProxies(TrustedProxies.of(config.trustedProxies()))
+                .clientRateLimit(config.clientLimits().functions())
                 .fallback(site::handleContext)
                 .clock(context.clock());
+        config.clientLimits().site().forEach(gatewayConfig::siteRateLimit);
         if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
             gatewayConfig.certificate(config.tlsCertFile().get(), config.tlsKeyFile().get());
         }
         config.publicHttpsPort().ifPresent(gatewayConfig::publicHttpsPort);
         gateway = Gateway.create(gatewayConfig.build());
         gateway.start(context.vertx()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        context.onStop(() -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        context.onStop("gateway", () -> gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         LOG.info("event=gateway.started https_port={} domain={} ca={}", gateway.httpsPort(), config.domain(),
                 gateway.caCertificate().map(Path::toString).orElse("configured"));
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
@@ -109,7 +111,7 @@ public final class FunctionsModule implements DaemonModule {
         Builder builder = new Builder(builderConfig(config, data));
         RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts);
         runtime = routedRuntime;
-        context.onStop(runtime);
+        context.onStop("runtime", runtime);
 
         StatusOutbox outbox = new StatusOutbox(context.database().dataSource(), context.clock());
         Optional<GitHubAccess> github = github(config);
@@ -117,7 +119,7 @@ public final class FunctionsModule implements DaemonModule {
                 StatusSender.builder(context.database().dataSource(), access.publisher()).build());
         sender.ifPresent(s -> {
             s.start();
-            context.onStop(() -> s.stop(Duration.ofSeconds(30)));
+            context.onStop("status-sender", () -> s.stop(Duration.ofSeconds(30)));
         });
         OutboxStatuses statuses = new OutboxStatuses(outbox, sender, github.isPresent(),
                 config.statusMode() == DriftlessConfig.StatusMode.CHECKS);
@@ -145,24 +147,26 @@ public final class FunctionsModule implements DaemonModule {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             RouteFollower follower = new RouteFollower(reconciler, routedRuntime);
             follower.start(RouteFollower.INTERVAL);
-            context.onStop(follower);
+            context.onStop("route-follower", follower);
         }
 
         Leadership leadership = leadership(config, context);
         Resync resync = new Resync(context.database(), context.queue(), config.trackedBranch(), config.resyncInterval(),
                 leadership, () -> { });
         resync.start();
-        context.onStop(resync);
+        context.onStop("resync", resync);
 
         // Routes shared by both ports: git endpoint, badges, dashboard and API.
         WorkerExecutor gitPool = context.vertx().createSharedWorkerExecutor("driftless-git", 4);
-        context.onStop(gitPool::close);
+        context.onStop("git-pool", gitPool::close);
         GitHttpHandler git = GitHttpHandler.builder()
                 .mountPath("/git")
                 .repositoriesRoot(data.resolve("git"))
                 .authenticator(context.tokens())
                 .sink(context.intake())
                 .worker(gitPool)
+                // What is deployed is not rewritten: the tracked branch, whatever it is, besides the default main.
+                .protectedBranches(config.trackedBranch().map(Set::of).orElse(Set.of()))
                 .build();
         AdminToken admin = AdminToken.loadOrCreate(data, System.out);
         TokenVerifier verifier = token -> {
@@ -259,16 +263,28 @@ public final class FunctionsModule implements DaemonModule {
         config.clusterBaseImages().forEach(builder::clusterBaseImage);
         if (config.registry().isPresent()) {
             builder.registry(config.registry().get(), config.registryInsecure());
+            builder.registryCredentials(registryCredentials(config));
         } else {
             builder.localImageStore(data.resolve("images"));
         }
         return builder.build();
     }
 
+    /** The operator's login for the registry, then a Docker config file, then the one at its usual place. */
+    static RegistryCredentials registryCredentials(DriftlessConfig config) {
+        RegistryCredentials.Builder credentials = RegistryCredentials.builder();
+        if (config.registryUsername().isPresent() && config.registryPassword().isPresent()) {
+            credentials.login(config.registry().orElseThrow(), config.registryUsername().get(),
+                    config.registryPassword().get().reveal());
+        }
+        config.registryDockerConfig().ifPresent(credentials::dockerConfig);
+        return credentials.build();
+    }
+
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
                                            Gateway gateway, FunctionTimeouts timeouts) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
+            KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes());
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);
@@ -279,14 +295,14 @@ public final class FunctionsModule implements DaemonModule {
 
     /**
      * Who runs the periodic resync: on Kubernetes the replica holding the Lease, locally the one process.
-     * Registered to stop before the resync is, so it is closed after it: the Lease is released last.
+     * Registered before the resync, so it is closed after it: the Lease is released once no resync can start.
      */
     private static Leadership leadership(DriftlessConfig config, DaemonContext context) {
         Leadership leadership = Leadership.always();
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             LeaseLeadership lease = LeaseLeadership.connect();
             lease.start();
-            context.onStop(lease);
+            context.onStop("lease", lease);
             leadership = lease;
         }
         context.metrics().leadership(leadership::isLeader);

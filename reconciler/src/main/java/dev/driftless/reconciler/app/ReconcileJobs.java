@@ -77,7 +77,7 @@ final class ReconcileJobs {
         if (elsewhere.isPresent()) {
             LOG.info("event=reconcile_deferred owner={} repository={} reason=\"{}\"", job.owner(), job.repository(),
                     elsewhere.get());
-            return JobResult.retryLater(elsewhere.get());
+            return new JobResult.HandBack(elsewhere.get());
         }
         String branch = job.branch().or(() -> trackedBranch).or(repository::defaultBranch).orElse("main");
         Optional<String> token = repository.fromGitHub() ? tokens.token(repository.installationId()) : Optional.empty();
@@ -95,7 +95,7 @@ final class ReconcileJobs {
     /**
      * A repository pushed to the built-in git endpoint lives on the disk of the replica that took the push.
      * Another replica that claims its job cannot build it: it says so and hands the job back, so that the
-     * holder (which claims jobs too) gets it on a retry.
+     * holder (which claims jobs too) claims it next; a hand-back spends none of the job's attempts.
      */
     static Optional<String> onAnotherReplica(TrackedRepositories.Tracked repository, Optional<String> commit) {
         if (repository.fromGitHub() || !repository.cloneUrl().startsWith("/")) {

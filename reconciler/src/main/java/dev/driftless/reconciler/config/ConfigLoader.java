@@ -2,8 +2,12 @@ package dev.driftless.reconciler.config;
 
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import dev.driftless.gateway.GatewayConfig;
+import dev.driftless.gateway.RateLimit;
+import dev.driftless.gateway.SiteArea;
 import dev.driftless.gateway.TrustedProxies;
 import dev.driftless.reconciler.config.DriftlessConfig.RuntimeKind;
+import dev.driftless.runtime.kubernetes.KubernetesRuntimeConfig;
 import dev.driftless.reconciler.config.DriftlessConfig.StatusMode;
 import dev.driftless.templates.FunctionTemplate;
 import dev.driftless.templates.Templates;
@@ -22,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,12 +49,20 @@ public final class ConfigLoader {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+(?::\\d{1,5})?");
     private static final Set<Setting> SECRETS = Set.of(
-            Setting.GITHUB_WEBHOOK_SECRET, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN, Setting.GITHUB_OAUTH_CLIENT_SECRET);
+            Setting.GITHUB_WEBHOOK_SECRET, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN, Setting.GITHUB_OAUTH_CLIENT_SECRET,
+            Setting.REGISTRY_PASSWORD);
 
     private final Map<String, String> env;
+    private final Path serviceAccountNamespace;
 
     public ConfigLoader(Map<String, String> env) {
+        this(env, KubernetesRuntimeConfig.SERVICE_ACCOUNT_NAMESPACE);
+    }
+
+    /** With the file naming the pod's namespace (the gateway's namespace defaults to it). */
+    public ConfigLoader(Map<String, String> env, Path serviceAccountNamespace) {
         this.env = Map.copyOf(env);
+        this.serviceAccountNamespace = serviceAccountNamespace;
     }
 
     public static ConfigLoader fromSystemEnvironment() {
@@ -67,7 +80,7 @@ public final class ConfigLoader {
                 raw.put(setting, new Raw(value, setting.env()));
             }
         }
-        return new Parser(raw).config();
+        return new Parser(raw, serviceAccountNamespace).config();
     }
 
     private record Raw(String value, String source) { }
@@ -121,9 +134,11 @@ public final class ConfigLoader {
     /** Parses the merged raw values, one setting at a time, each error naming its source. */
     private static final class Parser {
         private final Map<Setting, Raw> raw;
+        private final Path serviceAccountNamespace;
 
-        Parser(Map<Setting, Raw> raw) {
+        Parser(Map<Setting, Raw> raw, Path serviceAccountNamespace) {
             this.raw = raw;
+            this.serviceAccountNamespace = serviceAccountNamespace;
         }
 
         DriftlessConfig config() {
@@ -145,6 +160,13 @@ public final class ConfigLoader {
             if (oauthId.isPresent() != oauthSecret.isPresent()) {
                 Setting missing = oauthId.isPresent() ? Setting.GITHUB_OAUTH_CLIENT_SECRET : Setting.GITHUB_OAUTH_CLIENT_ID;
                 throw new ConfigException(missing.env() + ": GitHub sign-in needs both the OAuth client id and secret");
+            }
+            Optional<String> registryUser = get(Setting.REGISTRY_USERNAME, s -> s);
+            Optional<Secret> registryPassword = get(Setting.REGISTRY_PASSWORD, Secret::of);
+            requireTogether(Setting.REGISTRY_USERNAME, registryUser, Setting.REGISTRY_PASSWORD, registryPassword);
+            if (registryUser.isPresent() && get(Setting.REGISTRY, s -> s).isEmpty()) {
+                throw new ConfigException(Setting.REGISTRY.env() + ": missing; it is required when "
+                        + Setting.REGISTRY_USERNAME.env() + " is set (the login is for that registry only)");
             }
             return new DriftlessConfig(
                     data,
@@ -175,7 +197,59 @@ public final class ConfigLoader {
                     oauthId,
                     oauthSecret,
                     get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()),
-                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()));
+                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()),
+                    clientLimits(),
+                    registryUser,
+                    registryPassword,
+                    get(Setting.REGISTRY_CONFIG, ConfigLoader::readableFile),
+                    kubernetes());
+        }
+
+        /** Every knob of the Kubernetes runtime; the record checks them together. */
+        private KubernetesRuntimeConfig kubernetes() {
+            KubernetesRuntimeConfig defaults = KubernetesRuntimeConfig.defaults();
+            KubernetesRuntimeConfig.Builder k = defaults.toBuilder()
+                    .imagePullSecrets(get(Setting.K8S_IMAGE_PULL_SECRETS, ConfigLoader::names).orElse(List.of()))
+                    .replicas(get(Setting.K8S_REPLICAS, ConfigLoader::positiveInt).orElse(defaults.replicas()))
+                    .memory(get(Setting.K8S_MEMORY_REQUEST, ConfigLoader::memory).orElse(defaults.defaultMemoryRequestBytes()),
+                            get(Setting.K8S_MEMORY_LIMIT, ConfigLoader::memory).orElse(defaults.defaultMemoryLimitBytes()),
+                            get(Setting.K8S_MAX_MEMORY, ConfigLoader::memory).orElse(defaults.maxMemoryBytes()))
+                    .cpu(get(Setting.K8S_CPU_REQUEST, ConfigLoader::cpuMillis).orElse(defaults.defaultCpuRequestMillis()),
+                            get(Setting.K8S_CPU_LIMIT, ConfigLoader::cpuMillis).orElse(defaults.defaultCpuLimitMillis()),
+                            get(Setting.K8S_MAX_CPU, ConfigLoader::cpuMillis).orElse(defaults.maxCpuMillis()))
+                    .nodeSelector(get(Setting.K8S_NODE_SELECTOR, ConfigLoader::labels).orElse(Map.of()))
+                    .tolerations(get(Setting.K8S_TOLERATIONS, ConfigLoader::tolerations).orElse(List.of()))
+                    .gatewayNamespace(get(Setting.K8S_GATEWAY_NAMESPACE, ConfigLoader::dnsLabel)
+                            .orElseGet(() -> KubernetesRuntimeConfig.ownNamespace(serviceAccountNamespace)))
+                    .gatewayPodLabels(get(Setting.K8S_GATEWAY_POD_LABELS, ConfigLoader::labels).orElse(defaults.gatewayPodLabels()))
+                    .namespacePrefix(get(Setting.K8S_NAMESPACE_PREFIX, s -> s).orElse(defaults.namespacePrefix()))
+                    .rollout(get(Setting.K8S_PROGRESS_DEADLINE, ConfigLoader::positiveDuration)
+                                    .map(d -> (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toSeconds())))
+                                    .orElse(defaults.progressDeadlineSeconds()),
+                            get(Setting.K8S_ROLLOUT_TIMEOUT, ConfigLoader::positiveDuration).orElse(defaults.rolloutTimeout()),
+                            get(Setting.K8S_POLL_INTERVAL, ConfigLoader::positiveDuration).orElse(defaults.pollInterval()))
+                    .labelPrefix(get(Setting.K8S_LABEL_PREFIX, s -> s).orElse(defaults.labelPrefix()));
+            try {
+                return k.build();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("DRIFTLESS_K8S_*: " + e.getMessage());
+            }
+        }
+
+        private DriftlessConfig.ClientLimits clientLimits() {
+            Map<SiteArea, RateLimit> defaults = GatewayConfig.defaultSiteLimits();
+            Map<SiteArea, RateLimit> site = new EnumMap<>(SiteArea.class);
+            site.put(SiteArea.LOGIN, limit(Setting.LOGIN_RATE_LIMIT, Setting.LOGIN_RATE_BURST, defaults.get(SiteArea.LOGIN)));
+            site.put(SiteArea.DASHBOARD, limit(Setting.DASHBOARD_RATE_LIMIT, Setting.DASHBOARD_RATE_BURST,
+                    defaults.get(SiteArea.DASHBOARD)));
+            site.put(SiteArea.GIT, limit(Setting.GIT_RATE_LIMIT, Setting.GIT_RATE_BURST, defaults.get(SiteArea.GIT)));
+            return new DriftlessConfig.ClientLimits(
+                    limit(Setting.RATE_LIMIT, Setting.RATE_BURST, GatewayConfig.DEFAULT_CLIENT_LIMIT), site);
+        }
+
+        private RateLimit limit(Setting rate, Setting burst, RateLimit defaults) {
+            return new RateLimit(get(rate, ConfigLoader::positiveInt).orElse(defaults.perMinute()),
+                    get(burst, ConfigLoader::positiveInt).orElse(defaults.burst()));
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */
@@ -229,6 +303,73 @@ public final class ConfigLoader {
             // reported below
         }
         throw new IllegalArgumentException("not a number of workers (0..256): '" + s + "'");
+    }
+
+    static int positiveInt(String s) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a positive number: '" + s + "'");
+    }
+
+    /** {@code 64Mi}, {@code 1Gi} (as Kubernetes writes them) or {@code 64MiB}, {@code 512KiB}. */
+    static long memory(String s) {
+        String text = s.matches("\\d+[KMGT]i") ? s + "B" : s;
+        return positiveBytes(text);
+    }
+
+    /** Millicores from {@code 50m}, {@code 0.5} or {@code 2}, as Kubernetes writes cpu. */
+    static long cpuMillis(String s) {
+        try {
+            if (s.matches("\\d{1,7}m")) {
+                return Long.parseLong(s.substring(0, s.length() - 1));
+            }
+            if (s.matches("\\d{1,4}(\\.\\d{1,3})?")) {
+                return new java.math.BigDecimal(s).movePointRight(3).longValueExact();
+            }
+        } catch (ArithmeticException | NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a cpu quantity (e.g. 50m, 0.5, 2): '" + s + "'");
+    }
+
+    static List<String> names(String s) {
+        List<String> names = new ArrayList<>();
+        for (String part : s.split(",")) {
+            if (!part.isBlank()) {
+                names.add(part.trim());
+            }
+        }
+        return names;
+    }
+
+    /** {@code key=value} pairs, comma-separated. */
+    static Map<String, String> labels(String s) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String part : names(s)) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected label=value, got '" + part + "'");
+            }
+            labels.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+        }
+        return labels;
+    }
+
+    static List<KubernetesRuntimeConfig.Toleration> tolerations(String s) {
+        return names(s).stream().map(KubernetesRuntimeConfig.Toleration::parse).toList();
+    }
+
+    static String dnsLabel(String s) {
+        if (!s.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("not a namespace name: '" + s + "'");
+        }
+        return s;
     }
 
     static long positiveLong(String s) {

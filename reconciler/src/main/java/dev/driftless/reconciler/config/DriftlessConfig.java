@@ -1,6 +1,9 @@
 package dev.driftless.reconciler.config;
 
+import dev.driftless.gateway.RateLimit;
+import dev.driftless.gateway.SiteArea;
 import dev.driftless.gateway.TrustedProxies;
+import dev.driftless.runtime.kubernetes.KubernetesRuntimeConfig;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -44,11 +47,23 @@ public record DriftlessConfig(
         Optional<String> githubOAuthClientId,
         Optional<Secret> githubOAuthClientSecret,
         Map<String, String> clusterBaseImages,
-        List<TrustedProxies.Range> trustedProxies) {
+        List<TrustedProxies.Range> trustedProxies,
+        ClientLimits clientLimits,
+        Optional<String> registryUsername,
+        Optional<Secret> registryPassword,
+        Optional<Path> registryDockerConfig,
+        KubernetesRuntimeConfig kubernetes) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 
     public enum StatusMode { STATUSES, CHECKS }
+
+    /** Per-client limits on the HTTPS port: function requests, and each area of the site (login, dashboard, git). */
+    public record ClientLimits(RateLimit functions, Map<SiteArea, RateLimit> site) {
+        public ClientLimits {
+            site = Map.copyOf(site);
+        }
+    }
 
     public DriftlessConfig {
         allowedOwners = Set.copyOf(allowedOwners);

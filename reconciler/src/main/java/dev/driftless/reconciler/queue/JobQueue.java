@@ -44,8 +44,13 @@ public final class JobQueue {
     private final Clock clock;
     private final Duration lease;
     private final Backoff backoff;
+    private final HandBacks handBacks;
 
     public JobQueue(Database db, Clock clock, Duration lease, Backoff backoff) {
+        this(db, clock, lease, backoff, HandBacks.standard());
+    }
+
+    public JobQueue(Database db, Clock clock, Duration lease, Backoff backoff, HandBacks handBacks) {
         if (lease.toMillis() < 1000) {
             throw new IllegalArgumentException("a lease shorter than 1s would expire under a busy worker");
         }
@@ -53,6 +58,7 @@ public final class JobQueue {
         this.clock = clock;
         this.lease = lease;
         this.backoff = backoff;
+        this.handBacks = handBacks;
     }
 
     public Duration lease() {
@@ -73,7 +79,7 @@ public final class JobQueue {
                 "SELECT id FROM jobs WHERE job_key = ? AND state = 'queued' ORDER BY seq DESC LIMIT 1", key);
         if (queued.isPresent()) {
             try (PreparedStatement update = tx.prepareStatement("UPDATE jobs SET head_sha = ?, reason = ?, payload = ?,"
-                    + " seq = ?, attempts = 0, run_after = ?, last_error = NULL, updated_at = ?"
+                    + " seq = ?, attempts = 0, handbacks = 0, run_after = ?, last_error = NULL, updated_at = ?"
                     + " WHERE id = ? AND state = 'queued'")) {
                 update.setString(1, request.headSha().orElse(null));
                 update.setString(2, request.reason().dbName());
@@ -284,6 +290,20 @@ public final class JobQueue {
         return db.inTransaction(tx -> {
             OffsetDateTime now = now();
             lockKey(tx, job.key(), false);
+            if (result instanceof JobResult.HandBack handBack
+                    && queryLong(tx, "SELECT handbacks FROM jobs WHERE id = ?", job.id()).orElse(0L) + 1 < handBacks.max()) {
+                // Not an attempt: the claim's increment is taken back.
+                try (PreparedStatement update = tx.prepareStatement("UPDATE jobs SET state = 'queued', lease_owner = NULL,"
+                        + " lease_until = NULL, run_after = ?, attempts = attempts - 1, handbacks = handbacks + 1,"
+                        + " last_error = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?")) {
+                    update.setObject(1, now.plus(handBacks.nextDelay(ThreadLocalRandom.current()::nextDouble)));
+                    update.setString(2, truncate("handed back: " + handBack.reason()));
+                    update.setObject(3, now);
+                    update.setLong(4, job.id());
+                    update.setString(5, job.leaseOwner());
+                    return update.executeUpdate() == 1;
+                }
+            }
             if (result instanceof JobResult.RetryLater retry && job.attempts() < backoff.maxAttempts()) {
                 Duration delay = retry.after().orElseGet(() ->
                         backoff.delayAfter(job.attempts(), ThreadLocalRandom.current()::nextDouble));
@@ -306,6 +326,10 @@ public final class JobQueue {
             } else if (result instanceof JobResult.Failed failed) {
                 state = JobState.FAILED.dbName();
                 error = failed.reason();
+            } else if (result instanceof JobResult.HandBack handBack) {
+                state = JobState.FAILED.dbName();
+                error = "handed back " + handBacks.max() + " times and no replica that could run it claimed it: "
+                        + handBack.reason();
             } else {
                 state = JobState.FAILED.dbName();
                 error = "gave up after " + job.attempts() + " attempts: " + ((JobResult.RetryLater) result).reason();
@@ -397,6 +421,15 @@ public final class JobQueue {
 
     private OffsetDateTime now() {
         return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    private static Optional<Long> queryLong(Connection tx, String sql, long param) throws SQLException {
+        try (PreparedStatement q = tx.prepareStatement(sql)) {
+            q.setLong(1, param);
+            try (ResultSet rows = q.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+            }
+        }
     }
 
     private static Optional<Long> queryLong(Connection tx, String sql, String param) throws SQLException {

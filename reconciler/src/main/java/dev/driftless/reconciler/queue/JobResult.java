@@ -3,7 +3,7 @@ package dev.driftless.reconciler.queue;
 import java.time.Duration;
 import java.util.Optional;
 
-/** What a {@link JobHandler} reports: done, try again later, or give up. */
+/** What a {@link JobHandler} reports: done, try again later, give up, or leave it to another replica. */
 public sealed interface JobResult {
 
     /** The job did what it should (including "nothing needed doing"). */
@@ -18,6 +18,12 @@ public sealed interface JobResult {
     /** Retrying cannot help (the user must change something); the job ends as failed. */
     record Failed(String reason) implements JobResult { }
 
+    /**
+     * Not this replica's job (it lacks what the job needs, e.g. a repository on another replica's disk):
+     * queued again for another replica, without spending an attempt, within the queue's {@link HandBacks}.
+     */
+    record HandBack(String reason) implements JobResult { }
+
     static JobResult succeeded(String message) {
         return new Succeeded(message);
     }
@@ -30,9 +36,16 @@ public sealed interface JobResult {
         return new Failed(reason);
     }
 
+    static JobResult handBack(String reason) {
+        return new HandBack(reason);
+    }
+
     default String label() {
         if (this instanceof Succeeded) {
             return "succeeded";
+        }
+        if (this instanceof HandBack) {
+            return "handed_back";
         }
         return this instanceof RetryLater ? "retry" : "failed";
     }

@@ -142,6 +142,9 @@ public final class JobWorker implements AutoCloseable {
         if (result instanceof JobResult.RetryLater r) {
             return r.reason();
         }
+        if (result instanceof JobResult.HandBack h) {
+            return h.reason();
+        }
         return result instanceof JobResult.Failed f ? f.reason() : "";
     }
 

@@ -46,7 +46,8 @@ abstract class JobQueueContract {
     @BeforeEach
     void setUp() {
         db = open();
-        queue = new JobQueue(db, clock, LEASE, new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(1), 3));
+        queue = new JobQueue(db, clock, LEASE, new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(1), 3),
+                new HandBacks(Duration.ofSeconds(2), 10));
     }
 
     @AfterEach
@@ -205,6 +206,44 @@ abstract class JobQueueContract {
         JobQueue.Stored stored = queue.find(e.jobId()).orElseThrow();
         assertEquals(JobState.FAILED, stored.state(), "max attempts reached");
         assertTrue(stored.lastError().orElseThrow().contains("gave up after 3 attempts: registry still down"));
+    }
+
+    @Test
+    void aHandBackIsNotAnAttemptAndHasItsOwnBound() throws Exception {
+        Enqueued e = queue.enqueue(push("fns", SHA1));
+        for (int handBack = 1; handBack <= 9; handBack++) {
+            Job job = queue.claim("other-replica").orElseThrow();
+            assertEquals(1, job.attempts(), "hand-back " + handBack + " spent no attempt");
+            assertTrue(queue.complete(job, JobResult.handBack("held by another replica")));
+            assertEquals(JobState.QUEUED, state(e.jobId()));
+            assertTrue(queue.claim("other-replica").isEmpty(), "handed back for a moment, so the holder can claim it");
+            clock.advance(Duration.ofSeconds(2));
+        }
+        // Attempts still count what really failed, as before.
+        Job job = queue.claim("holder").orElseThrow();
+        assertEquals(1, job.attempts());
+        queue.complete(job, JobResult.retryLater("registry down"));
+        clock.advance(Duration.ofSeconds(5));
+        job = queue.claim("other-replica").orElseThrow();
+        assertEquals(2, job.attempts());
+        // The tenth hand-back is the last one: the job fails and says why.
+        queue.complete(job, JobResult.handBack("held by another replica"));
+        JobQueue.Stored stored = queue.find(e.jobId()).orElseThrow();
+        assertEquals(JobState.FAILED, stored.state());
+        assertEquals(Optional.of("handed back 10 times and no replica that could run it claimed it: held by another replica"),
+                stored.lastError());
+    }
+
+    @Test
+    void aNewRequestFoldedIntoAHandedBackJobStartsItsHandBacksAfresh() throws Exception {
+        Enqueued e = queue.enqueue(push("fns", SHA1));
+        for (int handBack = 1; handBack <= 9; handBack++) {
+            queue.complete(queue.claim("other-replica").orElseThrow(), JobResult.handBack("held elsewhere"));
+            clock.advance(Duration.ofSeconds(2));
+        }
+        assertTrue(queue.enqueue(push("fns", SHA2)).coalesced());
+        queue.complete(queue.claim("other-replica").orElseThrow(), JobResult.handBack("held elsewhere"));
+        assertEquals(JobState.QUEUED, state(e.jobId()), "the newer push has its own hand-backs");
     }
 
     @Test

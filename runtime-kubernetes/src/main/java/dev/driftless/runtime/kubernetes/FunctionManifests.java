@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -102,8 +104,10 @@ final class FunctionManifests {
                                 .withFsGroup(RUN_AS)
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                             .endSecurityContext()
-                            .withImagePullSecrets(config.imagePullSecret().stream()
+                            .withImagePullSecrets(config.imagePullSecrets().stream()
                                     .map(LocalObjectReference::new).toList())
+                            .withNodeSelector(config.nodeSelector().isEmpty() ? null : new TreeMap<>(config.nodeSelector()))
+                            .withTolerations(config.tolerations().stream().map(FunctionManifests::toleration).toList())
                             .withContainers(container(fn))
                             .withVolumes(volumes(fn))
                         .endSpec()
@@ -131,6 +135,11 @@ final class FunctionManifests {
                 + Serialization.asJson(service.getSpec())).substring(0, 20);
         deployment.getMetadata().getAnnotations().put(keys.specHash(), hash);
         return new Desired(deployment, service, hash, selector);
+    }
+
+    private static Toleration toleration(KubernetesRuntimeConfig.Toleration t) {
+        return new TolerationBuilder().withKey(t.key()).withOperator(t.operator()).withValue(t.value())
+                .withEffect(t.effect()).build();
     }
 
     /** Ours win over the stack's: a stack cannot claim another owner, repository or function. */

@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -46,8 +44,7 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
     /** The Lease's name; {@code manifests/base/rbac.yaml} grants get and patch on this name only. */
     public static final String LEASE = "driftless-leader";
     /** The namespace when not running in a pod: the one the manifests install into. */
-    static final String DEFAULT_NAMESPACE = "driftless";
-    private static final Path POD_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    static final String DEFAULT_NAMESPACE = KubernetesRuntimeConfig.DEFAULT_NAMESPACE;
 
     /**
      * How long a Lease lasts without renewal, how long the holder keeps retrying a failed renewal before it
@@ -116,18 +113,13 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
      */
     public static LeaseLeadership connect() {
         String pod = Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank()).orElse("driftless");
-        return new LeaseLeadership(new KubernetesClientBuilder().build(), true, ownNamespace(POD_NAMESPACE),
+        return new LeaseLeadership(new KubernetesClientBuilder().build(), true, KubernetesRuntimeConfig.ownNamespace(),
                 pod + "_" + UUID.randomUUID(), Timing.standard(), change -> { });
     }
 
     /** The namespace in the service account's {@code namespace} file, or {@value #DEFAULT_NAMESPACE}. */
     static String ownNamespace(Path serviceAccountNamespace) {
-        try {
-            String name = Files.readString(serviceAccountNamespace).trim();
-            return name.isEmpty() ? DEFAULT_NAMESPACE : name;
-        } catch (IOException e) {
-            return DEFAULT_NAMESPACE;
-        }
+        return KubernetesRuntimeConfig.ownNamespace(serviceAccountNamespace);
     }
 
     /** Starts standing for the Lease in the background; returns at once. A second call does nothing. */
