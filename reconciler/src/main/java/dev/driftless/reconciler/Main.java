@@ -171,9 +171,12 @@ public final class Main {
         }
         DriftlessConfig config = load(a);
         if (a.option("code").isPresent()) {
+            String code = a.option("code").get();
+            if (!AppManifestFlow.validCode(code)) {
+                throw new UsageException("--code is not a GitHub manifest code: '" + code + "'");
+            }
             Files.createDirectories(config.data());
-            StoredGitHubApp app = AppManifestFlow.exchange(config.githubApiUrl(), config.data(), a.option("code").get());
-            printCreated(app);
+            printCreated(AppManifestFlow.exchange(config.githubApiUrl(), config.data(), code));
             return ExitCode.OK;
         }
         String urlText = a.option("url").orElseThrow(() -> new UsageException(

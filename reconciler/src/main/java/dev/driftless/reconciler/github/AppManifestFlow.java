@@ -94,7 +94,7 @@ public final class AppManifestFlow implements AutoCloseable {
      * usable with a code copied by hand from the redirect's address ({@code --code}).
      */
     public static StoredGitHubApp exchange(URI apiUrl, Path data, String code) throws IOException {
-        if (code == null || !code.matches("[A-Za-z0-9_-]{1,100}")) {
+        if (!validCode(code)) {
             throw new IllegalArgumentException("not a GitHub manifest code: '" + code + "'");
         }
         GitHub anonymous = new GitHubBuilder().withEndpoint(apiUrl.toString().replaceAll("/+$", ""))
@@ -108,6 +108,11 @@ public final class AppManifestFlow implements AutoCloseable {
         return StoredGitHubApp.write(data, app.getId(), app.getSlug(),
                 app.getHtmlUrl() == null ? null : app.getHtmlUrl().toString(), app.getClientId(), app.getPem(),
                 app.getWebhookSecret(), app.getClientSecret());
+    }
+
+    /** The shape of GitHub's manifest codes (what goes into the exchange's path). */
+    public static boolean validCode(String code) {
+        return code != null && code.matches("[A-Za-z0-9_-]{1,100}");
     }
 
     private void handle(HttpExchange exchange) throws IOException {
