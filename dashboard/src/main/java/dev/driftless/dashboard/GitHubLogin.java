@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,8 @@ import org.kohsuke.github.connector.GitHubConnectorResponse;
  * a worker pool. The access token lives only for the length of {@link #signIn}.
  */
 final class GitHubLogin {
+    /** Connecting plus answering, per request. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_BODY = 1024 * 1024;
     private static final Pattern LOGIN = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
 
@@ -79,7 +82,7 @@ final class GitHubLogin {
     private final GitHubConnector connector;
 
     GitHubLogin(GitHubOAuth config) {
-        this(config, GitHubConnector.DEFAULT);
+        this(config, new DeadlineConnector(GitHubConnector.DEFAULT, TIMEOUT));
     }
 
     GitHubLogin(GitHubOAuth config, GitHubConnector connector) {
