@@ -1,38 +1,44 @@
 package dev.driftless.dashboard;
 
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URL;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.kohsuke.github.GHFileNotFoundException;
+import org.kohsuke.github.GitHub;
+import org.kohsuke.github.GitHubAbuseLimitHandler;
+import org.kohsuke.github.GitHubBuilder;
+import org.kohsuke.github.GitHubRateLimitHandler;
+import org.kohsuke.github.HttpException;
+import org.kohsuke.github.connector.GitHubConnector;
+import org.kohsuke.github.connector.GitHubConnectorRequest;
+import org.kohsuke.github.connector.GitHubConnectorResponse;
 
 /**
  * The server side of a GitHub sign-in: trades the callback's code for an access token, then asks GitHub
- * who the user is and which organisations they belong to. Blocking (JDK {@link HttpClient}): run it on
+ * who the user is and which organisations they belong to, through kohsuke github-api
+ * ({@code GitHub.getMyself()}, {@code GitHub.getMyOrganizations()}). The code exchange is GitHub's web
+ * OAuth endpoint, not the REST API, so it goes through github-api's connector directly. Blocking: run it on
  * a worker pool. The access token lives only for the length of {@link #signIn}.
  */
 final class GitHubLogin {
+    /** Connecting plus answering, per request. */
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_BODY = 1024 * 1024;
-    /** 10 pages of 100: more organisations than anyone belongs to, and a bound on a hostile answer. */
-    private static final int MAX_ORG_PAGES = 10;
-    private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"next\"");
     private static final Pattern LOGIN = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
 
     /** Who signed in, names lower-cased to match Driftless owners. */
@@ -73,31 +79,42 @@ final class GitHubLogin {
     }
 
     private final GitHubOAuth config;
-    private final HttpClient http;
+    private final GitHubConnector connector;
 
     GitHubLogin(GitHubOAuth config) {
+        this(config, new DeadlineConnector(GitHubConnector.DEFAULT, TIMEOUT));
+    }
+
+    GitHubLogin(GitHubOAuth config, GitHubConnector connector) {
         this.config = config;
-        // Never follow redirects: a redirect must not carry the bearer token to another host.
-        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.connector = connector;
     }
 
     Identity signIn(String code) throws Failed {
         String token = exchange(code);
-        String login = user(token);
-        return new Identity(login, orgs(token));
+        GitHub github = client(token);
+        String login = user(github);
+        return new Identity(login, orgs(github));
+    }
+
+    /** A client for this sign-in only, acting with the user's token, failing fast on rate limits. */
+    private GitHub client(String token) throws Failed {
+        try {
+            return new GitHubBuilder().withEndpoint(config.api().toString())
+                    .withConnector(new SignInConnector(connector, config.api()))
+                    .withRateLimitHandler(GitHubRateLimitHandler.FAIL)
+                    .withAbuseLimitHandler(GitHubAbuseLimitHandler.FAIL)
+                    .withAuthorizationProvider(() -> "Bearer " + token)
+                    .build();
+        } catch (IOException e) {
+            throw new Failed(502, "Could not reach GitHub. Try again later.", "client_setup " + e.getClass().getSimpleName());
+        }
     }
 
     private String exchange(String code) throws Failed {
         String form = form(Map.of("client_id", config.clientId(), "client_secret", config.clientSecret(),
                 "code", code, "redirect_uri", config.callback().toString()));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(config.web() + "/login/oauth/access_token"))
-                .timeout(TIMEOUT)
-                .header("Accept", "application/json")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("User-Agent", "driftless")
-                .POST(HttpRequest.BodyPublishers.ofString(form))
-                .build();
-        Answer answer = send(request, "token_exchange");
+        Answer answer = post(URI.create(config.web() + "/login/oauth/access_token"), form, "token_exchange");
         if (answer.status() != 200) {
             throw unexpected("token_exchange", answer.status());
         }
@@ -123,86 +140,82 @@ final class GitHubLogin {
         return token;
     }
 
-    private String user(String token) throws Failed {
-        Answer answer = send(apiGet(URI.create(config.api() + "/user"), token), "user");
-        if (answer.status() != 200) {
-            throw unexpected("user", answer.status());
+    private String user(GitHub github) throws Failed {
+        String login;
+        try {
+            login = github.getMyself().getLogin();
+        } catch (IOException e) {
+            throw failed("user", e);
         }
-        String login = object(answer, "user").getString("login");
         if (login == null || !LOGIN.matcher(login).matches()) {
             throw new Failed(502, "GitHub's answer did not name a valid user.", "user_bad_login");
         }
         return login.toLowerCase(Locale.ROOT);
     }
 
-    private Set<String> orgs(String token) throws Failed {
+    private Set<String> orgs(GitHub github) throws Failed {
         Set<String> orgs = new LinkedHashSet<>();
-        URI page = URI.create(config.api() + "/user/orgs?per_page=100");
-        for (int n = 0; n < MAX_ORG_PAGES && page != null; n++) {
-            Answer answer = send(apiGet(page, token), "orgs");
-            if (answer.status() != 200) {
-                throw unexpected("orgs", answer.status());
-            }
-            JsonArray array;
-            try {
-                array = new JsonArray(answer.body());
-            } catch (DecodeException e) {
-                throw new Failed(502, "GitHub's answer could not be read. Try again later.", "orgs_not_json");
-            }
-            for (int i = 0; i < array.size(); i++) {
-                Object org = array.getValue(i);
-                String login = org instanceof JsonObject o ? o.getString("login") : null;
+        try {
+            // getMyOrganizations: GET /user/orgs only (getAllOrganizations would also fetch each organisation).
+            for (String login : github.getMyOrganizations().keySet()) {
                 if (login != null && LOGIN.matcher(login).matches()) {
                     orgs.add(login.toLowerCase(Locale.ROOT));
                 }
             }
-            page = next(answer.link()).orElse(null);
+        } catch (IOException e) {
+            throw failed("orgs", e);
         }
         return orgs;
     }
 
-    /** The {@code rel="next"} page, only when it is on the configured API: the bearer token goes nowhere else. */
-    private Optional<URI> next(String link) {
-        if (link == null) {
-            return Optional.empty();
+    /** github-api's failure as the sign-in's: GitHub's answer code (HttpException), else unreachable. */
+    private static Failed failed(String step, IOException e) {
+        if (e instanceof HttpException http && http.getResponseCode() >= 100) {
+            return unexpected(step, http.getResponseCode());
         }
-        Matcher matcher = NEXT.matcher(link);
-        if (!matcher.find()) {
-            return Optional.empty();
+        if (e instanceof GHFileNotFoundException) {
+            return unexpected(step, 404);
         }
-        String url = matcher.group(1);
-        return url.startsWith(config.api() + "/") ? Optional.of(URI.create(url)) : Optional.empty();
+        return new Failed(502, "Could not reach GitHub. Try again later.", step + "_unreachable " + e.getClass().getSimpleName());
     }
 
-    private HttpRequest apiGet(URI uri, String token) {
-        return HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                .header("Accept", "application/vnd.github+json")
-                .header("X-GitHub-Api-Version", "2022-11-28")
-                .header("Authorization", "Bearer " + token)
-                .header("User-Agent", "driftless")
-                .GET().build();
-    }
+    private record Answer(int status, String body) { }
 
-    private record Answer(int status, String body, String link) { }
-
-    private Answer send(HttpRequest request, String step) throws Failed {
+    /** A form POST to GitHub's web OAuth endpoint through github-api's connector (it does not follow redirects). */
+    private Answer post(URI uri, String form, String step) throws Failed {
+        byte[] bytes = form.getBytes(StandardCharsets.UTF_8);
+        URL url;
         try {
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] bytes;
-            try (InputStream in = response.body()) {
-                bytes = in.readNBytes(MAX_BODY + 1);
+            url = uri.toURL();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Failed(502, "The GitHub address is not valid.", step + "_bad_url");
+        }
+        Map<String, List<String>> headers = Map.of(
+                "Accept", List.of("application/json"),
+                "Content-Type", List.of("application/x-www-form-urlencoded"),
+                "User-Agent", List.of("driftless"));
+        GitHubConnectorRequest request = new GitHubConnectorRequest() {
+            @Override public Map<String, List<String>> allHeaders() { return headers; }
+            @Override public InputStream body() { return new ByteArrayInputStream(bytes); }
+            @Override public String contentType() { return "application/x-www-form-urlencoded"; }
+            @Override public boolean hasBody() { return true; }
+            @Override public String header(String name) {
+                return headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase(name))
+                        .map(h -> h.getValue().get(0)).findFirst().orElse(null);
             }
-            if (bytes.length > MAX_BODY) {
+            @Override public String method() { return "POST"; }
+            @Override public URL url() { return url; }
+        };
+        try (GitHubConnectorResponse response = connector.send(request);
+             InputStream in = response.bodyStream()) {
+            byte[] body = in == null ? new byte[0] : in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
                 throw new Failed(502, "GitHub's answer was too large. Try again later.", step + "_too_large");
             }
-            return new Answer(response.statusCode(), new String(bytes, StandardCharsets.UTF_8),
-                    response.headers().firstValue("Link").orElse(null));
+            return new Answer(response.statusCode(), new String(body, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new Failed(502, "Could not reach GitHub. Try again later.",
                     step + "_unreachable " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failed(502, "The sign-in was interrupted. Try again.", step + "_interrupted");
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     private static final Pattern EVENT_NAME = Pattern.compile("[a-z_]{1,64}");
     private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9-]{1,100}");
 
-    private final WebhookVerifier verifier;
+    private final Supplier<WebhookSecrets> secrets;
     private final long maxBodyBytes;
     private final int maxInFlight;
     private final DeliverySink sink;
@@ -50,7 +51,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     private final AtomicInteger inFlight = new AtomicInteger();
 
     private WebhookHandler(Builder builder) {
-        this.verifier = builder.secret == null ? null : new WebhookVerifier(builder.secret);
+        this.secrets = builder.secrets;
         this.maxBodyBytes = builder.maxBodyBytes;
         this.maxInFlight = builder.maxInFlight;
         this.sink = builder.sink;
@@ -67,6 +68,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String event = request.getHeader("X-GitHub-Event");
+        WebhookSecrets verifier = secrets.get();
         if (verifier == null) {
             refuse(request, event, 503, "webhook_secret_missing",
                     "no GitHub webhook secret is configured (DRIFTLESS_GITHUB_WEBHOOK_SECRET); deliveries are refused until one is set");
@@ -90,7 +92,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             refuse(request, event, 401, "signature_missing", "X-Hub-Signature-256 is missing; configure the webhook with the shared secret");
             return;
         }
-        readBody(request, body -> afterBody(ctx, event, signature, body));
+        readBody(request, body -> afterBody(ctx, verifier, event, signature, body));
     }
 
     /** Collects the body up to the limit; past it, answers 413 at once and stops collecting. */
@@ -122,13 +124,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
      * Verifies and parses a complete body. Small bodies are checked on the event loop (microseconds); big ones
      * on the worker, because hashing and parsing megabytes would stall every other connection of the loop.
      */
-    private void afterBody(RoutingContext ctx, String event, String signature, Buffer body) {
+    private void afterBody(RoutingContext ctx, WebhookSecrets verifier, String event, String signature, Buffer body) {
         String deliveryId = ctx.request().getHeader("X-GitHub-Delivery");
         if (body.length() <= INLINE_CHECK_BYTES) {
-            act(ctx, event, check(event, deliveryId, signature, body));
+            act(ctx, event, check(verifier, event, deliveryId, signature, body));
             return;
         }
-        worker.executeBlocking(() -> check(event, deliveryId, signature, body), false).onComplete(checked -> {
+        worker.executeBlocking(() -> check(verifier, event, deliveryId, signature, body), false).onComplete(checked -> {
             if (checked.failed()) {
                 answer(ctx, event, 503, "busy", new ErrorBody("busy", "the delivery could not be checked; redeliver later"));
             } else {
@@ -140,7 +142,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     /** The verdict on a complete request: a refusal, or the parsed delivery. */
     private record Checked(int status, ErrorBody refusal, Delivery delivery) { }
 
-    private Checked check(String event, String deliveryId, String signature, Buffer body) {
+    private Checked check(WebhookSecrets verifier, String event, String deliveryId, String signature, Buffer body) {
         if (!verifier.verify(body.getBytes(), signature)) {
             return new Checked(401, new ErrorBody("signature_invalid",
                     "X-Hub-Signature-256 does not match the body; check that the webhook secret matches DRIFTLESS_GITHUB_WEBHOOK_SECRET"), null);
@@ -288,7 +290,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
 
     /** Configuration of a {@link WebhookHandler}; {@link #build()} names every missing setting at once. */
     public static final class Builder {
-        private String secret;
+        private Supplier<WebhookSecrets> secrets = () -> null;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private DeliverySink sink;
@@ -300,7 +302,21 @@ public final class WebhookHandler implements Handler<RoutingContext> {
 
         /** The shared webhook secret; {@code null} or blank means none is configured and every delivery gets 503. */
         public Builder secret(String secret) {
-            this.secret = secret == null || secret.isBlank() ? null : secret;
+            return secrets(secret, null);
+        }
+
+        /**
+         * The current secret and, during a rotation, the previous one (both accepted); a {@code null} or
+         * blank current secret means none is configured and every delivery gets 503.
+         */
+        public Builder secrets(String current, String previous) {
+            WebhookSecrets fixed = current == null || current.isBlank() ? null : WebhookSecrets.of(current, previous);
+            return secrets(() -> fixed);
+        }
+
+        /** Secrets looked up per delivery (they may be set while the daemon runs); {@code null} = none yet. */
+        public Builder secrets(Supplier<WebhookSecrets> secrets) {
+            this.secrets = Objects.requireNonNull(secrets, "secrets");
             return this;
         }
 

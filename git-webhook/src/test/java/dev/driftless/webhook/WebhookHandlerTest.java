@@ -36,6 +36,8 @@ class WebhookHandlerTest {
     private static final String SECRET = "test-secret-not-for-production";
     private static final int SMALL_LIMIT = 64 * 1024;
     private static final WebhookVerifier SIGNER = new WebhookVerifier(SECRET);
+    private static final String PREVIOUS_SECRET = "the-secret-being-rotated-out";
+    private static final java.util.concurrent.atomic.AtomicReference<WebhookSecrets> rotation = new java.util.concurrent.atomic.AtomicReference<>();
 
     private static Vertx vertx;
     private static WorkerExecutor worker;
@@ -85,6 +87,7 @@ class WebhookHandlerTest {
                     }
                     return DeliverySink.Result.RECORDED;
                 }).worker(worker).maxInFlight(1).build());
+        router.post("/rotating").handler(WebhookHandler.builder().secrets(rotation::get).sink(sink).worker(worker).build());
         router.post("/no-secret").handler(WebhookHandler.builder().secret(null).sink(sink).worker(worker).build());
         server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
         port = server.actualPort();
@@ -211,6 +214,23 @@ class WebhookHandlerTest {
         assertError(await(post("/webhooks/github", "push", null, SIGNER.sign(body)).sendBuffer(Buffer.buffer(body))),
                 400, "bad_request");
         assertEquals(0, sink.accepted.size());
+    }
+
+    @Test
+    void aDeliverySignedWithThePreviousSecretIsAcceptedDuringARotationAndRefusedAfter() throws Exception {
+        byte[] body = pushBody();
+        String signedWithPrevious = new WebhookVerifier(PREVIOUS_SECRET).sign(body);
+        rotation.set(WebhookSecrets.of(SECRET, PREVIOUS_SECRET)); // DRIFTLESS_GITHUB_WEBHOOK_SECRET + _PREVIOUS
+        assertEquals(202, await(post("/rotating", "push", "rotation-old-1", signedWithPrevious).sendBuffer(Buffer.buffer(body))).statusCode());
+        assertEquals(202, await(post("/rotating", "push", "rotation-new-1", SIGNER.sign(body)).sendBuffer(Buffer.buffer(body))).statusCode());
+        assertError(await(post("/rotating", "push", "rotation-other-1", new WebhookVerifier("neither").sign(body))
+                .sendBuffer(Buffer.buffer(body))), 401, "signature_invalid");
+
+        rotation.set(WebhookSecrets.of(SECRET, null)); // _PREVIOUS unset: the rotation is over
+        assertError(await(post("/rotating", "push", "rotation-old-2", signedWithPrevious).sendBuffer(Buffer.buffer(body))),
+                401, "signature_invalid");
+        assertEquals(202, await(post("/rotating", "push", "rotation-new-2", SIGNER.sign(body)).sendBuffer(Buffer.buffer(body))).statusCode());
+        assertEquals(List.of("rotation-old-1", "rotation-new-1", "rotation-new-2"), sink.accepted.stream().map(Delivery::id).toList());
     }
 
     @Test

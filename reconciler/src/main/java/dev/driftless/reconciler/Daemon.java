@@ -117,7 +117,8 @@ public final class Daemon implements AutoCloseable {
         WorkerExecutor webhookPool = context.vertx().createSharedWorkerExecutor("driftless-webhook", 8);
         resources.add("webhook-pool", webhookPool::close);
         WebhookHandler webhooks = WebhookHandler.builder()
-                .secret(config.githubWebhookSecret().map(Secret::reveal).orElse(null))
+                .secrets(config.githubWebhookSecret().map(Secret::reveal).orElse(null),
+                        config.githubWebhookSecretPrevious().map(Secret::reveal).orElse(null))
                 .maxBodyBytes(config.webhookMaxBody())
                 .sink(context.intake())
                 .worker(webhookPool)

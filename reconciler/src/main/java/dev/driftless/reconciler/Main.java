@@ -7,6 +7,8 @@ import dev.driftless.reconciler.cli.UsageException;
 import dev.driftless.reconciler.config.ConfigException;
 import dev.driftless.reconciler.config.ConfigLoader;
 import dev.driftless.reconciler.config.DriftlessConfig;
+import dev.driftless.reconciler.github.AppManifestFlow;
+import dev.driftless.reconciler.github.StoredGitHubApp;
 import dev.driftless.reconciler.intake.TokenStore;
 import dev.driftless.reconciler.store.Database;
 
@@ -30,6 +32,7 @@ public final class Main {
             Commands:
               serve [--config FILE]                       run the daemon (webhooks, git endpoint, jobs, gateway)
               demo [--once]                               the whole loop on this machine: push samples, build, serve
+              github app-manifest --url URL [options]     create the GitHub App from a manifest; stores its credentials
               token create <owner> [--config FILE]        create a git push/API token for an owner; printed once
               rollback <owner>/<function> <release>       redeploy an earlier release through the running daemon
               suspend <owner>/<repository>                stop reconciling a repository (what runs keeps running)
@@ -72,6 +75,7 @@ public final class Main {
             return switch (args.get(0)) {
                 case "serve" -> serve(rest);
                 case "demo" -> demo(rest);
+                case "github" -> github(rest);
                 case "token" -> token(rest);
                 case "rollback" -> rollback(rest);
                 case "suspend" -> suspend(rest, true);
@@ -130,6 +134,109 @@ public final class Main {
         }
         noPositional(a, "demo");
         return new Demo(load(a), out, err).run(a.flag("once"));
+    }
+
+    static final String GITHUB_USAGE = """
+            Usage: driftless github app-manifest --url URL [--dashboard-url URL] [--org ORG] [--name NAME]
+                                                 [--port PORT] [--code CODE] [--print] [--config FILE]
+
+            Creates the Driftless GitHub App from a manifest (permissions: statuses and checks write, contents,
+            metadata and pull requests read; events: push, pull_request, plus installation and
+            installation_repositories that GitHub always sends) and stores its id, private key, webhook secret and
+            OAuth client in <data>/github-app/. 'driftless serve' then uses them for every GitHub setting not set
+            explicitly. Run it on a machine with a browser signed in to GitHub:
+
+              1. it serves a page on http://localhost:PORT/ (default 3000); open it and press the button,
+              2. confirm the App on GitHub; GitHub sends the browser back to http://localhost:PORT/callback,
+              3. the code is exchanged for the credentials, which are stored; the command exits 0.
+
+              --url URL            where GitHub reaches the daemon's HTTP port (webhook: URL/webhooks/github)
+              --dashboard-url URL  where people reach the dashboard: registers the 'Sign in with GitHub' callback
+              --org ORG            create the App in an organisation instead of your own account
+              --name NAME          the App's name on GitHub (default: driftless-<host of --url>)
+              --port PORT          port of the loopback page (default 3000)
+              --code CODE          only exchange a code (from the callback's address) and store the credentials
+              --print              only print the manifest JSON
+            GitHub Enterprise: set DRIFTLESS_GITHUB_WEB_URL and DRIFTLESS_GITHUB_API_URL.
+            """;
+
+    private ExitCode github(List<String> args) throws Exception {
+        Arguments a = Arguments.parse(args, Set.of("config", "url", "dashboard-url", "org", "name", "port", "code"), Set.of("print"));
+        if (a.help()) {
+            out.print(GITHUB_USAGE);
+            return ExitCode.OK;
+        }
+        if (a.positional().size() != 1 || !a.positional().get(0).equals("app-manifest")) {
+            throw new UsageException("usage: driftless github app-manifest --url URL (see 'driftless github --help')");
+        }
+        DriftlessConfig config = load(a);
+        if (a.option("code").isPresent()) {
+            String code = a.option("code").get();
+            if (!AppManifestFlow.validCode(code)) {
+                throw new UsageException("--code is not a GitHub manifest code: '" + code + "'");
+            }
+            Files.createDirectories(config.data());
+            printCreated(AppManifestFlow.exchange(config.githubApiUrl(), config.data(), code));
+            return ExitCode.OK;
+        }
+        String urlText = a.option("url").orElseThrow(() -> new UsageException(
+                "--url is required: where GitHub reaches this daemon's HTTP port, e.g. https://driftless.example.com"));
+        URI url = absoluteUrl(urlText);
+        if (url == null) {
+            throw new UsageException("--url must be an absolute http(s) URL, got '" + a.option("url").get() + "'");
+        }
+        URI dashboard = null;
+        if (a.option("dashboard-url").isPresent()) {
+            dashboard = absoluteUrl(a.option("dashboard-url").get());
+            if (dashboard == null) {
+                throw new UsageException("--dashboard-url must be an absolute http(s) URL, got '" + a.option("dashboard-url").get() + "'");
+            }
+        }
+        String org = a.option("org").orElse(null);
+        if (org != null && !TokenStore.validOwner(org.toLowerCase(java.util.Locale.ROOT))) {
+            throw new UsageException("not an organisation name: '" + org + "'");
+        }
+        String name = a.option("name").orElse("driftless-" + url.getHost());
+        int port;
+        try {
+            port = Integer.parseInt(a.option("port").orElse("3000"));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--port must be a port number, got '" + a.option("port").orElse("") + "'");
+        }
+        try (AppManifestFlow flow = new AppManifestFlow(config.githubWebUrl(), config.githubApiUrl(), config.data(), org, name, url, dashboard)) {
+            if (a.flag("print")) {
+                out.println(flow.manifest().json().encodePrettily());
+                return ExitCode.OK;
+            }
+            Files.createDirectories(config.data());
+            URI page = flow.start(port);
+            out.println("driftless: open " + page + " in a browser signed in to GitHub, then confirm the App there.");
+            out.println("driftless: the manifest goes to " + flow.registrationUrl().toString().replaceFirst("\\?.*$", ""));
+            printCreated(flow.await(java.time.Duration.ofMinutes(30)));
+            return ExitCode.OK;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private void printCreated(StoredGitHubApp app) {
+        out.println("driftless: GitHub App " + app.slug().orElse("") + " (id " + app.id() + ") created; its key, webhook secret"
+                + " and OAuth client are stored in " + app.keyFile().getParent());
+        app.htmlUrl().ifPresent(u -> out.println("driftless: install it on repositories: " + u + "/installations/new"));
+        out.println("driftless: then start (or restart) 'driftless serve': it uses the stored App.");
+    }
+
+    private static URI absoluteUrl(String text) {
+        try {
+            URI uri = URI.create(text);
+            return uri.isAbsolute() && uri.getHost() != null && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                    ? uri : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private ExitCode token(List<String> args) throws Exception {

@@ -103,4 +103,24 @@ class DaemonTest {
         assertEquals(503, answer.statusCode());
         assertEquals(0L, daemon.context().queue().depthByState().get(JobState.QUEUED));
     }
+
+    @Test
+    void aDeliverySignedWithThePreviousSecretIsAcceptedDuringARotationAndRefusedAfter() throws Exception {
+        String previous = "the secret being rotated out";
+        daemon = Daemon.start(config(Map.of("DRIFTLESS_GITHUB_WEBHOOK_SECRET_PREVIOUS", previous)), List.of());
+        String first = Webhooks.push("alice", "fns", "main", "d".repeat(40));
+        assertEquals(202, Webhooks.send(daemon.httpPort(), previous, "push", "rotation-1", first).statusCode(),
+                "during the rotation, GitHub may still sign with the old secret");
+        assertEquals(202, Webhooks.send(daemon.httpPort(), SECRET, "push", "rotation-2",
+                Webhooks.push("alice", "fns", "main", "e".repeat(40))).statusCode(), "and with the new one");
+        daemon.close();
+
+        // The rotation is over: DRIFTLESS_GITHUB_WEBHOOK_SECRET_PREVIOUS is unset and the daemon restarted.
+        daemon = Daemon.start(config(Map.of()), List.of());
+        String late = Webhooks.push("alice", "fns", "main", "f".repeat(40));
+        HttpResponse<String> refused = Webhooks.send(daemon.httpPort(), previous, "push", "rotation-3", late);
+        assertEquals(401, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("signature_invalid"), refused.body());
+        assertEquals(202, Webhooks.send(daemon.httpPort(), SECRET, "push", "rotation-4", late).statusCode());
+    }
 }

@@ -37,7 +37,7 @@ class MainTest {
         assertEquals(ExitCode.USAGE, run(Map.of()));
         assertEquals(ExitCode.USAGE, run(Map.of(), "launch"));
         assertTrue(err().contains("unknown command 'launch'"));
-        for (String command : new String[] {"serve", "demo", "token", "rollback", "suspend", "resume"}) {
+        for (String command : new String[] {"serve", "demo", "token", "rollback", "suspend", "resume", "github"}) {
             assertEquals(ExitCode.OK, run(Map.of(), command, "--help"), command);
         }
         assertEquals(ExitCode.USAGE, run(Map.of(), "serve", "--port", "1"));
@@ -84,6 +84,55 @@ class MainTest {
         for (Setting setting : Setting.values()) {
             assertTrue(text.contains("`" + setting.env() + "`") && text.contains("`" + setting.yamlKey() + "`"),
                     "README.md documents " + setting.env());
+        }
+    }
+
+    @Test
+    void githubAppManifestChecksItsArgumentsAndPrintsTheManifest() {
+        Map<String, String> env = Map.of("DRIFTLESS_DATA", dir.toString());
+        assertEquals(ExitCode.USAGE, run(env, "github", "app-manifest"));
+        assertTrue(err().contains("--url is required"), err());
+        assertEquals(ExitCode.USAGE, run(env, "github", "app-manifest", "--url", "not a url"));
+        assertEquals(ExitCode.USAGE, run(env, "github", "manifest", "--url", "https://driftless.example.com"));
+        assertEquals(ExitCode.USAGE, run(env, "github", "app-manifest", "--url", "https://driftless.example.com", "--port", "70000"));
+
+        assertEquals(ExitCode.OK, run(env, "github", "app-manifest", "--url", "https://driftless.example.com", "--print"));
+        io.vertx.core.json.JsonObject manifest = new io.vertx.core.json.JsonObject(out.toString(StandardCharsets.UTF_8));
+        assertEquals("driftless-driftless.example.com", manifest.getString("name"));
+        assertEquals("https://driftless.example.com/webhooks/github", manifest.getJsonObject("hook_attributes").getString("url"));
+        assertEquals("write", manifest.getJsonObject("default_permissions").getString("statuses"));
+        assertEquals("write", manifest.getJsonObject("default_permissions").getString("checks"));
+        assertEquals("read", manifest.getJsonObject("default_permissions").getString("contents"));
+        assertEquals(List.of("push", "pull_request"), manifest.getJsonArray("default_events").getList());
+        assertTrue(Files.notExists(dir.resolve("github-app")), "printing stores nothing");
+    }
+
+    @Test
+    void githubAppManifestExchangesACodeGivenByHandAndReportsARefusedOne() throws Exception {
+        var github = new com.github.tomakehurst.wiremock.WireMockServer(
+                com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().dynamicPort());
+        github.start();
+        try {
+            github.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/app-manifests/good/conversions")
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson(new io.vertx.core.json.JsonObject()
+                            .put("id", 99).put("slug", "driftless-ci").put("html_url", "https://github.example/apps/driftless-ci")
+                            .put("pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n")
+                            .put("webhook_secret", "whsec").put("client_id", "Iv1.x").put("client_secret", "cs").encode())));
+            github.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/app-manifests/stale/conversions")
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(404)
+                            .withBody("{\"message\":\"Not Found\"}")));
+            Map<String, String> env = Map.of("DRIFTLESS_DATA", dir.toString(), "DRIFTLESS_GITHUB_API_URL", github.baseUrl());
+
+            assertEquals(ExitCode.OK, run(env, "github", "app-manifest", "--code", "good"));
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("https://github.example/apps/driftless-ci/installations/new"));
+            assertEquals("whsec", Files.readString(dir.resolve("github-app/webhook-secret")));
+            assertTrue(new io.vertx.core.json.JsonObject(Files.readString(dir.resolve("github-app/app.json"))).getLong("id") == 99);
+
+            assertEquals(ExitCode.RUNTIME_FAILURE, run(env, "github", "app-manifest", "--code", "stale"));
+            assertTrue(err().contains("Not Found"), err());
+            assertEquals(ExitCode.USAGE, run(env, "github", "app-manifest", "--code", "bad code!"));
+        } finally {
+            github.stop();
         }
     }
 }

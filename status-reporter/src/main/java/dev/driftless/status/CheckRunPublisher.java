@@ -1,54 +1,45 @@
 package dev.driftless.status;
 
-import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.OptionalLong;
+import org.kohsuke.github.GHCheckRun;
+import org.kohsuke.github.GHCheckRunBuilder;
+import org.kohsuke.github.GHRepository;
 
 /**
- * Checks API: the first state of a (sha, context) creates a check run named after the context
- * ({@code POST /repos/{o}/{r}/check-runs}); later states update that same run by id
- * ({@code PATCH /repos/{o}/{r}/check-runs/{id}}). The build log goes in {@code output.text}, already cut
- * to 65 535 characters by {@link CommitStatus}.
+ * Checks API through github-api: the first state of a (sha, context) creates a check run named after the
+ * context ({@code GHRepository.createCheckRun}: {@code POST /repos/{o}/{r}/check-runs}); later states update
+ * that same run by id ({@code updateCheckRun}: {@code PATCH /repos/{o}/{r}/check-runs/{id}}). The build log
+ * goes in {@code output.text}, already cut to 65 535 characters by {@link CommitStatus}.
  */
 final class CheckRunPublisher extends GitHubPublisher {
 
-    CheckRunPublisher(GitHubHttp http, AccessTokens tokens, Clock clock) {
-        super(http, tokens, clock);
+    CheckRunPublisher(GitHubClients clients, Clock clock) {
+        super(clients, clock);
     }
 
     @Override
-    Call call(CommitStatus status, OptionalLong checkRunId) {
-        JsonObject output = new JsonObject()
-                .put("title", status.description().isEmpty() ? status.context() : status.description())
-                .put("summary", status.summary() != null ? status.summary()
-                        : status.description().isEmpty() ? status.context() : status.description());
-        if (status.log() != null) {
-            output.put("text", status.log());
-        }
-        JsonObject body = new JsonObject().put("name", status.context());
+    OptionalLong send(GHRepository repository, CommitStatus status, OptionalLong checkRunId) throws IOException {
+        GHCheckRunBuilder run = checkRunId.isPresent()
+                // The name is sent again so the update reads like the create (it does not rename).
+                ? repository.updateCheckRun(checkRunId.getAsLong()).withName(status.context(), status.context())
+                : repository.createCheckRun(status.context(), status.sha());
         switch (status.state()) {
-            case PENDING -> body.put("status", "in_progress");
-            case SUCCESS -> body.put("status", "completed").put("conclusion", "success");
+            case PENDING -> run.withStatus(GHCheckRun.Status.IN_PROGRESS);
+            case SUCCESS -> run.withStatus(GHCheckRun.Status.COMPLETED).withConclusion(GHCheckRun.Conclusion.SUCCESS);
             // Checks has no "error" conclusion; our own faults are failures too, the title says which.
-            case FAILURE, ERROR -> body.put("status", "completed").put("conclusion", "failure");
+            case FAILURE, ERROR -> run.withStatus(GHCheckRun.Status.COMPLETED).withConclusion(GHCheckRun.Conclusion.FAILURE);
         }
         if (status.targetUrl() != null) {
-            body.put("details_url", status.targetUrl());
+            run.withDetailsURL(status.targetUrl());
         }
-        body.put("output", output);
-        if (checkRunId.isPresent()) {
-            return new Call("PATCH", repoPath(status) + "/check-runs/" + checkRunId.getAsLong(), body);
+        String title = status.description().isEmpty() ? status.context() : status.description();
+        GHCheckRunBuilder.Output output = new GHCheckRunBuilder.Output(title, status.summary() != null ? status.summary() : title);
+        if (status.log() != null) {
+            output.withText(status.log());
         }
-        body.put("head_sha", status.sha());
-        return new Call("POST", repoPath(status) + "/check-runs", body);
-    }
-
-    @Override
-    OptionalLong idFrom(GitHubResponse response, OptionalLong checkRunId) {
-        Object id = response.json().getValue("id");
-        if (id instanceof Number n) {
-            return OptionalLong.of(n.longValue());
-        }
-        return checkRunId;
+        GHCheckRun answer = run.add(output).create();
+        return answer != null && answer.getId() > 0 ? OptionalLong.of(answer.getId()) : checkRunId;
     }
 }

@@ -1,30 +1,27 @@
 package dev.driftless.status;
 
-import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.OptionalLong;
+import org.kohsuke.github.GHCommitState;
+import org.kohsuke.github.GHRepository;
 
-/** {@code POST /repos/{owner}/{repo}/statuses/{sha}}. */
+/** {@code POST /repos/{owner}/{repo}/statuses/{sha}} through {@code GHRepository.createCommitStatus}. */
 final class CommitStatusPublisher extends GitHubPublisher {
 
-    CommitStatusPublisher(GitHubHttp http, AccessTokens tokens, Clock clock) {
-        super(http, tokens, clock);
+    CommitStatusPublisher(GitHubClients clients, Clock clock) {
+        super(clients, clock);
     }
 
     @Override
-    Call call(CommitStatus status, OptionalLong checkRunId) {
-        JsonObject body = new JsonObject()
-                .put("state", status.state().apiValue())
-                .put("description", status.description())
-                .put("context", status.context());
-        if (status.targetUrl() != null) {
-            body.put("target_url", status.targetUrl());
-        }
-        return new Call("POST", repoPath(status) + "/statuses/" + status.sha(), body);
-    }
-
-    @Override
-    OptionalLong idFrom(GitHubResponse response, OptionalLong checkRunId) {
+    OptionalLong send(GHRepository repository, CommitStatus status, OptionalLong checkRunId) throws IOException {
+        GHCommitState state = switch (status.state()) {
+            case PENDING -> GHCommitState.PENDING;
+            case SUCCESS -> GHCommitState.SUCCESS;
+            case FAILURE -> GHCommitState.FAILURE;
+            case ERROR -> GHCommitState.ERROR;
+        };
+        repository.createCommitStatus(status.sha(), state, status.targetUrl(), status.description(), status.context());
         return OptionalLong.empty();
     }
 }

@@ -7,22 +7,21 @@ import java.io.IOException;
  * installation-token cache, so a push costs one token exchange per installation and hour, not two.
  */
 public final class GitHubAccess {
-    private final AccessTokens tokens;
+    private final GitHubClients clients;
     private final StatusPublisher publisher;
 
-    private GitHubAccess(AccessTokens tokens, StatusPublisher publisher) {
-        this.tokens = tokens;
+    private GitHubAccess(GitHubClients clients, StatusPublisher publisher) {
+        this.clients = clients;
         this.publisher = publisher;
     }
 
     public static GitHubAccess create(GitHubConfig config) {
-        GitHubHttp http = new GitHubHttp(config.apiBaseUrl(), config.connectTimeout(), config.requestTimeout());
-        AccessTokens tokens = AccessTokens.of(config.credentials(), http, config.clock());
+        GitHubClients clients = new GitHubClients(config);
         StatusPublisher publisher = switch (config.mode()) {
-            case COMMIT_STATUSES -> new CommitStatusPublisher(http, tokens, config.clock());
-            case CHECK_RUNS -> new CheckRunPublisher(http, tokens, config.clock());
+            case COMMIT_STATUSES -> new CommitStatusPublisher(clients, config.clock());
+            case CHECK_RUNS -> new CheckRunPublisher(clients, config.clock());
         };
-        return new GitHubAccess(tokens, publisher);
+        return new GitHubAccess(clients, publisher);
     }
 
     public StatusPublisher publisher() {
@@ -37,9 +36,11 @@ public final class GitHubAccess {
      */
     public String repositoryToken(Long installationId) throws IOException {
         try {
-            return tokens.token(installationId);
-        } catch (GitHubCallException e) {
-            throw new IOException("GitHub refused an installation token: " + e.getMessage(), e);
+            return clients.token(installationId);
+        } catch (IOException e) {
+            String why = GitHubAnswer.of(e).map(a -> "HTTP " + a.status() + (a.message().isEmpty() ? "" : ": " + a.message()))
+                    .orElseGet(() -> GitHubAnswer.networkError(e));
+            throw new IOException("GitHub refused an installation token: " + why, e);
         }
     }
 }

@@ -60,6 +60,7 @@ public final class GitHubConfig {
         public Builder apiBaseUrl(String apiBaseUrl) { return apiBaseUrl(URI.create(apiBaseUrl)); }
         public Builder credentials(GitHubCredentials credentials) { this.credentials = credentials; return this; }
         public Builder mode(StatusPublisher.Mode mode) { this.mode = mode; return this; }
+        /** With {@link #requestTimeout}: one GitHub call gets connect + request timeout to answer, then fails as a network error. */
         public Builder connectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; return this; }
         public Builder requestTimeout(Duration requestTimeout) { this.requestTimeout = requestTimeout; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }

@@ -1,96 +1,108 @@
 package dev.driftless.status;
 
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
+import org.kohsuke.github.GHRepository;
+import org.kohsuke.github.GitHub;
 
 /**
  * What both publishers share: getting the token, one retry with a fresh token after a 401, and turning
- * GitHub's answer into a {@link PublishResult} following GitHub's documented rate-limit rules
- * (docs.github.com, "Best practices for using the REST API").
+ * GitHub's answer (github-api's {@code HttpException}: code and headers) into a {@link PublishResult}
+ * following GitHub's documented rate-limit rules (docs.github.com, "Best practices for using the REST API").
  */
 abstract class GitHubPublisher implements StatusPublisher {
     /** GitHub: on a secondary limit without Retry-After, wait at least one minute. */
     static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
 
-    private final GitHubHttp http;
-    private final AccessTokens tokens;
+    private final GitHubClients clients;
     private final Clock clock;
 
-    GitHubPublisher(GitHubHttp http, AccessTokens tokens, Clock clock) {
-        this.http = http;
-        this.tokens = tokens;
+    GitHubPublisher(GitHubClients clients, Clock clock) {
+        this.clients = clients;
         this.clock = clock;
     }
 
-    /** The call for this status: method, path, JSON body. */
-    record Call(String method, String path, JsonObject body) {}
-
-    abstract Call call(CommitStatus status, OptionalLong checkRunId);
-
-    /** What to keep from a 2xx answer (the check run id, in check-run mode). */
-    abstract OptionalLong idFrom(GitHubResponse response, OptionalLong checkRunId);
+    /** Makes the one github-api call for this status; returns the check run id to keep (check-run mode). */
+    abstract OptionalLong send(GHRepository repository, CommitStatus status, OptionalLong checkRunId) throws IOException;
 
     @Override
     public String rateLimitKey(CommitStatus status) {
-        return tokens.rateLimitKey(status.installationId());
+        return clients.rateLimitKey(status.installationId());
     }
 
     @Override
     public final PublishResult publish(CommitStatus status, OptionalLong checkRunId) {
-        Call call = call(status, checkRunId);
+        GitHub client;
         try {
-            GitHubResponse response = http.send(call.method(), call.path(), tokens.token(status.installationId()), call.body());
-            if (response.status() == 401 && tokens.invalidate(status.installationId())) {
-                // The cached installation token may have been revoked; one more try with a fresh one.
-                response = http.send(call.method(), call.path(), tokens.token(status.installationId()), call.body());
-                if (response.status() == 401) {
-                    return new PublishResult.Refused(401, "401 unauthorized even with a fresh installation token: " + response.message());
-                }
-            }
-            return classify(response, checkRunId);
-        } catch (GitHubCallException e) {
-            // The token exchange itself failed: same rules (a 404 means the installation is gone).
-            PublishResult result = classify(e.response(), checkRunId);
-            return result instanceof PublishResult.Delivered
-                    ? new PublishResult.Retry(e.response().status(), e.getMessage(), null)
-                    : relabel(result, "installation token: ");
+            client = clients.client(status.installationId());
         } catch (IOException e) {
-            return new PublishResult.Retry(0, "network error: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), null);
+            // The token exchange itself failed: same rules (a 404 means the installation is gone).
+            return GitHubAnswer.of(e).map(answer -> relabel(classify(answer), "installation token: "))
+                    .orElseGet(() -> new PublishResult.Retry(0, "installation token: " + GitHubAnswer.networkError(e), null));
         } catch (IllegalArgumentException e) {
             return new PublishResult.Refused(0, e.getMessage());
         }
+        try {
+            return attempt(client, status, checkRunId);
+        } catch (IOException e) {
+            Optional<GitHubAnswer> answer = GitHubAnswer.of(e);
+            if (answer.isPresent() && answer.get().status() == 401 && clients.invalidate(status.installationId())) {
+                // The cached installation token may have been revoked; one more try with a fresh one.
+                try {
+                    return attempt(clients.client(status.installationId()), status, checkRunId);
+                } catch (IOException again) {
+                    Optional<GitHubAnswer> second = GitHubAnswer.of(again);
+                    if (second.isPresent() && second.get().status() == 401) {
+                        return new PublishResult.Refused(401, "401 unauthorized even with a fresh installation token: "
+                                + second.get().message());
+                    }
+                    return second.map(this::classify)
+                            .orElseGet(() -> new PublishResult.Retry(0, GitHubAnswer.networkError(again), null));
+                }
+            }
+            return answer.map(this::classify).orElseGet(() -> new PublishResult.Retry(0, GitHubAnswer.networkError(e), null));
+        }
     }
 
-    private PublishResult classify(GitHubResponse response, OptionalLong checkRunId) {
-        int code = response.status();
+    private PublishResult attempt(GitHub client, CommitStatus status, OptionalLong checkRunId) throws IOException {
+        GHRepository repository = GitHubClients.repository(client, status.owner(), status.repo());
+        OptionalLong id = send(repository, status, checkRunId);
+        GitHubAnswer answer = clients.lastAnswer();
         Instant now = clock.instant();
-        if (response.successful()) {
-            Instant exhaustedUntil = response.rateLimitRemaining().orElse(-1) == 0
-                    ? response.rateLimitReset().filter(now::isBefore).orElse(null) : null;
-            return new PublishResult.Delivered(code, idFrom(response, checkRunId), exhaustedUntil);
+        Instant exhaustedUntil = answer != null && answer.rateLimitRemaining().orElse(-1) == 0
+                ? answer.rateLimitReset().filter(now::isBefore).orElse(null) : null;
+        return new PublishResult.Delivered(answer == null ? 200 : answer.status(), id, exhaustedUntil);
+    }
+
+    private PublishResult classify(GitHubAnswer answer) {
+        int code = answer.status();
+        Instant now = clock.instant();
+        if (answer.successful()) {
+            // Only a token exchange lands here: a 2xx github-api could not read is worth another try.
+            return new PublishResult.Retry(code, "HTTP " + code + " with an unreadable answer", null);
         }
-        String why = "HTTP " + code + (response.message().isEmpty() ? "" : ": " + response.message());
+        String why = "HTTP " + code + (answer.message().isEmpty() ? "" : ": " + answer.message());
         if (code == 403 || code == 429) {
-            if (response.rateLimitRemaining().orElse(-1) == 0 && response.rateLimitReset().isPresent()) {
-                Instant reset = response.rateLimitReset().get();
+            if (answer.rateLimitRemaining().orElse(-1) == 0 && answer.rateLimitReset().isPresent()) {
+                Instant reset = answer.rateLimitReset().get();
                 return new PublishResult.RateLimited(code, "primary rate limit exhausted, resets at " + reset,
                         reset.isAfter(now) ? reset : now);
             }
-            if (response.retryAfter().isPresent()) {
-                return new PublishResult.RateLimited(code, "secondary rate limit, " + why, now.plus(response.retryAfter().get()));
+            if (answer.retryAfter().isPresent()) {
+                return new PublishResult.RateLimited(code, "secondary rate limit, " + why, now.plus(answer.retryAfter().get()));
             }
-            if (code == 429 || response.message().toLowerCase().contains("rate limit")) {
+            if (code == 429 || answer.message().toLowerCase().contains("rate limit")
+                    || answer.message().toLowerCase().contains("abuse limit")) {
                 return new PublishResult.RateLimited(code, "secondary rate limit, " + why, now.plus(SECONDARY_LIMIT_WAIT));
             }
             return new PublishResult.Refused(code, why); // e.g. "Resource not accessible by integration"
         }
         if (code >= 500 || code == 408) {
-            return new PublishResult.Retry(code, why, response.retryAfter().map(now::plus).orElse(null));
+            return new PublishResult.Retry(code, why, answer.retryAfter().map(now::plus).orElse(null));
         }
         return new PublishResult.Refused(code, why); // 401 (PAT), 404, 410, 422, redirects: asking again changes nothing
     }
@@ -106,9 +118,5 @@ abstract class GitHubPublisher implements StatusPublisher {
             return new PublishResult.Refused(r.httpStatus(), prefix + r.reason());
         }
         return result;
-    }
-
-    static String repoPath(CommitStatus status) {
-        return "/repos/" + status.owner() + "/" + status.repo();
     }
 }

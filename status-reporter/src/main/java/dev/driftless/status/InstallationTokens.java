@@ -4,28 +4,28 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.kohsuke.github.GHAppInstallationToken;
+import org.kohsuke.github.GitHub;
 
 /**
- * Installation access tokens of a GitHub App, exchanged with {@code POST /app/installations/{id}/access_tokens}
- * and cached per installation until {@link #REFRESH_BEFORE} before {@code expires_at} (tokens live one hour).
+ * Installation access tokens of a GitHub App, exchanged through github-api
+ * ({@code GHAppInstallation.createToken()}: {@code POST /app/installations/{id}/access_tokens}) and cached per installation until {@link #REFRESH_BEFORE} before {@code expires_at} (tokens live one hour).
  * Thread-safe; a lock per installation keeps one exchange in flight per installation while other
  * installations go on.
  */
 final class InstallationTokens {
     static final Duration REFRESH_BEFORE = Duration.ofMinutes(5);
 
-    private final GitHubHttp http;
-    private final AppJwt jwt;
+    private final GitHub app;
     private final Clock clock;
     private final ConcurrentMap<Long, Slot> slots = new ConcurrentHashMap<>();
 
-    InstallationTokens(GitHubHttp http, AppJwt jwt, Clock clock) {
-        this.http = http;
-        this.jwt = jwt;
+    /** @param app the client that authenticates as the App (its JWT) */
+    InstallationTokens(GitHub app, Clock clock) {
+        this.app = app;
         this.clock = clock;
     }
 
@@ -36,7 +36,8 @@ final class InstallationTokens {
         volatile Cached cached; // one volatile write, so readers never pair a token with another's expiry
     }
 
-    String token(long installationId) throws IOException, GitHubCallException {
+    /** @throws IOException github-api's {@code HttpException} when GitHub refused the exchange */
+    String token(long installationId) throws IOException {
         Slot slot = slots.computeIfAbsent(installationId, id -> new Slot());
         String cached = valid(slot);
         if (cached != null) {
@@ -48,21 +49,11 @@ final class InstallationTokens {
             if (cached != null) {
                 return cached; // another thread exchanged while we waited
             }
-            GitHubResponse response = http.send("POST", "/app/installations/" + installationId + "/access_tokens", jwt.create(), null);
-            if (!response.successful()) {
-                throw new GitHubCallException("token exchange for installation " + installationId, response);
-            }
-            var json = response.json();
-            String token = json.getValue("token") instanceof String s ? s : null;
-            String expiresAt = json.getValue("expires_at") instanceof String s ? s : null;
-            if (token == null || expiresAt == null) {
+            GHAppInstallationToken answer = GitHubClients.installation(app, installationId).createToken().create();
+            String token = answer.getToken();
+            Instant expiry = answer.getExpiresAt();
+            if (token == null || expiry == null) {
                 throw new IOException("token exchange for installation " + installationId + " answered without token/expires_at");
-            }
-            Instant expiry;
-            try {
-                expiry = Instant.parse(expiresAt);
-            } catch (DateTimeParseException e) {
-                throw new IOException("token exchange answered an unreadable expires_at: " + expiresAt);
             }
             slot.cached = new Cached(token, expiry.minus(REFRESH_BEFORE));
             return token;

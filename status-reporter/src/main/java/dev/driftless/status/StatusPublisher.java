@@ -23,11 +23,6 @@ public interface StatusPublisher {
     }
 
     static StatusPublisher create(GitHubConfig config) {
-        GitHubHttp http = new GitHubHttp(config.apiBaseUrl(), config.connectTimeout(), config.requestTimeout());
-        AccessTokens tokens = AccessTokens.of(config.credentials(), http, config.clock());
-        return switch (config.mode()) {
-            case COMMIT_STATUSES -> new CommitStatusPublisher(http, tokens, config.clock());
-            case CHECK_RUNS -> new CheckRunPublisher(http, tokens, config.clock());
-        };
+        return GitHubAccess.create(config).publisher();
     }
 }

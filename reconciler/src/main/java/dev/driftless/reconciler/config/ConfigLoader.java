@@ -9,6 +9,7 @@ import dev.driftless.gateway.TrustedProxies;
 import dev.driftless.reconciler.config.DriftlessConfig.RuntimeKind;
 import dev.driftless.runtime.kubernetes.KubernetesRuntimeConfig;
 import dev.driftless.reconciler.config.DriftlessConfig.StatusMode;
+import dev.driftless.reconciler.github.StoredGitHubApp;
 import dev.driftless.templates.FunctionTemplate;
 import dev.driftless.templates.Templates;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -49,8 +50,8 @@ public final class ConfigLoader {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+(?::\\d{1,5})?");
     private static final Set<Setting> SECRETS = Set.of(
-            Setting.GITHUB_WEBHOOK_SECRET, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN, Setting.GITHUB_OAUTH_CLIENT_SECRET,
-            Setting.REGISTRY_PASSWORD);
+            Setting.GITHUB_WEBHOOK_SECRET, Setting.GITHUB_WEBHOOK_SECRET_PREVIOUS, Setting.DB_PASSWORD, Setting.GITHUB_TOKEN,
+            Setting.GITHUB_OAUTH_CLIENT_SECRET, Setting.REGISTRY_PASSWORD);
 
     private final Map<String, String> env;
     private final Path serviceAccountNamespace;
@@ -145,6 +146,32 @@ public final class ConfigLoader {
             Path data = get(Setting.DATA, Path::of).orElse(Path.of("./.driftless"));
             Optional<Long> appId = get(Setting.GITHUB_APP_ID, ConfigLoader::positiveLong);
             Optional<Path> appKey = get(Setting.GITHUB_APP_KEY_FILE, ConfigLoader::readableFile);
+            Optional<Secret> webhookSecret = get(Setting.GITHUB_WEBHOOK_SECRET, Secret::of);
+            Optional<Secret> webhookSecretPrevious = get(Setting.GITHUB_WEBHOOK_SECRET_PREVIOUS, Secret::of);
+            Optional<String> oauthId = get(Setting.GITHUB_OAUTH_CLIENT_ID, s -> s);
+            Optional<Secret> oauthSecret = get(Setting.GITHUB_OAUTH_CLIENT_SECRET, Secret::of);
+            // The App 'driftless github app-manifest' created fills in whatever is not set explicitly.
+            Optional<StoredGitHubApp> stored = storedApp(data);
+            if (stored.isPresent() && appId.isEmpty() && appKey.isEmpty() && get(Setting.GITHUB_TOKEN, s -> s).isEmpty()) {
+                appId = Optional.of(stored.get().id());
+                appKey = Optional.of(stored.get().keyFile());
+            }
+            if (stored.isPresent() && webhookSecret.isEmpty()) {
+                webhookSecret = stored.get().webhookSecret().map(Secret::of);
+            }
+            if (stored.isPresent() && oauthId.isEmpty() && oauthSecret.isEmpty()
+                    && stored.get().clientId().isPresent() && stored.get().clientSecret().isPresent()) {
+                oauthId = stored.get().clientId();
+                oauthSecret = stored.get().clientSecret().map(Secret::of);
+            }
+            if (webhookSecretPrevious.isPresent() && webhookSecret.isEmpty()) {
+                throw new ConfigException(source(Setting.GITHUB_WEBHOOK_SECRET_PREVIOUS)
+                        + ": a previous webhook secret needs the current one (DRIFTLESS_GITHUB_WEBHOOK_SECRET)");
+            }
+            if (webhookSecretPrevious.isPresent() && webhookSecretPrevious.get().matches(webhookSecret.get().reveal())) {
+                throw new ConfigException(source(Setting.GITHUB_WEBHOOK_SECRET_PREVIOUS)
+                        + ": is the same as the current webhook secret; set the new secret as DRIFTLESS_GITHUB_WEBHOOK_SECRET");
+            }
             Optional<Path> cert = get(Setting.TLS_CERT_FILE, ConfigLoader::readableFile);
             Optional<Path> key = get(Setting.TLS_KEY_FILE, ConfigLoader::readableFile);
             requireTogether(Setting.GITHUB_APP_ID, appId, Setting.GITHUB_APP_KEY_FILE, appKey);
@@ -155,8 +182,6 @@ public final class ConfigLoader {
                 throw new ConfigException(source(Setting.STATUS_MODE)
                         + ": checks need a GitHub App (set DRIFTLESS_GITHUB_APP_ID and DRIFTLESS_GITHUB_APP_KEY_FILE)");
             }
-            Optional<String> oauthId = get(Setting.GITHUB_OAUTH_CLIENT_ID, s -> s);
-            Optional<Secret> oauthSecret = get(Setting.GITHUB_OAUTH_CLIENT_SECRET, Secret::of);
             if (oauthId.isPresent() != oauthSecret.isPresent()) {
                 Setting missing = oauthId.isPresent() ? Setting.GITHUB_OAUTH_CLIENT_SECRET : Setting.GITHUB_OAUTH_CLIENT_ID;
                 throw new ConfigException(missing.env() + ": GitHub sign-in needs both the OAuth client id and secret");
@@ -173,7 +198,8 @@ public final class ConfigLoader {
                     get(Setting.HTTP_PORT, ConfigLoader::port).orElse(8080),
                     get(Setting.HTTPS_PORT, ConfigLoader::port).orElse(8443),
                     get(Setting.DOMAIN, ConfigLoader::domain).orElse("localhost"),
-                    get(Setting.GITHUB_WEBHOOK_SECRET, Secret::of),
+                    webhookSecret,
+                    webhookSecretPrevious,
                     get(Setting.DB_URL, ConfigLoader::jdbcUrl).orElseGet(() -> DriftlessConfig.defaultDbUrl(data)),
                     get(Setting.DB_USER, s -> s),
                     get(Setting.DB_PASSWORD, Secret::of),
@@ -250,6 +276,14 @@ public final class ConfigLoader {
         private RateLimit limit(Setting rate, Setting burst, RateLimit defaults) {
             return new RateLimit(get(rate, ConfigLoader::positiveInt).orElse(defaults.perMinute()),
                     get(burst, ConfigLoader::positiveInt).orElse(defaults.burst()));
+        }
+
+        private static Optional<StoredGitHubApp> storedApp(Path data) {
+            try {
+                return StoredGitHubApp.read(data);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */

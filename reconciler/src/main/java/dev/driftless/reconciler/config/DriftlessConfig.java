@@ -24,6 +24,7 @@ public record DriftlessConfig(
         int httpsPort,
         String domain,
         Optional<Secret> githubWebhookSecret,
+        Optional<Secret> githubWebhookSecretPrevious,
         String dbUrl,
         Optional<String> dbUser,
         Optional<Secret> dbPassword,

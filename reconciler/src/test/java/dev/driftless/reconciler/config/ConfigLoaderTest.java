@@ -144,6 +144,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPreviousWebhookSecretNeedsACurrentOneThatDiffers() {
+        DriftlessConfig rotating = env(Map.of("DRIFTLESS_GITHUB_WEBHOOK_SECRET", "new-secret",
+                "DRIFTLESS_GITHUB_WEBHOOK_SECRET_PREVIOUS", "old-secret"));
+        assertEquals("old-secret", rotating.githubWebhookSecretPrevious().orElseThrow().reveal());
+        assertFalse(rotating.toString().contains("old-secret"));
+        assertTrue(error(Map.of("DRIFTLESS_GITHUB_WEBHOOK_SECRET_PREVIOUS", "old-secret"))
+                .startsWith("DRIFTLESS_GITHUB_WEBHOOK_SECRET_PREVIOUS: a previous webhook secret needs the current one"));
+        String same = error(Map.of("DRIFTLESS_GITHUB_WEBHOOK_SECRET", "same-secret", "DRIFTLESS_GITHUB_WEBHOOK_SECRET_PREVIOUS", "same-secret"));
+        assertTrue(same.contains("is the same as the current webhook secret"), same);
+        assertFalse(same.contains("same-secret"), "the secret is not echoed");
+    }
+
+    @Test
     void secretsNeverAppearInTextOrErrors() {
         DriftlessConfig c = env(Map.of("DRIFTLESS_GITHUB_WEBHOOK_SECRET", "hunter2-webhook",
                 "DRIFTLESS_DB_PASSWORD", "hunter2-db", "DRIFTLESS_GITHUB_TOKEN", "ghp_hunter2"));
