@@ -149,6 +149,11 @@ public final class Dashboard {
     // --- authentication ---------------------------------------------------------------------------
 
     private void login(RoutingContext ctx) {
+        if (fromAnotherSite(ctx)) {
+            // Login CSRF: another site must not log this browser in under the attacker's token.
+            html(ctx, 403, loginPage("Log in from this page, not from another site."));
+            return;
+        }
         String token = ctx.request().getFormAttribute("token");
         if (token == null || token.isBlank()) {
             html(ctx, 400, loginPage("Paste a token."));
@@ -207,7 +212,22 @@ public final class Dashboard {
         blocking(ctx, () -> sessions.find(id), then);
     }
 
+    /**
+     * Fetch Metadata, OWASP's defence in depth beside the token: a browser says where a request was started.
+     * Only our own pages may post forms; "same-site" is refused too, because the owners' functions answer on
+     * sibling subdomains ({@code alice.<domain>}) and SameSite cookies do not keep those out. A client that
+     * sends no such header (older browsers, curl) is judged by the token alone.
+     */
+    static boolean fromAnotherSite(RoutingContext ctx) {
+        String site = ctx.request().getHeader("Sec-Fetch-Site");
+        return site != null && !site.equals("same-origin") && !site.equals("none");
+    }
+
+    /** The synchronizer token: the form (or X-CSRF-Token header) must bring back the session's own token. */
     private static boolean csrfOk(RoutingContext ctx, Session session) {
+        if (fromAnotherSite(ctx)) {
+            return false;
+        }
         String sent = ctx.request().getFormAttribute("csrf");
         if (sent == null) {
             sent = ctx.request().getHeader("X-CSRF-Token");

@@ -113,6 +113,30 @@ class DashboardTest {
     }
 
     @Test
+    void aFormPostedFromAnotherSiteIsRefusedEvenWithTheToken() throws Exception {
+        String alice = login(ALICE);
+        String page = get("/dashboard/alice/functions/hello", alice).bodyAsString();
+        String csrf = page.replaceAll("(?s).*name=\"csrf\" value=\"([^\"]+)\".*", "$1");
+        // same-site too: an owner's function on alice.<domain> is same-site with the dashboard.
+        for (String site : List.of("cross-site", "same-site")) {
+            HttpResponse<Buffer> rollback = client.post("/dashboard/alice/functions/hello/rollback")
+                    .putHeader("Cookie", alice).putHeader("Sec-Fetch-Site", site)
+                    .sendForm(MultiMap.caseInsensitiveMultiMap().add("release", "1").add("csrf", csrf)).await();
+            assertEquals(403, rollback.statusCode(), site);
+            HttpResponse<Buffer> loginCsrf = client.post("/login").putHeader("Sec-Fetch-Site", site)
+                    .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", BOB)).await();
+            assertEquals(403, loginCsrf.statusCode(), site);
+            assertTrue(loginCsrf.cookies().isEmpty(), "no session for a login posted from another site");
+        }
+        assertTrue(data.rollbacks.isEmpty());
+        HttpResponse<Buffer> ours = client.post("/dashboard/alice/functions/hello/rollback")
+                .putHeader("Cookie", alice).putHeader("Sec-Fetch-Site", "same-origin")
+                .sendForm(MultiMap.caseInsensitiveMultiMap().add("release", "1").add("csrf", csrf)).await();
+        assertEquals(303, ours.statusCode());
+        assertEquals(List.of("alice/hello#1"), data.rollbacks);
+    }
+
+    @Test
     void unauthenticatedPagesRedirectToLogin() throws Exception {
         HttpResponse<Buffer> response = get("/dashboard/alice", null);
         assertEquals(303, response.statusCode());
