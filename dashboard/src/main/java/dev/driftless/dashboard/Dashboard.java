@@ -8,6 +8,8 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -112,9 +114,9 @@ public final class Dashboard {
     public void mount(Vertx vertx, Router router) {
         workers = vertx.createSharedWorkerExecutor("driftless-dashboard", 4);
         BodyHandler forms = BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
-        router.get("/").handler(ctx -> redirect(ctx, "/dashboard"));
-        router.get(STATIC_PATH + ":file").handler(Dashboard::staticFile);
-        router.get("/login").handler(ctx -> html(ctx, 200, loginPage(null)));
+        page(router, "/").handler(ctx -> redirect(ctx, "/dashboard"));
+        page(router, STATIC_PATH + ":file").handler(Dashboard::staticFile);
+        page(router, "/login").handler(ctx -> html(ctx, 200, loginPage(null)));
         router.post("/login").handler(forms).handler(this::login);
         github.ifPresent(signIn -> {
             WorkerExecutor pool = workers;
@@ -122,14 +124,14 @@ public final class Dashboard {
             router.get(GitHubOAuth.CALLBACK_PATH).handler(ctx -> signIn.callback(ctx, pool));
         });
         router.post("/logout").handler(forms).handler(this::logout);
-        router.get("/dashboard").handler(this::ownersPage);
-        router.get("/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
-        router.get("/dashboard/:owner/functions/:function").handler(ctx -> ownerPage(ctx, this::functionPage));
+        page(router, "/dashboard").handler(this::ownersPage);
+        page(router, "/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
+        page(router, "/dashboard/:owner/functions/:function").handler(ctx -> ownerPage(ctx, this::functionPage));
         router.post("/dashboard/:owner/functions/:function/rollback").handler(forms)
                 .handler(ctx -> ownerPage(ctx, this::rollbackForm));
-        router.get("/dashboard/:owner/builds/:build").handler(ctx -> ownerPage(ctx, this::buildPage));
-        router.get("/dashboard/:owner/builds/:build/log").handler(ctx -> ownerPage(ctx, this::buildLog));
-        router.get("/dashboard/:owner/repos/:repository").handler(ctx -> ownerPage(ctx, this::repositoryPage));
+        page(router, "/dashboard/:owner/builds/:build").handler(ctx -> ownerPage(ctx, this::buildPage));
+        page(router, "/dashboard/:owner/builds/:build/log").handler(ctx -> ownerPage(ctx, this::buildLog));
+        page(router, "/dashboard/:owner/repos/:repository").handler(ctx -> ownerPage(ctx, this::repositoryPage));
         router.post("/dashboard/:owner/repos/:repository/suspend").handler(forms)
                 .handler(ctx -> ownerPage(ctx, (c, session, owner) -> suspendForm(c, session, owner, true)));
         router.post("/dashboard/:owner/repos/:repository/resume").handler(forms)
@@ -144,6 +146,11 @@ public final class Dashboard {
                 .handler(ctx -> api(ctx, (c, principal, owner) -> apiSuspend(c, principal, owner, true)));
         router.post("/api/v1/owners/:owner/repositories/:repository/resume")
                 .handler(ctx -> api(ctx, (c, principal, owner) -> apiSuspend(c, principal, owner, false)));
+    }
+
+    /** A page answers HEAD as GET does (without the body), so that {@code curl -I} shows its headers. */
+    private static Route page(Router router, String path) {
+        return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
     }
 
     // --- authentication ---------------------------------------------------------------------------
@@ -262,7 +269,8 @@ public final class Dashboard {
     private void ownerPage(RoutingContext ctx, OwnerPage page) {
         withSession(ctx, session -> {
             if (session.isEmpty()) {
-                if (ctx.request().method().name().equals("GET") && !ctx.request().path().endsWith("/log")) {
+                if ((ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD)
+                        && !ctx.request().path().endsWith("/log")) {
                     redirect(ctx, "/login");
                 } else {
                     html(ctx, 401, Pages.error(401, "Log in first."));

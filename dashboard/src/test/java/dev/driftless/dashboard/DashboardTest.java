@@ -214,6 +214,19 @@ class DashboardTest {
                 pages.stream().map(HttpResponse::statusCode).toList());
     }
 
+    /** {@code curl -I}: a HEAD of each page answers with the page's status and the same policy, and no body. */
+    @Test
+    void aHeadOfEveryPageShowsThePolicy() throws Exception {
+        String alice = login(ALICE);
+        for (String path : List.of("/login", "/dashboard/alice", "/dashboard/alice/functions/hello",
+                "/dashboard/alice/builds/7", "/dashboard/alice/repos/fns", "/dashboard/alice/functions/nope")) {
+            HttpResponse<Buffer> head = client.head(path).putHeader("Cookie", alice).send().await();
+            assertEquals(path.endsWith("nope") ? 404 : 200, head.statusCode(), path);
+            assertEquals(Dashboard.CONTENT_SECURITY_POLICY, head.getHeader("Content-Security-Policy"), path);
+            assertTrue(head.body() == null || head.body().length() == 0, path);
+        }
+    }
+
     @Test
     void theScriptAndStyleSheetAreServedAsFilesWithTheirTypes() throws Exception {
         HttpResponse<Buffer> script = get("/static/dashboard.js", null);
