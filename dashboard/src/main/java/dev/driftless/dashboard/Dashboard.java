@@ -3,21 +3,28 @@ package dev.driftless.dashboard;
 import dev.driftless.dashboard.SessionStore.Session;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -40,6 +47,17 @@ public final class Dashboard {
     private static final long FORM_LIMIT = 16 * 1024;
     static final String SESSION_COOKIE = "driftless_session";
     private static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+    /**
+     * Every page's policy: scripts and styles only from our own files under {@link #STATIC_PATH} (no inline
+     * script, handler or style), no plugins, no {@code <base>}, never framed, forms only post to us.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    static final String STATIC_PATH = "/static/";
+    /** The files under {@link #STATIC_PATH}, read once from the classpath, with their content types. */
+    private static final Map<String, StaticFile> STATIC_FILES = Map.of(
+            "dashboard.js", StaticFile.load("dashboard.js", "text/javascript; charset=utf-8"),
+            "dashboard.css", StaticFile.load("dashboard.css", "text/css; charset=utf-8"));
 
     private final DashboardData data;
     private final TokenVerifier tokens;
@@ -96,8 +114,9 @@ public final class Dashboard {
     public void mount(Vertx vertx, Router router) {
         workers = vertx.createSharedWorkerExecutor("driftless-dashboard", 4);
         BodyHandler forms = BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
-        router.get("/").handler(ctx -> redirect(ctx, "/dashboard"));
-        router.get("/login").handler(ctx -> html(ctx, 200, loginPage(null)));
+        page(router, "/").handler(ctx -> redirect(ctx, "/dashboard"));
+        page(router, STATIC_PATH + ":file").handler(Dashboard::staticFile);
+        page(router, "/login").handler(ctx -> html(ctx, 200, loginPage(null)));
         router.post("/login").handler(forms).handler(this::login);
         github.ifPresent(signIn -> {
             WorkerExecutor pool = workers;
@@ -105,14 +124,14 @@ public final class Dashboard {
             router.get(GitHubOAuth.CALLBACK_PATH).handler(ctx -> signIn.callback(ctx, pool));
         });
         router.post("/logout").handler(forms).handler(this::logout);
-        router.get("/dashboard").handler(this::ownersPage);
-        router.get("/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
-        router.get("/dashboard/:owner/functions/:function").handler(ctx -> ownerPage(ctx, this::functionPage));
+        page(router, "/dashboard").handler(this::ownersPage);
+        page(router, "/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
+        page(router, "/dashboard/:owner/functions/:function").handler(ctx -> ownerPage(ctx, this::functionPage));
         router.post("/dashboard/:owner/functions/:function/rollback").handler(forms)
                 .handler(ctx -> ownerPage(ctx, this::rollbackForm));
-        router.get("/dashboard/:owner/builds/:build").handler(ctx -> ownerPage(ctx, this::buildPage));
-        router.get("/dashboard/:owner/builds/:build/log").handler(ctx -> ownerPage(ctx, this::buildLog));
-        router.get("/dashboard/:owner/repos/:repository").handler(ctx -> ownerPage(ctx, this::repositoryPage));
+        page(router, "/dashboard/:owner/builds/:build").handler(ctx -> ownerPage(ctx, this::buildPage));
+        page(router, "/dashboard/:owner/builds/:build/log").handler(ctx -> ownerPage(ctx, this::buildLog));
+        page(router, "/dashboard/:owner/repos/:repository").handler(ctx -> ownerPage(ctx, this::repositoryPage));
         router.post("/dashboard/:owner/repos/:repository/suspend").handler(forms)
                 .handler(ctx -> ownerPage(ctx, (c, session, owner) -> suspendForm(c, session, owner, true)));
         router.post("/dashboard/:owner/repos/:repository/resume").handler(forms)
@@ -129,9 +148,19 @@ public final class Dashboard {
                 .handler(ctx -> api(ctx, (c, principal, owner) -> apiSuspend(c, principal, owner, false)));
     }
 
+    /** A page answers HEAD as GET does (without the body), so that {@code curl -I} shows its headers. */
+    private static Route page(Router router, String path) {
+        return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
+    }
+
     // --- authentication ---------------------------------------------------------------------------
 
     private void login(RoutingContext ctx) {
+        if (fromAnotherSite(ctx)) {
+            // Login CSRF: another site must not log this browser in under the attacker's token.
+            html(ctx, 403, loginPage("Log in from this page, not from another site."));
+            return;
+        }
         String token = ctx.request().getFormAttribute("token");
         if (token == null || token.isBlank()) {
             html(ctx, 400, loginPage("Paste a token."));
@@ -190,7 +219,22 @@ public final class Dashboard {
         blocking(ctx, () -> sessions.find(id), then);
     }
 
+    /**
+     * Fetch Metadata, OWASP's defence in depth beside the token: a browser says where a request was started.
+     * Only our own pages may post forms; "same-site" is refused too, because the owners' functions answer on
+     * sibling subdomains ({@code alice.<domain>}) and SameSite cookies do not keep those out. A client that
+     * sends no such header (older browsers, curl) is judged by the token alone.
+     */
+    static boolean fromAnotherSite(RoutingContext ctx) {
+        String site = ctx.request().getHeader("Sec-Fetch-Site");
+        return site != null && !site.equals("same-origin") && !site.equals("none");
+    }
+
+    /** The synchronizer token: the form (or X-CSRF-Token header) must bring back the session's own token. */
     private static boolean csrfOk(RoutingContext ctx, Session session) {
+        if (fromAnotherSite(ctx)) {
+            return false;
+        }
         String sent = ctx.request().getFormAttribute("csrf");
         if (sent == null) {
             sent = ctx.request().getHeader("X-CSRF-Token");
@@ -214,7 +258,7 @@ public final class Dashboard {
             Principal principal = session.get().principal();
             blocking(ctx, () -> visibleOwners.apply(principal), owners -> {
                 if (!principal.admin() && owners.size() == 1) {
-                    redirect(ctx, "/dashboard/" + owners.get(0));
+                    redirect(ctx, "/dashboard/" + Html.segment(owners.get(0)));
                 } else {
                     html(ctx, 200, Pages.owners(principal, owners, session.get().csrfToken()));
                 }
@@ -225,7 +269,8 @@ public final class Dashboard {
     private void ownerPage(RoutingContext ctx, OwnerPage page) {
         withSession(ctx, session -> {
             if (session.isEmpty()) {
-                if (ctx.request().method().name().equals("GET") && !ctx.request().path().endsWith("/log")) {
+                if ((ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD)
+                        && !ctx.request().path().endsWith("/log")) {
                     redirect(ctx, "/login");
                 } else {
                     html(ctx, 401, Pages.error(401, "Log in first."));
@@ -276,8 +321,8 @@ public final class Dashboard {
         LOG.info("event=rollback_requested principal={} owner={} function={} release={}",
                 session.principal().name(), owner, function, release.get());
         blocking(ctx, () -> data.rollback(owner, function, release.get()), result ->
-                redirect(ctx, "/dashboard/" + owner + "/functions/" + function + "?flash="
-                        + java.net.URLEncoder.encode(result.message(), StandardCharsets.UTF_8)));
+                redirect(ctx, "/dashboard/" + Html.segment(owner) + "/functions/" + Html.segment(function)
+                        + "?flash=" + Html.query(result.message())));
     }
 
     private void suspendForm(RoutingContext ctx, Session session, String owner, boolean suspend) {
@@ -292,7 +337,7 @@ public final class Dashboard {
             if (!found) {
                 html(ctx, 404, Pages.error(404, "No repository " + repository + " for " + owner + "."));
             } else {
-                redirect(ctx, "/dashboard/" + owner + "/repos/" + repository);
+                redirect(ctx, "/dashboard/" + Html.segment(owner) + "/repos/" + Html.segment(repository));
             }
         });
     }
@@ -472,9 +517,34 @@ public final class Dashboard {
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Frame-Options", "DENY")
                 .putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
-                        + "style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+                .putHeader("Referrer-Policy", "same-origin")
+                .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 .end(page);
+    }
+
+    private static void staticFile(RoutingContext ctx) {
+        StaticFile file = STATIC_FILES.get(ctx.pathParam("file"));
+        if (file == null) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("not found");
+            return;
+        }
+        // nosniff: a browser runs it as a script or style only because of this content type.
+        ctx.response().putHeader("Content-Type", file.contentType()).putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Cache-Control", "no-cache").end(file.content().copy());
+    }
+
+    /** A file the pages load, from {@code static/} beside this class. */
+    private record StaticFile(String contentType, Buffer content) {
+        static StaticFile load(String name, String contentType) {
+            try (InputStream in = Dashboard.class.getResourceAsStream("static/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("static/" + name + " is missing from the dashboard's jar");
+                }
+                return new StaticFile(contentType, Buffer.buffer(in.readAllBytes()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {

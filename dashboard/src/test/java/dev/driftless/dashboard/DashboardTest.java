@@ -113,6 +113,30 @@ class DashboardTest {
     }
 
     @Test
+    void aFormPostedFromAnotherSiteIsRefusedEvenWithTheToken() throws Exception {
+        String alice = login(ALICE);
+        String page = get("/dashboard/alice/functions/hello", alice).bodyAsString();
+        String csrf = page.replaceAll("(?s).*name=\"csrf\" value=\"([^\"]+)\".*", "$1");
+        // same-site too: an owner's function on alice.<domain> is same-site with the dashboard.
+        for (String site : List.of("cross-site", "same-site")) {
+            HttpResponse<Buffer> rollback = client.post("/dashboard/alice/functions/hello/rollback")
+                    .putHeader("Cookie", alice).putHeader("Sec-Fetch-Site", site)
+                    .sendForm(MultiMap.caseInsensitiveMultiMap().add("release", "1").add("csrf", csrf)).await();
+            assertEquals(403, rollback.statusCode(), site);
+            HttpResponse<Buffer> loginCsrf = client.post("/login").putHeader("Sec-Fetch-Site", site)
+                    .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", BOB)).await();
+            assertEquals(403, loginCsrf.statusCode(), site);
+            assertTrue(loginCsrf.cookies().isEmpty(), "no session for a login posted from another site");
+        }
+        assertTrue(data.rollbacks.isEmpty());
+        HttpResponse<Buffer> ours = client.post("/dashboard/alice/functions/hello/rollback")
+                .putHeader("Cookie", alice).putHeader("Sec-Fetch-Site", "same-origin")
+                .sendForm(MultiMap.caseInsensitiveMultiMap().add("release", "1").add("csrf", csrf)).await();
+        assertEquals(303, ours.statusCode());
+        assertEquals(List.of("alice/hello#1"), data.rollbacks);
+    }
+
+    @Test
     void unauthenticatedPagesRedirectToLogin() throws Exception {
         HttpResponse<Buffer> response = get("/dashboard/alice", null);
         assertEquals(303, response.statusCode());
@@ -155,8 +179,79 @@ class DashboardTest {
     void textFromUsersIsEscaped() throws Exception {
         data.message = "<script>alert('x')</script>";
         String page = get("/dashboard/alice", login(ALICE)).bodyAsString();
-        assertFalse(page.contains("<script>alert"));
-        assertTrue(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+        assertFalse(page.contains("<script>alert"), page);
+        // The message is the reason's title attribute: escaped as an attribute value ('>' needs no escaping there).
+        assertTrue(page.contains("title=\"&lt;script>alert(&#39;x&#39;)&lt;/script>\""), page);
+    }
+
+    /** The {@code curl -I} of every page: each answer, error pages included, carries the same strict policy. */
+    @Test
+    void everyPageCarriesTheStrictContentSecurityPolicy() throws Exception {
+        String alice = login(ALICE);
+        String admin = login(ADMIN);
+        List<HttpResponse<Buffer>> pages = List.of(
+                get("/login", null),
+                post("/login", MultiMap.caseInsensitiveMultiMap().add("token", "nope"), null),
+                get("/dashboard", admin),
+                get("/dashboard/alice", alice),
+                get("/dashboard/alice/functions/hello", alice),
+                get("/dashboard/alice/builds/7", alice),
+                get("/dashboard/alice/repos/fns", alice),
+                get("/dashboard/alice/functions/nope", alice),
+                get("/dashboard/bob", alice),
+                post("/dashboard/alice/functions/hello/rollback", MultiMap.caseInsensitiveMultiMap(), alice));
+        for (HttpResponse<Buffer> page : pages) {
+            assertTrue(page.getHeader("Content-Type").startsWith("text/html"), page.bodyAsString());
+            assertEquals("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+                    + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'", page.getHeader("Content-Security-Policy"));
+            assertEquals("nosniff", page.getHeader("X-Content-Type-Options"));
+            String body = page.bodyAsString();
+            assertFalse(body.matches("(?s).*<script(?![^>]*\\bsrc=\"/static/dashboard\\.js\")[^>]*>.*"), "only our script: " + body);
+            assertFalse(body.matches("(?s).*\\son[a-z]+=.*"), "no inline handler: " + body);
+            assertFalse(body.contains("<style") || body.contains("style="), "no inline style: " + body);
+        }
+        assertEquals(List.of(200, 401, 200, 200, 200, 200, 200, 404, 403, 403),
+                pages.stream().map(HttpResponse::statusCode).toList());
+    }
+
+    /** {@code curl -I}: a HEAD of each page answers with the page's status and the same policy, and no body. */
+    @Test
+    void aHeadOfEveryPageShowsThePolicy() throws Exception {
+        String alice = login(ALICE);
+        for (String path : List.of("/login", "/dashboard/alice", "/dashboard/alice/functions/hello",
+                "/dashboard/alice/builds/7", "/dashboard/alice/repos/fns", "/dashboard/alice/functions/nope")) {
+            HttpResponse<Buffer> head = client.head(path).putHeader("Cookie", alice).send().await();
+            assertEquals(path.endsWith("nope") ? 404 : 200, head.statusCode(), path);
+            assertEquals(Dashboard.CONTENT_SECURITY_POLICY, head.getHeader("Content-Security-Policy"), path);
+            assertTrue(head.body() == null || head.body().length() == 0, path);
+        }
+    }
+
+    @Test
+    void theScriptAndStyleSheetAreServedAsFilesWithTheirTypes() throws Exception {
+        HttpResponse<Buffer> script = get("/static/dashboard.js", null);
+        assertEquals(200, script.statusCode());
+        assertTrue(script.getHeader("Content-Type").startsWith("text/javascript"));
+        assertEquals("nosniff", script.getHeader("X-Content-Type-Options"));
+        assertTrue(script.bodyAsString().contains("data-confirm") || script.bodyAsString().contains("dataset.confirm"));
+        HttpResponse<Buffer> css = get("/static/dashboard.css", null);
+        assertEquals(200, css.statusCode());
+        assertTrue(css.getHeader("Content-Type").startsWith("text/css"));
+        assertEquals(404, get("/static/nope.js", null).statusCode());
+    }
+
+    @Test
+    void theRollbackQuestionIsDataForTheScriptNotCode() throws Exception {
+        String page = get("/dashboard/alice/functions/hello", login(ALICE)).bodyAsString();
+        assertTrue(page.contains("data-confirm=\"Roll back hello to release 1? Its image is redeployed"), page);
+        assertFalse(page.contains("onsubmit"), page);
+    }
+
+    @Test
+    void theLogLinksQueryIsUrlEncoded() throws Exception {
+        data.buildFunction = "a&b c";
+        String page = get("/dashboard/alice/builds/7", login(ALICE)).bodyAsString();
+        assertTrue(page.contains("data-src=\"/dashboard/alice/builds/7/log?function=a%26b+c\""), page);
     }
 
     @Test

@@ -24,6 +24,7 @@ final class InMemoryDashboardData implements DashboardData {
     volatile String buildState = "running";
     volatile String message = "release 2 serves traffic";
     volatile boolean suspended;
+    volatile String buildFunction = "hello";
 
     InMemoryDashboardData() {
         releases.put("alice/hello", new CopyOnWriteArrayList<>(List.of(
@@ -60,7 +61,7 @@ final class InMemoryDashboardData implements DashboardData {
         }
         return Optional.of(new BuildView(7, "alice", "fns", "main", "b".repeat(40), "git-push", buildState, "",
                 Instant.parse("2026-11-22T10:00:00Z"), Optional.empty(),
-                List.of(new Views.FunctionResultRow("hello", "deployed", image("b2"), "built", 1200))));
+                List.of(new Views.FunctionResultRow(buildFunction, "deployed", image("b2"), "built", 1200))));
     }
 
     @Override

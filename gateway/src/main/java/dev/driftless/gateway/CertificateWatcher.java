@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reloads the server certificate without a restart: every interval it compares the files' modification
@@ -29,6 +30,7 @@ final class CertificateWatcher {
     private final TlsFiles files;
     private final List<HttpServer> servers;
     private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicLong checks = new AtomicLong();
     private String loadedStamp;
     private String failedStamp; // warn once per bad file state, not on every tick
     private long lastRenewCheck = System.nanoTime();
@@ -71,7 +73,13 @@ final class CertificateWatcher {
                         LOG.warn("event=gateway.certificate_reload_failed error=\"{}\" action=\"keeping the current certificate\"", done.cause().getMessage());
                     }
                     busy.set(false);
+                    checks.incrementAndGet();
                 });
+    }
+
+    /** Checks finished so far (loaded, unchanged or refused): a test waits for more of them instead of sleeping. */
+    long checks() {
+        return checks.get();
     }
 
     private Future<Void> apply(Loaded loaded) {

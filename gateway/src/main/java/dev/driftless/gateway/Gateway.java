@@ -122,6 +122,11 @@ public final class Gateway {
         return http.listen().mapEmpty();
     }
 
+    /** Certificate checks finished so far (0 before start): for tests that wait for N more. */
+    long certificateChecks() {
+        return watcher == null ? 0 : watcher.checks();
+    }
+
     /** Stops listening and releases the client pool; requests in flight are cut. */
     public Future<Void> stop() {
         if (vertx == null) {

@@ -1,5 +1,6 @@
 package dev.driftless.gateway;
 
+import dev.driftless.testsupport.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,10 +85,7 @@ class GatewayRolloutTest {
             Backend old = harness.routes.lookup(address).orElseThrow();
             Future<RawHttps.Response> slow = pool.submit(() ->
                     harness.client.get(harness.port(), "alice.localhost", "/hello/sleep?ms=1500"));
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (harness.routes.inFlight(old) == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("the slow request in flight on the old backend", () -> harness.routes.inFlight(old) > 0);
             harness.function("alice", "hello", "v2"); // routes the address to a new backend
             assertFalse(harness.routes.awaitDrained(old, Duration.ofMillis(200)), "still one request in flight");
             assertEquals("v2", new io.vertx.core.json.JsonObject(

@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLHandshakeException;
+import dev.driftless.testsupport.Await;
+
 import java.math.BigInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,15 +80,16 @@ class GatewayTlsTest {
             // Half-written state (new chain, old key) must not be served; the pair completes, then it is.
             X509Certificate next = authority.issueServerCertificate();
             Files.copy(issuer.resolve("server.pem"), chain, StandardCopyOption.REPLACE_EXISTING);
-            Thread.sleep(600);
+            long target = harness.gateway.certificateChecks() + 2; // so one whole check began after the write
+            Await.until("two more certificate checks", () -> harness.gateway.certificateChecks() >= target);
             assertEquals(before, serialWith(trustingIssuer, harness), "mismatched pair is not loaded");
             Files.copy(issuer.resolve("server-key.pem"), key, StandardCopyOption.REPLACE_EXISTING);
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            BigInteger seen = before;
-            while (seen.equals(before) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                seen = serialWith(trustingIssuer, harness);
-            }
+            AtomicReference<BigInteger> served = new AtomicReference<>(before);
+            Await.until("the completed pair to be served", () -> {
+                served.set(unchecked(() -> serialWith(trustingIssuer, harness)));
+                return !served.get().equals(before);
+            });
+            BigInteger seen = served.get();
             assertEquals(next.getSerialNumber(), seen);
         }
     }
@@ -123,17 +127,24 @@ class GatewayTlsTest {
 
     /** Polls new handshakes (fresh client, no resumption) until the served serial changes. */
     private static BigInteger pollForSerial(GatewayHarness harness, BigInteger before) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            RawHttps fresh = RawHttps.trusting(Path.of(harness.gateway.caCertificate().orElseThrow().toString()));
-            try (var socket = fresh.connect(harness.port(), "alice.localhost")) {
-                BigInteger now = ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-                if (!now.equals(before)) {
-                    return now;
+        AtomicReference<BigInteger> served = new AtomicReference<>(before);
+        Await.until("a new certificate to be served", () -> {
+            served.set(unchecked(() -> {
+                RawHttps fresh = RawHttps.trusting(Path.of(harness.gateway.caCertificate().orElseThrow().toString()));
+                try (var socket = fresh.connect(harness.port(), "alice.localhost")) {
+                    return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
                 }
-            }
-            Thread.sleep(100);
+            }));
+            return !served.get().equals(before);
+        });
+        return served.get();
+    }
+
+    private static <T> T unchecked(java.util.concurrent.Callable<T> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        return before;
     }
 }

@@ -412,21 +412,6 @@ class WebhookHandlerTest {
     }
 
     @Test
-    void recordedDeliveriesAreAnsweredInMilliseconds() throws Exception {
-        // GitHub gives up after 10 s; with a store that answers at once, intake itself must cost milliseconds.
-        byte[] body = pushBody();
-        long[] millis = new long[30];
-        for (int i = 0; i < millis.length; i++) {
-            long start = System.nanoTime();
-            assertEquals(202, await(post("/webhooks/github", "push", UUID.randomUUID().toString(), SIGNER.sign(body))
-                    .sendBuffer(Buffer.buffer(body))).statusCode());
-            millis[i] = (System.nanoTime() - start) / 1_000_000;
-        }
-        java.util.Arrays.sort(millis);
-        assertTrue(millis[millis.length / 2] < 100, "median " + millis[millis.length / 2] + " ms, all " + java.util.Arrays.toString(millis));
-    }
-
-    @Test
     void builderNamesEveryMissingSetting() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> WebhookHandler.builder().maxBodyBytes(0).build());
         assertTrue(e.getMessage().contains("sink") && e.getMessage().contains("worker") && e.getMessage().contains("maxBodyBytes"), e.getMessage());

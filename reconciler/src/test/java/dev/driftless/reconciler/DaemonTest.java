@@ -1,5 +1,6 @@
 package dev.driftless.reconciler;
 
+import dev.driftless.testsupport.Await;
 import dev.driftless.reconciler.config.ConfigLoader;
 import dev.driftless.reconciler.config.DriftlessConfig;
 import dev.driftless.reconciler.queue.JobKind;
@@ -77,15 +78,16 @@ class DaemonTest {
         assertEquals(202, Webhooks.send(port, SECRET, "push", "d-1", body).statusCode());
         assertEquals(200, Webhooks.send(port, SECRET, "push", "d-1", body).statusCode(), "redelivery");
         assertEquals(401, Webhooks.send(port, "wrong secret", "push", "d-2", body).statusCode());
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (ran.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("the job to run", () -> !ran.isEmpty());
         assertEquals(1, ran.size(), ran.toString());
         assertTrue(ran.get(0).startsWith("reconcile:alice/fns@main@" + "b".repeat(40) + " on driftless-job-"), ran.get(0));
-        while (daemon.context().queue().depthByState().get(JobState.SUCCEEDED) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("the job to be recorded as succeeded", () -> {
+            try {
+                return daemon.context().queue().depthByState().get(JobState.SUCCEEDED) > 0;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         String metrics = Webhooks.get(port, "/metrics").body();
         assertTrue(metrics.contains("driftless_webhook_deliveries_total{event=\"push\",outcome=\"queued\"} 1.0"), metrics);
         assertTrue(metrics.contains("driftless_webhook_deliveries_total{event=\"push\",outcome=\"duplicate\"} 1.0"));

@@ -1,6 +1,7 @@
 package dev.driftless.reconciler;
 
 import dev.driftless.reconciler.config.ConfigLoader;
+import dev.driftless.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Durable before acknowledged: the daemon runs as a real separate process on an H2 file; it answers 202
@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class RestartTest {
     private static final String SECRET = "It's a Secret to Everybody";
     private static final String HEAD = "a".repeat(40);
+    private static final String MARKER = "b".repeat(40);
     private final List<Process> processes = new ArrayList<>();
 
     @TempDir
@@ -66,20 +67,31 @@ class RestartTest {
         // Second daemon, same data folder, one worker.
         Process second = daemon(data, port, httpsPort, 1, record, dir.resolve("second.log"));
         awaitReady(port, second, dir.resolve("second.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(record) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.until("the acknowledged job to run", () -> Files.exists(record));
         var redelivery = Webhooks.send(port, SECRET, "push", "delivery-1", body);
         assertEquals(200, redelivery.statusCode(), "a redelivery is a duplicate: " + redelivery.body());
-        Thread.sleep(2500); // more than two poll intervals: a second run would have happened by now
+        // A marker push for another repository, queued after the redelivery. The one worker claims jobs in
+        // order (run_after, id): once the marker has run, a job the redelivery had queued would have run before it.
+        var marker = Webhooks.send(port, SECRET, "push", "delivery-2", Webhooks.push("alice", "marker", "main", MARKER));
+        assertEquals(202, marker.statusCode(), marker.body());
+        Await.until("the marker job to run", () -> recorded(record).stream().anyMatch(run -> run.endsWith(" " + MARKER)));
         second.destroy(); // SIGTERM: graceful stop
         assertTrue(second.waitFor(30, TimeUnit.SECONDS));
 
         List<String> runs = Files.readAllLines(record);
-        assertEquals(1, runs.size(), "the job ran exactly once: " + runs + "\n" + Files.readString(dir.resolve("second.log")));
+        assertEquals(2, runs.size(), "the job ran exactly once, then the marker: " + runs + "\n"
+                + Files.readString(dir.resolve("second.log")));
         assertTrue(runs.get(0).endsWith(" " + HEAD));
-        assertEquals(List.of("succeeded 1 " + HEAD), jobs(h2));
+        assertTrue(runs.get(1).endsWith(" " + MARKER));
+        assertEquals(List.of("succeeded 1 " + HEAD, "succeeded 1 " + MARKER), jobs(h2));
+    }
+
+    private static List<String> recorded(Path record) {
+        try {
+            return Files.exists(record) ? Files.readAllLines(record) : List.of();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Process daemon(Path data, int port, int httpsPort, int workers, Path record, Path log) throws Exception {
@@ -101,21 +113,26 @@ class RestartTest {
     }
 
     private static void awaitReady(int port, Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
+        Await.until("the daemon to be ready (log: " + log + ")", Duration.ofSeconds(60), () -> {
             if (!process.isAlive()) {
-                fail("daemon exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                throw new AssertionError("daemon exited with " + process.exitValue() + ":\n" + readQuietly(log));
             }
             try {
-                if (Webhooks.get(port, "/readyz").statusCode() == 200) {
-                    return;
-                }
+                return Webhooks.get(port, "/readyz").statusCode() == 200;
             } catch (java.io.IOException notYet) {
-                // not listening yet
+                return false; // not listening yet
+            } catch (Exception e) {
+                throw new AssertionError("asking /readyz", e);
             }
-            Thread.sleep(200);
+        });
+    }
+
+    private static String readQuietly(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "(log unreadable: " + e + ")";
         }
-        fail("daemon not ready within 60 s:\n" + Files.readString(log));
     }
 
     /** "state attempts head" of every job, read straight from the H2 file (no daemon holds it). */

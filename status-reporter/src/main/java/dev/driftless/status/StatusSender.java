@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class StatusSender implements AutoCloseable {
     private final Duration backoffMax;
     private final int maxAttempts;
     private final Duration pollInterval;
+    private final AtomicLong passes = new AtomicLong();
     private final int batchSize;
     private final Duration lease;
     private final String threadName;
@@ -120,14 +122,25 @@ public final class StatusSender implements AutoCloseable {
         return running;
     }
 
+    /**
+     * Passes over the outbox finished so far (each claims what is due and sends it, or finds nothing). A
+     * test that must show something was <em>not</em> sent waits for more passes instead of sleeping.
+     */
+    public long passes() {
+        return passes.get();
+    }
+
     private void run() {
         LOG.info("status sender {} started", threadName);
         while (running) {
             try {
-                if (sendDueRows() == 0) {
+                int claimed = sendDueRows();
+                passes.incrementAndGet();
+                if (claimed == 0) {
                     idle();
                 }
             } catch (SQLException | RuntimeException e) {
+                passes.incrementAndGet();
                 LOG.warn("status sender: outbox unavailable, trying again in {}: {}", pollInterval, e.toString());
                 idle();
             }

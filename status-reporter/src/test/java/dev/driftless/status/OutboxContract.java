@@ -49,6 +49,16 @@ abstract class OutboxContract {
         github.close();
     }
 
+    /**
+     * Waits until {@code sender} has finished {@code n} more passes over the outbox than it had now: the
+     * event that shows something was not sent, instead of a sleep. The first pass counted may have begun
+     * before now, so n - 1 whole passes began after.
+     */
+    static void awaitFurtherPasses(StatusSender sender, int n) throws InterruptedException {
+        long target = sender.passes() + n;
+        dev.driftless.testsupport.Await.until(n + " more passes of the status sender", () -> sender.passes() >= target);
+    }
+
     StatusSender startSender(String name) {
         StatusPublisher publisher = StatusPublisher.create(GitHubConfig.builder().apiBaseUrl(github.baseUrl())
                 .credentials(GitHubCredentials.app(4242, TestKeys.appKey())).build());
@@ -114,8 +124,8 @@ abstract class OutboxContract {
         assertEquals("unit tests failed: 1 of 3", latest.get("driftless/hello").description());
         assertTrue(outbox.latestStates("alice", "unknown").isEmpty());
         assertTrue(outbox.latestState("bob", "fns", "driftless/stack").isEmpty());
-        startSender("sender-local");
-        Thread.sleep(200);
+        StatusSender sender = startSender("sender-local");
+        awaitFurtherPasses(sender, 2); // rows it would send are due at once: two whole passes have seen them
         assertEquals(0, github.served().size());
     }
 
@@ -143,9 +153,9 @@ abstract class OutboxContract {
                 .willReturn(aResponse().withStatus(201).withBody("{}")));
         outbox.enqueue(Statuses.stack(SHA1, 1, PENDING, "building"));
         outbox.enqueue(Statuses.stack(SHA1, 1, SUCCESS, "deployed"));
-        startSender("sender-422");
+        StatusSender sender = startSender("sender-422");
         TestDatabases.awaitNothingPending(db, Duration.ofSeconds(20));
-        Thread.sleep(300); // several poll intervals: a retry would show up now
+        awaitFurtherPasses(sender, 3); // a retry would be due in one of these passes
         List<Map<String, Object>> rows = TestDatabases.outbox(db);
         assertEquals("failed", rows.get(0).get("outcome"));
         assertEquals(422, ((Number) rows.get(0).get("last_http_status")).intValue());

@@ -1,5 +1,6 @@
 package dev.driftless.status;
 
+import dev.driftless.testsupport.Await;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -151,10 +152,13 @@ class SenderFaultTest {
         Statuses.enqueueInOneTransaction(first, outbox, PUSH.toArray(CommitStatus[]::new));
         StatusSender down = sender(first, publisher("http://127.0.0.1:" + closedPort));
         down.start();
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (TestDatabases.count(first, "SELECT COUNT(*) FROM status_outbox WHERE attempts >= 2") == 0 && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
+        Await.until("a second attempt at a row", () -> {
+            try {
+                return TestDatabases.count(first, "SELECT COUNT(*) FROM status_outbox WHERE attempts >= 2") > 0;
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         down.stop(Duration.ofSeconds(5)); // the daemon stops
         assertEquals(4, TestDatabases.count(first, "SELECT COUNT(*) FROM status_outbox WHERE outcome = 'pending'"));
         assertTrue(TestDatabases.count(first, "SELECT MAX(attempts) FROM status_outbox") >= 2, "GitHub was tried and was down");

@@ -1,5 +1,6 @@
 package dev.driftless.status;
 
+import dev.driftless.testsupport.Await;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -79,12 +80,16 @@ final class TestDatabases {
 
     /** Waits until no outbox row is pending; fails after {@code timeout}. */
     static void awaitNothingPending(DataSource ds, Duration timeout) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (count(ds, "SELECT COUNT(*) FROM status_outbox WHERE outcome = 'pending'") > 0) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("outbox still has pending rows after " + timeout + ": " + outbox(ds));
-            }
-            Thread.sleep(20);
+        try {
+            Await.until("no pending outbox rows", timeout, () -> {
+                try {
+                    return count(ds, "SELECT COUNT(*) FROM status_outbox WHERE outcome = 'pending'") == 0;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + outbox(ds), e);
         }
     }
 }

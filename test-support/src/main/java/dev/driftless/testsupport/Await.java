@@ -12,12 +12,23 @@ public final class Await {
 
     /** Polls every 10 ms until {@code condition} holds; fails naming {@code what} after 30 s. */
     public static void until(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        until(what, PATIENCE, condition);
+    }
+
+    /** As {@link #until(String, BooleanSupplier)}, with more patience for slow things (a daemon process starting). */
+    public static void until(String what, Duration patience, BooleanSupplier condition) throws InterruptedException {
+        until(what, patience, Duration.ofMillis(10), condition);
+    }
+
+    /** As above, asking only every {@code every}: for a condition that costs a request (a function's endpoint). */
+    public static void until(String what, Duration patience, Duration every, BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within " + PATIENCE.toSeconds() + " s");
+                throw new AssertionError(what + " did not happen within " + patience.toSeconds() + " s");
             }
-            Thread.sleep(10);
+            Thread.sleep(every.toMillis());
         }
     }
 }

@@ -68,6 +68,7 @@ public final class FunctionsModule implements DaemonModule {
 
     private volatile Reconciler reconciler;
     private volatile Gateway gateway;
+    private volatile Optional<StatusSender> statusSender = Optional.empty();
     private volatile FunctionRuntime runtime;
 
     @Override
@@ -117,6 +118,7 @@ public final class FunctionsModule implements DaemonModule {
         Optional<GitHubAccess> github = github(config);
         Optional<StatusSender> sender = github.map(access ->
                 StatusSender.builder(context.database().dataSource(), access.publisher()).build());
+        statusSender = sender;
         sender.ifPresent(s -> {
             s.start();
             context.onStop("status-sender", () -> s.stop(Duration.ofSeconds(30)));
@@ -213,6 +215,11 @@ public final class FunctionsModule implements DaemonModule {
 
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** The commit-status sender, when GitHub is configured: tests in this process wait for its passes. */
+    public Optional<StatusSender> statusSender() {
+        return statusSender;
     }
 
     /** "Sign in with GitHub" on the dashboard, when the App's OAuth client is configured. */

@@ -2,6 +2,10 @@ package dev.driftless.reconciler.e2e;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import dev.driftless.reconciler.app.FunctionsModule;
+import dev.driftless.status.StatusSender;
+import dev.driftless.testsupport.Await;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -19,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -74,22 +79,35 @@ final class E2e {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Polls until {@code check} returns true; fails with the last seen value after {@code limit}. */
+    /** Polls until {@code done} holds for what {@code probe} returns; fails with the last seen value after {@code limit}. */
     static void await(String what, Duration limit, Callable<Object> probe, java.util.function.Predicate<Object> done)
             throws Exception {
-        Instant deadline = Instant.now().plus(limit);
-        Object last = null;
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                last = probe.call();
-                if (done.test(last)) {
-                    return;
+        AtomicReference<Object> last = new AtomicReference<>();
+        try {
+            Await.until(what, limit, Duration.ofMillis(250), () -> {
+                try {
+                    Object seen = probe.call();
+                    last.set(seen);
+                    return done.test(seen);
+                } catch (IOException e) {
+                    last.set(e.toString());
+                    return false;
+                } catch (Exception e) {
+                    throw new IllegalStateException(what + ": the probe failed", e);
                 }
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(250);
+            });
+        } catch (AssertionError e) {
+            fail(e.getMessage() + "; last: " + last.get());
         }
-        fail(what + " did not happen within " + limit.toSeconds() + " s; last: " + last);
+    }
+
+    /**
+     * Waits until the daemon's status sender has finished {@code n} more passes over the outbox than now: the
+     * event that shows a status was not sent again, instead of a sleep (n - 1 whole passes began after now).
+     */
+    static void awaitStatusPasses(FunctionsModule functions, int n) throws InterruptedException {
+        StatusSender sender = functions.statusSender().orElseThrow(() -> new AssertionError("no status sender"));
+        long target = sender.passes() + n;
+        Await.until(n + " more passes of the status sender", Duration.ofSeconds(60), () -> sender.passes() >= target);
     }
 }

@@ -60,6 +60,7 @@ class OwnerAllowListTest {
         github = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         github.start();
         github.stubFor(post(urlMatching("/repos/.*/statuses/.*")).willReturn(aResponse().withStatus(201).withBody("{}")));
+        FunctionsModule functions = new FunctionsModule();
         daemon = Daemon.start(new ConfigLoader(Map.of(
                 "DRIFTLESS_DATA", dir.resolve("data").toString(),
                 "DRIFTLESS_HTTP_PORT", "0",
@@ -67,7 +68,7 @@ class OwnerAllowListTest {
                 "DRIFTLESS_GITHUB_WEBHOOK_SECRET", SECRET,
                 "DRIFTLESS_GITHUB_TOKEN", "ghp_allowListTestToken0123456789",
                 "DRIFTLESS_GITHUB_API_URL", github.baseUrl(),
-                "DRIFTLESS_ALLOWED_OWNERS", "acme")).load(Optional.empty()), List.of(new FunctionsModule()));
+                "DRIFTLESS_ALLOWED_OWNERS", "acme")).load(Optional.empty()), List.of(functions));
 
         JsonObject owner = new JsonObject().put("login", "Mallory").put("name", "Mallory");
         byte[] body = new JsonObject()
@@ -88,7 +89,7 @@ class OwnerAllowListTest {
         E2e.await("the refusal status", Duration.ofSeconds(30),
                 () -> github.findAll(postRequestedFor(urlMatching("/repos/mallory/fns/statuses/" + SHA))).size(),
                 n -> ((Integer) n) >= 1);
-        Thread.sleep(1000);
+        E2e.awaitStatusPasses(functions, 3); // a second status would be sent in one of these passes
         List<LoggedRequest> posted = github.findAll(postRequestedFor(urlMatching("/repos/.*/statuses/.*")));
         assertEquals(1, posted.size(), "exactly one status");
         JsonObject status = new JsonObject(posted.get(0).getBodyAsString());

@@ -1,5 +1,6 @@
 package dev.driftless.runtime.kubernetes;
 
+import dev.driftless.testsupport.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -499,10 +500,6 @@ class KubernetesRuntimeTest {
     }
 
     private void awaitServed(String key, String image) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!java.util.Objects.equals(controller.served.get(key), image) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(image, controller.served.get(key));
+        Await.until(key + " served from " + image, () -> java.util.Objects.equals(controller.served.get(key), image));
     }
 }

@@ -1,5 +1,6 @@
 package dev.driftless.runtime.local;
 
+import dev.driftless.testsupport.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -244,20 +245,22 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
 
         new ProcessBuilder("kill", "-9", Long.toString(python.pid())).inheritIO().start().waitFor();
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        Optional<String> answer = Optional.empty();
-        while (System.nanoTime() < deadline) {
+        java.util.concurrent.atomic.AtomicReference<Optional<String>> answered = new java.util.concurrent.atomic.AtomicReference<>();
+        Await.until("a new instance to answer", java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(100), () -> {
             Optional<Long> now = runtime.pid("alice", "hello");
-            if (now.isPresent() && now.get() != pid) {
-                try {
-                    answer = servedVersion("alice", "hello");
-                    break;
-                } catch (IOException e) {
-                    // not listening yet
-                }
+            if (now.isEmpty() || now.get() == pid) {
+                return false;
             }
-            Thread.sleep(100);
-        }
+            try {
+                answered.set(servedVersion("alice", "hello"));
+                return true;
+            } catch (IOException e) {
+                return false; // not listening yet
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Optional<String> answer = answered.get();
         assertEquals(Optional.of("one"), answer, "the function answers again after kill -9");
         assertNotEquals(pid, runtime.pid("alice", "hello").orElseThrow());
         assertFalse(python.isAlive());
