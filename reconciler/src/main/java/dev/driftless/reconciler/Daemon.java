@@ -5,6 +5,7 @@ import dev.driftless.reconciler.config.Secret;
 import dev.driftless.reconciler.http.BlockingPool;
 import dev.driftless.reconciler.http.OpsRoutes;
 import dev.driftless.reconciler.http.Responses;
+import dev.driftless.reconciler.intake.GroupCommit;
 import dev.driftless.reconciler.intake.StoreDeliverySink;
 import dev.driftless.reconciler.intake.TokenStore;
 import dev.driftless.reconciler.metrics.DaemonMetrics;
@@ -115,10 +116,13 @@ public final class Daemon implements AutoCloseable {
         // Webhook intake does JDBC: on its own named pool; WebhookHandler bounds in-flight deliveries (503 past it).
         WorkerExecutor webhookPool = context.vertx().createSharedWorkerExecutor("driftless-webhook", 8);
         resources.add(0, webhookPool::close);
+        // Group commit: deliveries that arrive together share one transaction (and its fsync); closed before the store.
+        GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT);
+        resources.add(groupCommit);
         WebhookHandler webhooks = WebhookHandler.builder()
                 .secret(config.githubWebhookSecret().map(Secret::reveal).orElse(null))
                 .maxBodyBytes(config.webhookMaxBody())
-                .sink(context.intake())
+                .sink(groupCommit)
                 .worker(webhookPool)
                 .clock(context.clock())
                 .outcomes((event, outcome) -> context.metrics().webhookRequest(event, outcome))
