@@ -2,11 +2,12 @@
 # Webhook intake benchmark: the daemon (driftless.jar) verifies, parses and stores signed GitHub push
 # deliveries (delivery row + repository upsert + coalesced reconcile job, one transaction each) while wrk
 # sends them over loopback, first on the default H2 file store, then on a throwaway PostgreSQL 15.
-# Usage: bench/webhook-intake/run.sh [duration, default 15s] [connections, default 16]
+# Usage: bench/webhook-intake/run.sh [duration, default 15s] [connections, default 16] [rounds, default 2]
 # Prints a markdown section for docs/benchmarks.md ("Webhook intake") on stdout; logs go to stderr.
 set -euo pipefail
 duration=${1:-15s}
 connections=${2:-16}
+rounds=${3:-2}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/webhook-intake"
 jar="$root/reconciler/target/driftless.jar"
@@ -45,10 +46,11 @@ for i in $(seq 1 "$repositories"); do
   echo "$work/push-$i.json $(sign "$work/push-$i.json")" >> "$work/many-repos.bodies"
 done
 
-start_daemon() { # $1 = label, $2 = db url or empty; sets $port and $daemon
+start_daemon() { # $1 = label, $2 = db url or empty, $3 = group commit true|false; sets $port and $daemon
   port=$(free_port)
   mkdir -p "$work/$1"
   env -u DRIFTLESS_DB_URL DRIFTLESS_DATA="$work/$1/data" DRIFTLESS_HTTP_PORT="$port" DRIFTLESS_WORKERS=0 \
+      DRIFTLESS_WEBHOOK_GROUP_COMMIT="$3" \
       DRIFTLESS_GITHUB_WEBHOOK_SECRET="$secret" ${2:+DRIFTLESS_DB_URL="$2"} \
       java -Xmx1g -jar "$jar" serve >"$work/$1/daemon.log" 2>&1 &
   daemon=$!
@@ -66,7 +68,7 @@ stored() { # deliveries the daemon recorded, from /metrics
   curl -fsS "http://127.0.0.1:$1/metrics" | awk '/^driftless_webhook_deliveries_total\{/ && !/duplicate/ {s+=$NF} END {printf "%d", s}'
 }
 
-bench() { # $1 = store, $2 = port, $3 = one-branch | many-repos
+bench() { # $1 = store-variant-round (daemon label), $2 = port, $3 = one-branch | many-repos
   local port=$2 label="$1-$3"
   mkdir -p "$work/$label"
   BODIES="$work/$3.bodies" RUN_ID="warm-$label" \
@@ -85,24 +87,43 @@ bench() { # $1 = store, $2 = port, $3 = one-branch | many-repos
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-start_daemon h2 ""
-bench h2 "$port" one-branch
-bench h2 "$port" many-repos
-stop_daemon
-
+# Rounds alternate group commit on and off (one transaction per delivery, the behaviour before it), so that a
+# load change on the shared machine hits both alike; the ratio of their medians is the figure to read.
 start_postgres "$work/pg"
-start_daemon postgres "$PG_URL"
-bench postgres "$port" one-branch
-bench postgres "$port" many-repos
-stop_daemon
+for round in $(seq 1 "$rounds"); do
+  for store in h2 postgres; do
+    url=""; [ "$store" = postgres ] && url="$PG_URL"
+    for variant in group single; do
+      label="$store-$variant-$round"
+      start_daemon "$label" "$url" "$([ "$variant" = group ] && echo true || echo false)"
+      bench "$label" "$port" one-branch
+      bench "$label" "$port" many-repos
+      stop_daemon
+    done
+  done
+done
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" <<<"$(grep "^$1 " "$work/results")"; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+med() { # $1 = store, $2 = variant, $3 = mode, $4 = field: median over the rounds
+  for r in $(seq 1 "$rounds"); do field "$1-$2-$r-$3" "$4"; done | median
+}
+rows=""
+for store in h2 postgres; do for mode in one-branch many-repos; do for variant in group single; do for r in $(seq 1 "$rounds"); do
+  l="$store-$variant-$r-$mode"
+  rows+="| $store | $mode | $variant | $r | $(field "$l" rps) | $(field "$l" p50_ms) | $(field "$l" p99_ms) | $(field "$l" non2xx) | $(field "$l" stored) |"$'\n'
+done; done; done; done
+summary=""
+for store in h2 postgres; do for mode in one-branch many-repos; do
+  g=$(med "$store" group "$mode" rps); o=$(med "$store" single "$mode" rps)
+  summary+="| $store | $mode | $g | $(med "$store" group "$mode" p99_ms) | $o | $(med "$store" single "$mode" p99_ms) | **$(awk -v g="$g" -v o="$o" 'BEGIN { printf "%.2f", g / o }')** |"$'\n'
+done; done
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "unknown")
 cat <<MD
 ## Webhook intake
 
-Run on $(date -u +%Y-%m-%dT%H:%MZ) by \`bench/webhook-intake/run.sh $duration $connections\` (commit $commit).
+Run on $(date -u +%Y-%m-%dT%H:%MZ) by \`bench/webhook-intake/run.sh $duration $connections $rounds\` (commit $commit).
 The daemon (\`java -Xmx1g -jar reconciler/target/driftless.jar serve\`, \`DRIFTLESS_WORKERS=0\`: intake only) and
 \`wrk\` on the same machine, loopback only. Every request is a signed \`push\` (HMAC-SHA256 of a fixed 1 KiB body,
 precomputed) with a unique \`X-GitHub-Delivery\`; the daemon verifies the signature, parses the event and records the
@@ -113,12 +134,17 @@ same queued job and key row (the worst case for lock contention, a burst of push
 pushes cycle over $repositories repositories of 16 owners (one job per repository). H2 runs with commits written at commit
 time (\`WRITE_DELAY=0\`, needed so that a kill -9 loses nothing acknowledged); PostgreSQL is a throwaway 15 with fsync on.
 
-| store | pushes | requests/s | p50 ms | p99 ms | non-2xx | deliveries stored |
-| --- | --- | ---: | ---: | ---: | ---: | ---: |
-$(for store in h2 postgres; do for mode in one-branch many-repos; do
-  echo "| $store | $mode | $(field $store-$mode rps) | $(field $store-$mode p50_ms) | $(field $store-$mode p99_ms) | $(field $store-$mode non2xx) | $(field $store-$mode stored) |"
-done; done)
+Medians over $rounds rounds (group = group commit, the default; single = \`DRIFTLESS_WEBHOOK_GROUP_COMMIT=false\`, one
+transaction per delivery on the 8-thread webhook pool, as before group commit):
 
+| store | pushes | group req/s | group p99 ms | single req/s | single p99 ms | ratio group/single |
+| --- | --- | ---: | ---: | ---: | ---: | ---: |
+$summary
+Every run:
+
+| store | pushes | intake | round | requests/s | p50 ms | p99 ms | non-2xx | deliveries stored |
+| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+$rows
 Commands (each after a 5 s warm-up with the same settings):
 
 \`\`\`

@@ -14,9 +14,11 @@ import dev.driftless.reconciler.queue.JobDispatcher;
 import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobWorker;
 import dev.driftless.reconciler.store.Database;
+import dev.driftless.webhook.DeliverySink;
 import dev.driftless.webhook.WebhookHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -72,7 +74,8 @@ public final class Daemon implements AutoCloseable {
             Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(),
                     Math.max(4, config.workers() + 8));
             resources.add(database);
-            Vertx vertx = Vertx.vertx();
+            // epoll when netty's native transport loads (the gateway ships it for x86-64 Linux), NIO otherwise.
+            Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
             resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             DaemonMetrics metrics = new DaemonMetrics(registry, true);
             JobQueue queue = new JobQueue(database, clock, LEASE, Backoff.standard());
@@ -117,12 +120,16 @@ public final class Daemon implements AutoCloseable {
         WorkerExecutor webhookPool = context.vertx().createSharedWorkerExecutor("driftless-webhook", 8);
         resources.add(0, webhookPool::close);
         // Group commit: deliveries that arrive together share one transaction (and its fsync); closed before the store.
-        GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT);
-        resources.add(groupCommit);
+        DeliverySink sink = context.intake();
+        if (config.webhookGroupCommit()) {
+            GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT);
+            resources.add(groupCommit);
+            sink = groupCommit;
+        }
         WebhookHandler webhooks = WebhookHandler.builder()
                 .secret(config.githubWebhookSecret().map(Secret::reveal).orElse(null))
                 .maxBodyBytes(config.webhookMaxBody())
-                .sink(groupCommit)
+                .sink(sink)
                 .worker(webhookPool)
                 .clock(context.clock())
                 .outcomes((event, outcome) -> context.metrics().webhookRequest(event, outcome))
