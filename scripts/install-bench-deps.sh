@@ -2,7 +2,7 @@
 # Installs the Debian packages the benchmarks under bench/ need, when they are missing.
 set -euo pipefail
 need=()
-for pkg in wrk hyperfine curl; do
+for pkg in wrk hyperfine curl nginx; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

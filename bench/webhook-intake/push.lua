@@ -1,24 +1,31 @@
 -- wrk script: signed GitHub push deliveries, each with a unique X-GitHub-Delivery (dedupe is by that id).
--- The body is fixed, so its HMAC is computed once by run.sh and passed in SIGNATURE.
-local body = assert(io.open(os.getenv("BODY_FILE"), "rb")):read("*a")
-local signature = os.getenv("SIGNATURE")
+-- BODIES names a file of lines "<body file> <signature>": the bodies are fixed, so run.sh computes their HMACs
+-- once. Requests cycle through the bodies (one line: every push names the same branch; many: many repositories).
+local bodies, signatures = {}, {}
+for line in assert(io.open(os.getenv("BODIES"), "r")):lines() do
+  local path, signature = line:match("^(%S+) (%S+)$")
+  bodies[#bodies + 1] = assert(io.open(path, "rb")):read("*a")
+  signatures[#signatures + 1] = signature
+end
 local run = os.getenv("RUN_ID") or "run"
 local threads = 0
 
 function setup(thread)
   threads = threads + 1
   thread:set("prefix", run .. "-t" .. threads)
+  thread:set("offset", threads * 7)
 end
 
 local n = 0
 function request()
   n = n + 1
+  local i = (n + offset) % #bodies + 1
   return wrk.format("POST", "/webhooks/github", {
     ["Content-Type"] = "application/json",
     ["X-GitHub-Event"] = "push",
     ["X-GitHub-Delivery"] = prefix .. "-" .. n,
-    ["X-Hub-Signature-256"] = signature,
-  }, body)
+    ["X-Hub-Signature-256"] = signatures[i],
+  }, bodies[i])
 end
 
 function done(summary, latency, requests)

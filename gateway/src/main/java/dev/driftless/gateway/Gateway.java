@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Gateway {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final long SWEEP_MILLIS = 60_000;
 
     private final GatewayConfig config;
@@ -41,6 +44,7 @@ public final class Gateway {
     private CertificateWatcher watcher;
     private volatile Optional<LocalCertificateAuthority> localAuthority = Optional.empty();
     private long sweepTimer = -1;
+    private TlsEngine tlsEngine;
     private Optional<Path> caCertificate = Optional.empty();
 
     private Gateway(GatewayConfig config) {
@@ -61,6 +65,11 @@ public final class Gateway {
             return Future.failedFuture(new IllegalStateException("gateway already started"));
         }
         this.vertx = vertx;
+        try {
+            tlsEngine = config.tlsEngine().resolved();
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
         GatewayMetrics metrics = new GatewayMetrics(config.metrics());
         return vertx.executeBlocking(this::prepareTls).compose(prepared -> {
             CertificateWatcher.TlsFiles tls = prepared.files();
@@ -81,6 +90,7 @@ public final class Gateway {
                     .setHost(config.bindHost())
                     .setPort(config.httpsPort())
                     .setSsl(true)
+                    .setSslEngineOptions(tlsEngine.options())
                     .setKeyCertOptions(prepared.pem())
                     .setCompressionSupported(false));
             https.requestHandler(dispatcher);
@@ -89,6 +99,8 @@ public final class Gateway {
             return https.listen().compose(bound -> listenRedirect()).map(v -> {
                 watcher = new CertificateWatcher(vertx, tls, List.of(https), prepared.stamp());
                 watcher.start(config.certificateCheck());
+                LOG.info("event=gateway.listening https_port={} tls_engine={} transport={}", https.actualPort(),
+                        tlsEngine.label(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
                 return this;
             });
         });
@@ -149,6 +161,11 @@ public final class Gateway {
             closing.add(client.close());
         }
         return Future.join(closing).mapEmpty();
+    }
+
+    /** The TLS engine the HTTPS port runs on (OPENSSL or JDK), once started. */
+    public TlsEngine tlsEngine() {
+        return tlsEngine;
     }
 
     /** The bound HTTPS port (useful with port 0). */

@@ -28,6 +28,7 @@ import java.util.function.Function;
  * @param certificateChain    PEM chain (leaf first) of a wildcard certificate; with {@code privateKey} replaces the local CA
  * @param privateKey          PEM private key of {@code certificateChain}
  * @param certificateCheck    how often the certificate files are checked for changes
+ * @param tlsEngine           TLS implementation of the HTTPS port (OpenSSL when it loads, by default)
  * @param routes              which backend serves each function
  * @param metrics             where the R.E.D. series are registered
  * @param maxBodyBytes        request body limit (413 above)
@@ -52,6 +53,7 @@ public record GatewayConfig(
         Optional<Path> certificateChain,
         Optional<Path> privateKey,
         Duration certificateCheck,
+        TlsEngine tlsEngine,
         InMemoryRouteTable routes,
         PrometheusRegistry metrics,
         long maxBodyBytes,
@@ -99,6 +101,7 @@ public record GatewayConfig(
         private Path certificateChain;
         private Path privateKey;
         private Duration certificateCheck = Duration.ofSeconds(10);
+        private TlsEngine tlsEngine = TlsEngine.AUTO;
         private InMemoryRouteTable routes;
         private PrometheusRegistry metrics;
         private long maxBodyBytes = 10L * 1024 * 1024;
@@ -164,6 +167,11 @@ public record GatewayConfig(
         }
 
         /** Required. */
+        public Builder tlsEngine(TlsEngine engine) {
+            this.tlsEngine = engine;
+            return this;
+        }
+
         public Builder routes(InMemoryRouteTable routes) {
             this.routes = routes;
             return this;
@@ -286,6 +294,9 @@ public record GatewayConfig(
             if (trustedProxies == null) {
                 problems.add("trustedProxies must not be null (TrustedProxies.none() trusts nobody)");
             }
+            if (tlsEngine == null) {
+                problems.add("tlsEngine is required");
+            }
             if (clock == null) {
                 problems.add("clock is required");
             }
@@ -298,7 +309,7 @@ public record GatewayConfig(
                     Optional.ofNullable(publicHttpsPort),
                     dataFolder == null ? null : dataFolder.resolve("tls"),
                     Optional.ofNullable(certificateChain), Optional.ofNullable(privateKey), certificateCheck,
-                    routes, metrics, maxBodyBytes,
+                    tlsEngine, routes, metrics, maxBodyBytes,
                     address -> perFunction.apply(address).orElse(fallbackTimeout),
                     clientRequestsPerMinute, clientBurst == null ? clientRequestsPerMinute : clientBurst,
                     clientMaxConcurrent, functionRequestsPerMinute,

@@ -2,6 +2,7 @@ package dev.driftless.gateway;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ public final class GatewayBenchMain {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
         Path portsFile = Path.of(args[1]);
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         Buffer hello = Buffer.buffer("hello from the function\n");
         var backend = vertx.createHttpServer().requestHandler(request -> request.response()
                 .putHeader("Content-Type", "text/plain").end(hello));
@@ -42,6 +43,8 @@ public final class GatewayBenchMain {
                 .functionRateLimit(0, 1)
                 .build());
         gateway.start(vertx).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        System.out.println("tls_engine=" + gateway.tlsEngine().label() + " transport="
+                + (vertx.isNativeTransportEnabled() ? "epoll" : "nio"));
         Files.writeString(portsFile, backend.actualPort() + " " + gateway.httpsPort() + "\n");
         Thread.currentThread().join();
     }

@@ -1,6 +1,9 @@
 package dev.driftless.webhook;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -24,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Mount it without a {@code BodyHandler} in front: it reads the body itself so that it can refuse an
  * oversized one (413) without holding it. The event loop only checks headers, counts bytes and verifies the
- * HMAC; the sink runs on the given worker executor and the answer is sent only after it returned, so nothing
- * answered 2xx is lost. At most {@code maxInFlight} deliveries wait for the sink; more are answered 503 so that
+ * HMAC; the sink runs on the given worker executor (or, for an {@link AsyncDeliverySink}, in its own group
+ * commit) and the answer is sent only after it returned, so nothing answered 2xx is lost. At most {@code maxInFlight} deliveries wait for the sink; more are answered 503 so that
  * a slow store cannot queue unbounded work (GitHub lets the user redeliver).
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
@@ -186,7 +189,23 @@ public final class WebhookHandler implements Handler<RoutingContext> {
                     "too many deliveries are being recorded; redeliver later"));
             return;
         }
-        worker.executeBlocking(() -> sink.accept(delivery), false).onComplete(result -> {
+        Future<DeliverySink.Result> recorded;
+        if (sink instanceof AsyncDeliverySink async) {
+            // Group commit: no worker thread waits; the answer goes out on this request's event loop after the commit.
+            Context context = ctx.vertx().getOrCreateContext();
+            Promise<DeliverySink.Result> promise = Promise.promise();
+            async.submit(delivery).whenComplete((result, failure) -> context.runOnContext(v -> {
+                if (failure != null) {
+                    promise.fail(failure);
+                } else {
+                    promise.complete(result);
+                }
+            }));
+            recorded = promise.future();
+        } else {
+            recorded = worker.executeBlocking(() -> sink.accept(delivery), false);
+        }
+        recorded.onComplete(result -> {
             inFlight.decrementAndGet();
             if (result.failed()) {
                 LOG.warn("delivery {} ({}) could not be recorded: {}", delivery.id(), delivery.eventName(), result.cause().toString());

@@ -19,6 +19,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,6 +71,23 @@ class WebhookHandlerTest {
         }
     }
 
+    /** Stands in for a group-commit store: holds each delivery's stage until the test completes it. */
+    static final class HeldSink implements AsyncDeliverySink {
+        final java.util.concurrent.BlockingQueue<java.util.concurrent.CompletableFuture<Result>> held =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<Result> submit(Delivery delivery) {
+            threads.add(Thread.currentThread().getName());
+            java.util.concurrent.CompletableFuture<Result> result = new java.util.concurrent.CompletableFuture<>();
+            held.add(result);
+            return result;
+        }
+    }
+
+    private static final HeldSink heldSink = new HeldSink();
+
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
@@ -88,6 +106,7 @@ class WebhookHandlerTest {
                     return DeliverySink.Result.RECORDED;
                 }).worker(worker).maxInFlight(1).build());
         router.post("/rotating").handler(WebhookHandler.builder().secrets(rotation::get).sink(sink).worker(worker).build());
+        router.post("/async").handler(WebhookHandler.builder().secret(SECRET).sink(heldSink).worker(worker).build());
         router.post("/no-secret").handler(WebhookHandler.builder().secret(null).sink(sink).worker(worker).build());
         server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
         port = server.actualPort();
@@ -140,6 +159,33 @@ class WebhookHandlerTest {
         JsonObject body = response.bodyAsJsonObject();
         assertEquals(error, body.getString("error"), body.encode());
         assertTrue(body.getString("message").length() > 10, body.encode());
+    }
+
+    @Test
+    void anAsyncSinkIsAnsweredOnlyAfterItsCommitAndAFailedCommitIs503ForEveryDeliveryInIt() throws Exception {
+        byte[] body = pushBody();
+        List<Future<HttpResponse<Buffer>>> responses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            responses.add(post("/async", "push", "async-" + i, SIGNER.sign(body)).sendBuffer(Buffer.buffer(body)));
+        }
+        List<java.util.concurrent.CompletableFuture<DeliverySink.Result>> stages = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            stages.add(java.util.Objects.requireNonNull(heldSink.held.poll(30, TimeUnit.SECONDS), "delivery never submitted"));
+        }
+        assertTrue(responses.stream().noneMatch(Future::isComplete), "answered before the commit");
+        assertTrue(heldSink.threads.stream().allMatch(t -> t.startsWith("vert.x-eventloop")), heldSink.threads.toString());
+        // One batch commits (a new delivery and a redelivery), the next one fails as a whole.
+        stages.get(0).complete(DeliverySink.Result.RECORDED);
+        stages.get(1).complete(DeliverySink.Result.DUPLICATE);
+        java.sql.SQLException down = new java.sql.SQLException("commit failed");
+        stages.get(2).completeExceptionally(down);
+        stages.get(3).completeExceptionally(down);
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<HttpResponse<Buffer>> response : responses) {
+            statuses.add(await(response).statusCode());
+        }
+        assertEquals(List.of(202, 200, 503, 503), statuses);
+        assertError(await(responses.get(3)), 503, "not_recorded");
     }
 
     @Test

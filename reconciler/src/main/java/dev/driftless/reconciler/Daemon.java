@@ -5,6 +5,7 @@ import dev.driftless.reconciler.config.Secret;
 import dev.driftless.reconciler.http.BlockingPool;
 import dev.driftless.reconciler.http.OpsRoutes;
 import dev.driftless.reconciler.http.Responses;
+import dev.driftless.reconciler.intake.GroupCommit;
 import dev.driftless.reconciler.intake.StoreDeliverySink;
 import dev.driftless.reconciler.intake.TokenStore;
 import dev.driftless.reconciler.metrics.DaemonMetrics;
@@ -13,9 +14,11 @@ import dev.driftless.reconciler.queue.JobDispatcher;
 import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobWorker;
 import dev.driftless.reconciler.store.Database;
+import dev.driftless.webhook.DeliverySink;
 import dev.driftless.webhook.WebhookHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -72,7 +75,8 @@ public final class Daemon implements AutoCloseable {
             Database database = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(),
                     Math.max(4, config.workers() + 8));
             resources.add("store", database);
-            Vertx vertx = Vertx.vertx();
+            // epoll when netty's native transport loads (the gateway ships it for x86-64 Linux), NIO otherwise.
+            Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
             resources.add("vertx", () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             DaemonMetrics metrics = new DaemonMetrics(registry, true);
             JobQueue queue = new JobQueue(database, clock, LEASE, Backoff.standard());
@@ -116,11 +120,19 @@ public final class Daemon implements AutoCloseable {
         // Webhook intake does JDBC: on its own named pool; WebhookHandler bounds in-flight deliveries (503 past it).
         WorkerExecutor webhookPool = context.vertx().createSharedWorkerExecutor("driftless-webhook", 8);
         resources.add("webhook-pool", webhookPool::close);
+        // Group commit: deliveries that arrive together share one transaction (and its fsync); created after the
+        // store, so closed before it.
+        DeliverySink sink = context.intake();
+        if (config.webhookGroupCommit()) {
+            GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT);
+            resources.add("group-commit", groupCommit);
+            sink = groupCommit;
+        }
         WebhookHandler webhooks = WebhookHandler.builder()
                 .secrets(config.githubWebhookSecret().map(Secret::reveal).orElse(null),
                         config.githubWebhookSecretPrevious().map(Secret::reveal).orElse(null))
                 .maxBodyBytes(config.webhookMaxBody())
-                .sink(context.intake())
+                .sink(sink)
                 .worker(webhookPool)
                 .clock(context.clock())
                 .outcomes((event, outcome) -> context.metrics().webhookRequest(event, outcome))

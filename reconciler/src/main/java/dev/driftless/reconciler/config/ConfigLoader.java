@@ -204,6 +204,7 @@ public final class ConfigLoader {
                     get(Setting.DB_USER, s -> s),
                     get(Setting.DB_PASSWORD, Secret::of),
                     get(Setting.WEBHOOK_MAX_BODY, ConfigLoader::positiveBytes).orElse(25L << 20),
+                    get(Setting.WEBHOOK_GROUP_COMMIT, ConfigLoader::bool).orElse(true),
                     get(Setting.TRACKED_BRANCH, ConfigLoader::branch),
                     get(Setting.REGISTRY, ConfigLoader::hostPort),
                     get(Setting.REGISTRY_INSECURE, ConfigLoader::bool).orElse(false),

@@ -29,6 +29,7 @@ public record DriftlessConfig(
         Optional<String> dbUser,
         Optional<Secret> dbPassword,
         long webhookMaxBody,
+        boolean webhookGroupCommit,
         Optional<String> trackedBranch,
         Optional<String> registry,
         boolean registryInsecure,

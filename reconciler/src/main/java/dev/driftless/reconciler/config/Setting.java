@@ -19,6 +19,8 @@ public enum Setting {
     DB_PASSWORD("DRIFTLESS_DB_PASSWORD", "db.password", "(none)", "Database password. Secret."),
     WEBHOOK_MAX_BODY("DRIFTLESS_WEBHOOK_MAX_BODY", "webhook.maxBody", "25MiB",
             "Largest webhook body accepted (GitHub's own cap is 25 MiB); larger is 413."),
+    WEBHOOK_GROUP_COMMIT("DRIFTLESS_WEBHOOK_GROUP_COMMIT", "webhook.groupCommit", "true",
+            "Deliveries that arrive together are stored in one transaction (each still answered only after its commit); false = one transaction per delivery."),
     TRACKED_BRANCH("DRIFTLESS_TRACKED_BRANCH", "trackedBranch", "(repository's default branch)",
             "Branch whose pushes are reconciled; other branches are recorded only."),
     REGISTRY("DRIFTLESS_REGISTRY", "registry.address", "(local image store)", "OCI registry host:port for images."),

@@ -6,7 +6,7 @@ import dev.driftless.reconciler.queue.Enqueued;
 import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobReason;
 import dev.driftless.reconciler.queue.JobRequest;
-import dev.driftless.reconciler.store.Database;
+import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.webhook.Delivery;
 import dev.driftless.webhook.DeliverySink;
 import dev.driftless.webhook.GitHubEvent;
@@ -22,8 +22,13 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -42,7 +47,7 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     /** Repositories pushed to the built-in endpoint have HEAD at refs/heads/main. */
     private static final String GIT_DEFAULT_BRANCH = "main";
 
-    private final Database db;
+    private final Transactions db;
     private final JobQueue queue;
     private final DriftlessConfig config;
     private final DaemonMetrics metrics;
@@ -52,7 +57,7 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     private final Repositories repositories = new Repositories();
 
     /** @param onQueued called after a commit that queued a job (wakes the local job workers) */
-    public StoreDeliverySink(Database db, JobQueue queue, DriftlessConfig config, DaemonMetrics metrics,
+    public StoreDeliverySink(Transactions db, JobQueue queue, DriftlessConfig config, DaemonMetrics metrics,
                              Runnable onQueued, Clock clock) {
         this.db = db;
         this.queue = queue;
@@ -80,19 +85,93 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
 
     @Override
     public Result accept(Delivery delivery) throws SQLException {
-        Recorded recorded = db.inTransaction(tx -> {
-            if (!deliveries.insert(tx, delivery.id(), "github", delivery.eventName(), at(delivery))) {
-                return new Recorded(Outcome.DUPLICATE, Optional.empty());
+        return acceptAll(List.of(delivery)).get(0);
+    }
+
+    /**
+     * Records deliveries that arrived together in ONE transaction (group commit, see {@link GroupCommit}): exactly
+     * what recording them one after the other would store, in fewer statements. A delivery whose id is already
+     * recorded, also earlier in the same list, is a duplicate; pushes to the same branch coalesce into one job.
+     * All or nothing: when the transaction fails, none of them is recorded and the exception is thrown.
+     *
+     * @return one result per delivery, in order
+     */
+    public List<Result> acceptAll(List<Delivery> batch) throws SQLException {
+        List<Written> written = db.inTransaction(tx -> {
+            List<Written> rows = new ArrayList<>(batch.size());
+            boolean[] fresh = deliveries.insertAll(tx, batch, "github", this::at);
+            BatchMemo memo = new BatchMemo();
+            for (int i = 0; i < batch.size(); i++) {
+                rows.add(fresh[i] ? record(tx, batch.get(i), memo) : Written.duplicate(batch.get(i).id()));
             }
-            return record(tx, delivery);
+            List<Written> resolved = memo.enqueueCoalesced(tx, rows);
+            deliveries.outcomeAll(tx, resolved.stream().filter(w -> w.outcome() != Outcome.DUPLICATE).toList());
+            return resolved;
         });
-        metrics.delivery(delivery.eventName(), recorded.outcome().label());
-        LOG.info("event=webhook.delivery delivery={} github_event={} outcome={}{}", delivery.id(), delivery.eventName(),
-                recorded.outcome().label(), recorded.jobId().map(id -> " job=" + id).orElse(""));
-        if (recorded.jobId().isPresent()) {
+        List<Result> results = new ArrayList<>(batch.size());
+        boolean queued = false;
+        for (int i = 0; i < batch.size(); i++) {
+            Delivery delivery = batch.get(i);
+            Written recorded = written.get(i);
+            metrics.delivery(delivery.eventName(), recorded.outcome().label());
+            LOG.info("event=webhook.delivery delivery={} github_event={} outcome={}{}", delivery.id(), delivery.eventName(),
+                    recorded.outcome().label(), recorded.jobId().map(id -> " job=" + id).orElse(""));
+            queued |= recorded.jobId().isPresent();
+            results.add(recorded.outcome() == Outcome.DUPLICATE ? Result.DUPLICATE : Result.RECORDED);
+        }
+        if (queued) {
             onQueued.run();
         }
-        return recorded.outcome() == Outcome.DUPLICATE ? Result.DUPLICATE : Result.RECORDED;
+        return results;
+    }
+
+    /**
+     * What one transaction of several deliveries did already, so that it does not do it again: repositories upserted
+     * with the same values, and the reconcile jobs pushes asked for, enqueued once per branch at the end (the newest
+     * push's head wins, as it would one after the other).
+     */
+    private final class BatchMemo {
+        private final Set<Repositories.Known> upserted = new HashSet<>();
+        private final Map<String, JobRequest> newestByKey = new LinkedHashMap<>();
+
+        void upsert(Connection tx, Repositories.Known repo, OffsetDateTime now) throws SQLException {
+            if (upserted.add(repo)) {
+                repositories.upsert(tx, repo, true, now);
+            }
+        }
+
+        /** Installation events change repositories in other ways: forget what was upserted. */
+        void forgetRepositories() {
+            upserted.clear();
+        }
+
+        void job(JobRequest request) {
+            newestByKey.put(request.key(), request);
+        }
+
+        /** Enqueues each branch's newest request; the first push of a branch is queued (or coalesced), the rest coalesced. */
+        List<Written> enqueueCoalesced(Connection tx, List<Written> rows) throws SQLException {
+            if (newestByKey.isEmpty()) {
+                return rows;
+            }
+            Map<String, Enqueued> enqueued = new HashMap<>();
+            for (var entry : newestByKey.entrySet()) {
+                enqueued.put(entry.getKey(), queue.enqueue(tx, entry.getValue()));
+            }
+            Set<String> seen = new HashSet<>();
+            List<Written> resolved = new ArrayList<>(rows.size());
+            for (Written row : rows) {
+                if (row.job().isEmpty()) {
+                    resolved.add(row);
+                    continue;
+                }
+                String key = row.job().get().key();
+                Enqueued job = enqueued.get(key);
+                boolean coalesced = !seen.add(key) || job.coalesced();
+                resolved.add(row.withJob(coalesced ? Outcome.COALESCED : Outcome.QUEUED, job.jobId()));
+            }
+            return resolved;
+        }
     }
 
     /**
@@ -125,14 +204,31 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         return login == null ? null : login.toLowerCase(java.util.Locale.ROOT);
     }
 
-    private record Recorded(Outcome outcome, Optional<Long> jobId) { }
+    /**
+     * What became of one delivery, as written back to its {@code deliveries} row; a push to a tracked branch carries
+     * the job it asks for until the batch has enqueued it.
+     */
+    record Written(String deliveryId, Optional<String> action, Optional<String> owner, Optional<String> repository,
+                   Optional<String> ref, Optional<String> headSha, Outcome outcome, Optional<Long> jobId,
+                   Optional<JobRequest> job) {
+        static Written duplicate(String deliveryId) {
+            return new Written(deliveryId, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Outcome.DUPLICATE, Optional.empty(), Optional.empty());
+        }
 
-    private Recorded record(Connection tx, Delivery delivery) throws SQLException {
+        Written withJob(Outcome queuedOrCoalesced, long id) {
+            return new Written(deliveryId, action, owner, repository, ref, headSha, queuedOrCoalesced, Optional.of(id),
+                    Optional.empty());
+        }
+    }
+
+    private Written record(Connection tx, Delivery delivery, BatchMemo memo) throws SQLException {
         OffsetDateTime now = at(delivery);
         GitHubEvent event = canonical(delivery.event());
         if (event instanceof GitHubEvent.Push push) {
-            return push(tx, delivery.id(), push, now);
+            return push(tx, delivery.id(), push, now, memo);
         }
+        memo.forgetRepositories();
         if (event instanceof GitHubEvent.Installation installation) {
             return installation(tx, delivery.id(), installation, now);
         }
@@ -140,14 +236,14 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
             return installationRepositories(tx, delivery.id(), changed, now);
         }
         Outcome outcome = event instanceof GitHubEvent.Ping ? Outcome.PING : Outcome.IGNORED;
-        deliveries.outcome(tx, delivery.id(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), outcome.label(), Optional.empty());
-        return new Recorded(outcome, Optional.empty());
+        return new Written(delivery.id(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), outcome, Optional.empty(), Optional.empty());
     }
 
-    private Recorded push(Connection tx, String deliveryId, GitHubEvent.Push push, OffsetDateTime now) throws SQLException {
+    private Written push(Connection tx, String deliveryId, GitHubEvent.Push push, OffsetDateTime now, BatchMemo memo)
+            throws SQLException {
         RepositoryRef repo = push.repository();
-        Optional<Long> jobId = Optional.empty();
+        Optional<JobRequest> job = Optional.empty();
         Outcome outcome;
         if (!config.ownerAllowed(repo.owner())) {
             outcome = Outcome.OWNER_NOT_ALLOWED;
@@ -155,8 +251,8 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
                 refusedPushes.refused(tx, push);
             }
         } else {
-            repositories.upsert(tx, new Repositories.Known(repo.owner(), repo.name(), "github", cloneUrl(repo),
-                    nonBlank(repo.defaultBranch()), push.installationId(), Optional.of(repo.id())), true, now);
+            memo.upsert(tx, new Repositories.Known(repo.owner(), repo.name(), "github", cloneUrl(repo),
+                    nonBlank(repo.defaultBranch()), push.installationId(), Optional.of(repo.id())), now);
             String tracked = config.trackedBranchFor(repo.defaultBranch());
             if (push.tag()) {
                 outcome = Outcome.TAG;
@@ -165,18 +261,17 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
             } else if (push.branch().isEmpty() || !push.branch().get().equals(tracked)) {
                 outcome = Outcome.NOT_TRACKED_BRANCH;
             } else {
-                Enqueued enqueued = queue.enqueue(tx, JobRequest.reconcile(repo.owner(), repo.name(), tracked,
-                        Optional.of(push.after()), JobReason.WEBHOOK));
-                outcome = enqueued.coalesced() ? Outcome.COALESCED : Outcome.QUEUED;
-                jobId = Optional.of(enqueued.jobId());
+                job = Optional.of(JobRequest.reconcile(repo.owner(), repo.name(), tracked, Optional.of(push.after()),
+                        JobReason.WEBHOOK));
+                memo.job(job.get());
+                outcome = Outcome.QUEUED; // or COALESCED: known once the batch enqueued
             }
         }
-        deliveries.outcome(tx, deliveryId, Optional.empty(), Optional.of(repo.owner()), Optional.of(repo.name()),
-                Optional.of(push.ref()), Optional.of(push.after()), outcome.label(), jobId);
-        return new Recorded(outcome, jobId);
+        return new Written(deliveryId, Optional.empty(), Optional.of(repo.owner()), Optional.of(repo.name()),
+                Optional.of(push.ref()), Optional.of(push.after()), outcome, Optional.empty(), job);
     }
 
-    private Recorded installation(Connection tx, String deliveryId, GitHubEvent.Installation event, OffsetDateTime now)
+    private Written installation(Connection tx, String deliveryId, GitHubEvent.Installation event, OffsetDateTime now)
             throws SQLException {
         String state = switch (event.action()) {
             case "deleted" -> "deleted";
@@ -202,12 +297,11 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
                 repositories.upsert(tx, known(repo, event.installationId()), true, now);
             }
         }
-        deliveries.outcome(tx, deliveryId, Optional.of(event.action()), Optional.of(event.account()), Optional.empty(),
-                Optional.empty(), Optional.empty(), outcome.label(), lastJob);
-        return new Recorded(outcome, lastJob);
+        return new Written(deliveryId, Optional.of(event.action()), Optional.of(event.account()), Optional.empty(),
+                Optional.empty(), Optional.empty(), outcome, lastJob, Optional.empty());
     }
 
-    private Recorded installationRepositories(Connection tx, String deliveryId, GitHubEvent.InstallationRepositories event,
+    private Written installationRepositories(Connection tx, String deliveryId, GitHubEvent.InstallationRepositories event,
                                               OffsetDateTime now) throws SQLException {
         repositories.installation(tx, event.installationId(), event.account(), null, "active", now);
         for (RepositoryRef repo : event.added()) {
@@ -218,9 +312,8 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
             lastJob = Optional.of(removed(tx, repo.owner(), repo.name(), now));
         }
         Outcome outcome = lastJob.isPresent() ? Outcome.GC_QUEUED : Outcome.RECORDED;
-        deliveries.outcome(tx, deliveryId, Optional.of(event.action()), Optional.of(event.account()), Optional.empty(),
-                Optional.empty(), Optional.empty(), outcome.label(), lastJob);
-        return new Recorded(outcome, lastJob);
+        return new Written(deliveryId, Optional.of(event.action()), Optional.of(event.account()), Optional.empty(),
+                Optional.empty(), Optional.empty(), outcome, lastJob, Optional.empty());
     }
 
     /** The repository left: mark it inactive and queue the removal of what it deployed. */
