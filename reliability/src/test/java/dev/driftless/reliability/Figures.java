@@ -24,11 +24,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * @param crashes      daemon deaths not caused by the test, failed restarts, orphan processes, order violations
  * @param notes        what else a reader should know about this run
  */
-record Figures(String test, int trials, int faults, int acknowledged, int lost, int duplicated, int serverErrors,
+public record Figures(String test, int trials, int faults, int acknowledged, int lost, int duplicated, int serverErrors,
                int crashes, String notes) {
 
+    /** A fuzz target's row: inputs tried, and findings (each fails the fuzz test itself too). */
+    public static Figures fuzzing(String target, long executions, long findings) {
+        return new Figures("fuzz: " + target, (int) Math.min(Integer.MAX_VALUE, executions), (int) Math.min(Integer.MAX_VALUE, executions),
+                0, 0, 0, 0, (int) findings, "Jazzer, inputs tried (each one a fault); a finding is a crash");
+    }
+
     /** Appends the row and fails the test when a promise was broken. */
-    void recordAndCheck() throws IOException {
+    public void recordAndCheck() throws IOException {
         Path dir = Path.of(System.getProperty("reliability.results", "target/reliability"));
         Files.createDirectories(dir);
         String line = String.join("\t", test, String.valueOf(trials), String.valueOf(faults), String.valueOf(acknowledged),

@@ -67,7 +67,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
  *   <li>every status the outbox holds reached WireMock exactly once, and nothing was posted twice;</li>
  *   <li>no function process outlives the daemon that started it, and no unpacked image root is left behind.</li>
  * </ul>
- * Trials: {@code -Dreliability.trials} (3 by default; {@code reliability/run-long.sh} runs many), random
+ * Trials: {@code -Dreliability.trials} (2 by default; {@code reliability/run-long.sh} runs many), random
  * seed {@code -Dreliability.seed}. PostgreSQL comes from {@code DRIFTLESS_TEST_PG_URL} (scripts/test.sh).
  */
 class KillNineTest {
@@ -111,7 +111,7 @@ class KillNineTest {
     private final class Run {
         private final String store;
         private final Optional<String> dbUrl;
-        private final int trials = Integer.getInteger("reliability.trials", 3);
+        private final int trials = Integer.getInteger("reliability.trials", 2);
         private final long seed = Long.getLong("reliability.seed", System.nanoTime());
         private final Random random = new Random(seed);
         private final Map<String, Integer> versionOfSha = new HashMap<>();
