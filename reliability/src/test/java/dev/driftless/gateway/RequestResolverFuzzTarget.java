@@ -1,0 +1,37 @@
+package dev.driftless.gateway;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fuzzes the gateway's request resolution (Host header and raw path): it never throws, refusals are 4xx, and a
+ * request it forwards names a valid owner and function and a path with no dot segment or encoded slash that
+ * could reach another function or the host (in the path; the query string is the function's business).
+ */
+public final class RequestResolverFuzzTarget {
+    private RequestResolverFuzzTarget() { }
+
+    private static final RequestResolver RESOLVER = new RequestResolver("localhost");
+    private static final String[] HOSTS = {"alice.localhost", "localhost:8443", "alice.localhost.", "ALICE.LOCALHOST",
+        "evil.com", "a.b.localhost", ""};
+    private static final String[] PATHS = {"/hello", "/f/alice/hello", "/f/alice/hello/x?y=1", "/", "/%2e%2e/"};
+
+    /** One fuzz input: returns normally, or throws a finding. */
+    public static void check(FuzzedDataProvider data) {
+        String host = data.consumeBoolean() ? data.pickValue(HOSTS) : data.consumeString(80);
+        String path = (data.consumeBoolean() ? data.pickValue(PATHS) : "") + data.consumeRemainingAsString();
+        Resolution resolution = RESOLVER.resolve(host, path);
+        if (resolution instanceof Resolution.Refuse refuse) {
+            assertTrue(refuse.status() >= 400 && refuse.status() < 500, "a refusal is a 4xx: " + refuse);
+        } else if (resolution instanceof Resolution.Forward forward) {
+            assertTrue(FunctionAddress.isLabel(forward.address().owner()), "owner: " + forward);
+            assertTrue(FunctionAddress.isLabel(forward.address().function()), "function: " + forward);
+            String full = forward.path();
+            String lower = (full.contains("?") ? full.substring(0, full.indexOf('?')) : full).toLowerCase(java.util.Locale.ROOT);
+            assertFalse(lower.contains("/../") || lower.endsWith("/..") || lower.contains("%2f") || lower.contains("%2e%2e")
+                    || lower.contains("\\"), "forwarded path stays in the function: " + forward);
+        }
+    }
+}
