@@ -21,7 +21,15 @@ import dev.driftless.reconciler.dashboard.StoreDashboardData;
 import dev.driftless.reconciler.dashboard.StoreSessions;
 import dev.driftless.reconciler.dashboard.TrafficSource;
 import dev.driftless.reconciler.queue.JobKind;
+import dev.driftless.reconciler.audit.AuditLog;
+import dev.driftless.reconciler.http.ApiAuth;
+import dev.driftless.reconciler.reconcile.CommitBuilder;
 import dev.driftless.reconciler.reconcile.Reconciler;
+import dev.driftless.reconciler.secrets.SealedSecretImporter;
+import dev.driftless.reconciler.secrets.SealingKey;
+import dev.driftless.reconciler.secrets.SecretKeyRing;
+import dev.driftless.reconciler.secrets.SecretRoutes;
+import dev.driftless.reconciler.secrets.SecretStore;
 import dev.driftless.reconciler.reconcile.RepositoryHeads;
 import dev.driftless.reconciler.reconcile.Urls;
 import dev.driftless.runtime.FunctionRuntime;
@@ -107,7 +115,14 @@ public final class FunctionsModule implements DaemonModule {
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
 
         Builder builder = new Builder(builderConfig(config, data));
-        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts);
+        // Owners' secrets: encrypted in the store, mounted from there; sealed ones arrive with the commit.
+        AuditLog audit = new AuditLog(context.database(), context.clock());
+        SecretStore secrets = new SecretStore(context.database(), SecretKeyRing.loadOrCreate(config.secretKeysPath()),
+                context.clock());
+        SealingKey sealing = SealingKey.loadOrCreate(config.sealingKeyPath());
+        LOG.info("event=secrets.ready key_ring={} active_key={} sealing_key={}", secrets.ring().file(),
+                secrets.ring().activeKeyId(), sealing.fingerprint());
+        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets);
         runtime = routedRuntime;
         context.onStop(runtime);
 
@@ -134,7 +149,8 @@ public final class FunctionsModule implements DaemonModule {
             }
         });
 
-        reconciler = new Reconciler(context.database(), builder::build, runtime, statuses, new RepositoryHeads(), urls,
+        CommitBuilder commits = new SealedSecretImporter(secrets, sealing, audit).around(builder::build);
+        reconciler = new Reconciler(context.database(), commits, runtime, statuses, new RepositoryHeads(), urls,
                 context.clock());
         CheckoutTokens tokens = github.<CheckoutTokens>map(access -> installation ->
                 Optional.of(access.repositoryToken(installation.orElse(null)))).orElse(CheckoutTokens.none());
@@ -188,6 +204,11 @@ public final class FunctionsModule implements DaemonModule {
         site.route("/git/*").handler(git);
         badges.mount(site);
         dashboard.mount(context.vertx(), site);
+
+        ApiAuth apiAuth = new ApiAuth(context.vertx(), verifier, context.blockingPool(), context.metrics());
+        SecretRoutes secretRoutes = new SecretRoutes(secrets, sealing, audit, apiAuth);
+        secretRoutes.mount(http);
+        secretRoutes.mount(site);
 
         // Functions that served before a restart serve again: the local runtime starts them, Kubernetes writes nothing.
         Thread restore = new Thread(() -> {
@@ -266,12 +287,12 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
-                                           Gateway gateway, FunctionTimeouts timeouts) {
+                                           Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
-        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);
+        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values());
         if (settings.bubblewrap().isEmpty()) {
             LOG.warn("event=runtime.no_sandbox message=\"bubblewrap (/usr/bin/bwrap) is not installed: functions run as "
                     + "plain processes without a sandbox; install the bubblewrap package\"");

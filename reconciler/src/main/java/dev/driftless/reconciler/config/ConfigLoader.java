@@ -175,7 +175,10 @@ public final class ConfigLoader {
                     oauthId,
                     oauthSecret,
                     get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()),
-                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()));
+                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()),
+                    get(Setting.SECRETS_KEY_FILE, Path::of),
+                    get(Setting.SEALING_KEY_FILE, Path::of),
+                    get(Setting.AUDIT_RETENTION, ConfigLoader::retention).orElse(Duration.ofDays(90)));
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */
@@ -255,6 +258,15 @@ public final class ConfigLoader {
         Duration d = Quantities.duration(s);
         if (d.isZero()) {
             throw new IllegalArgumentException("must be longer than 0: '" + s + "'");
+        }
+        return d;
+    }
+
+    /** Audit retention: at least an hour (the pruning period), e.g. {@code 90d}. */
+    static Duration retention(String s) {
+        Duration d = Quantities.duration(s);
+        if (d.compareTo(Duration.ofHours(1)) < 0) {
+            throw new IllegalArgumentException("must be at least 1h: '" + s + "'");
         }
         return d;
     }

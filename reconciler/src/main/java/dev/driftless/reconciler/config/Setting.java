@@ -47,7 +47,13 @@ public enum Setting {
     CLUSTER_BASE_IMAGES("DRIFTLESS_CLUSTER_BASE_IMAGES", "clusterBaseImages", "(each template's official image)",
             "Kubernetes builds: base image per template, e.g. python3=mirror.local/python:3.11-slim,java17=…@sha256:… (a mirror, or pinned by digest)."),
     TRUSTED_PROXIES("DRIFTLESS_TRUSTED_PROXIES", "https.trustedProxies", "(none)",
-            "Comma-separated CIDR ranges of proxies in front of the gateway (an Ingress): their X-Forwarded-For names the client that per-client limits apply to.");
+            "Comma-separated CIDR ranges of proxies in front of the gateway (an Ingress): their X-Forwarded-For names the client that per-client limits apply to."),
+    SECRETS_KEY_FILE("DRIFTLESS_SECRETS_KEY_FILE", "secrets.keyFile", "<data>/keys/secret-keys",
+            "Key ring that encrypts owners' secrets in the store (AES-256-GCM, one '<id> <base64 key>' a line, the last encrypts); created on first start. On Kubernetes mount it from a Secret, the same file on every replica."),
+    SEALING_KEY_FILE("DRIFTLESS_SEALING_KEY_FILE", "secrets.sealingKeyFile", "<data>/keys/sealing-key.pem",
+            "RSA private key (PKCS#8 PEM) that opens sealed secrets from git; created on first start, its public half written beside it as sealing-key.pub.pem."),
+    AUDIT_RETENTION("DRIFTLESS_AUDIT_RETENTION", "audit.retention", "90d",
+            "How long audit entries are kept; older ones are pruned hourly.");
 
     private final String env;
     private final String yamlKey;
