@@ -21,7 +21,14 @@ import dev.driftless.reconciler.dashboard.StoreDashboardData;
 import dev.driftless.reconciler.dashboard.StoreSessions;
 import dev.driftless.reconciler.dashboard.TrafficSource;
 import dev.driftless.reconciler.queue.JobKind;
+import dev.driftless.dashboard.SessionStore;
 import dev.driftless.reconciler.audit.AuditLog;
+import dev.driftless.reconciler.audit.AuditPruner;
+import dev.driftless.reconciler.audit.AuditRoutes;
+import dev.driftless.reconciler.audit.AuditingSessions;
+import dev.driftless.reconciler.audit.AuditingStatuses;
+import dev.driftless.reconciler.audit.IntakeAuditor;
+import dev.driftless.reconciler.reconcile.CommitStatuses;
 import dev.driftless.reconciler.http.ApiAuth;
 import dev.driftless.reconciler.reconcile.CommitBuilder;
 import dev.driftless.reconciler.reconcile.Reconciler;
@@ -134,8 +141,12 @@ public final class FunctionsModule implements DaemonModule {
             s.start();
             context.onStop(() -> s.stop(Duration.ofSeconds(30)));
         });
-        OutboxStatuses statuses = new OutboxStatuses(outbox, sender, github.isPresent(),
-                config.statusMode() == DriftlessConfig.StatusMode.CHECKS);
+        CommitStatuses statuses = new AuditingStatuses(new OutboxStatuses(outbox, sender, github.isPresent(),
+                config.statusMode() == DriftlessConfig.StatusMode.CHECKS), audit);
+        context.intake().onRecorded(new IntakeAuditor(audit));
+        AuditPruner pruner = new AuditPruner(audit, config.auditRetention());
+        pruner.start(AuditPruner.PERIOD);
+        context.onStop(pruner);
         // Owners outside DRIFTLESS_ALLOWED_OWNERS learn why on their commit, as OpenFaaS Cloud's CUSTOMERS did.
         OwnerPolicy policy = config.allowedOwners().isEmpty() ? OwnerPolicy.allowAll() : OwnerPolicy.allowOnly(config.allowedOwners());
         context.intake().onRefusedPush((tx, push) -> {
@@ -191,12 +202,18 @@ public final class FunctionsModule implements DaemonModule {
                 traffic(), urls, commitLinks(context, config));
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
-        // Sessions in the store: shared by the replicas, kept across restarts.
-        Dashboard dashboard = new Dashboard(dashboardData, verifier, visibleOwners, oauth(config, urls),
-                new StoreSessions(context.database(), context.clock()));
+        // Sessions in the store: shared by the replicas, kept across restarts; each login goes to the audit trail.
+        SessionStore sessions = new AuditingSessions(new StoreSessions(context.database(), context.clock()), audit);
+        Dashboard dashboard = new Dashboard(dashboardData, verifier, visibleOwners, oauth(config, urls), sessions);
         BadgeHandler badges = BadgeHandler.create(context.vertx(), outbox);
 
         Router http = context.router();
+        ApiAuth apiAuth = new ApiAuth(context.vertx(), verifier, context.blockingPool(), context.metrics());
+        // Before the dashboard: the audit recorders look at rollback and suspend requests first.
+        AuditRoutes auditRoutes = new AuditRoutes(audit, context.database(), apiAuth, verifier, sessions,
+                context.vertx(), context.blockingPool());
+        auditRoutes.mount(http);
+        auditRoutes.mount(site);
         http.route("/git/*").handler(git);
         badges.mount(http);
         dashboard.mount(context.vertx(), http);
@@ -205,7 +222,6 @@ public final class FunctionsModule implements DaemonModule {
         badges.mount(site);
         dashboard.mount(context.vertx(), site);
 
-        ApiAuth apiAuth = new ApiAuth(context.vertx(), verifier, context.blockingPool(), context.metrics());
         SecretRoutes secretRoutes = new SecretRoutes(secrets, sealing, audit, apiAuth);
         secretRoutes.mount(http);
         secretRoutes.mount(site);
