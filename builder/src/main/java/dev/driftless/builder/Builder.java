@@ -102,6 +102,7 @@ public final class Builder {
             checkout.checkout(request.source(), request.commit(), workspace.repo(), log);
             log.accept("checked out in " + millis(started) + " ms");
             Path repo = workspace.repo().toRealPath();
+            listener.checkedOut(repo);
             StackFile stack = readStack(repo, request.environment(), log);
             log.accept(stack.file() + ": " + stack.functions().size() + " function(s)");
             Context context = new Context(request, workspace, repo, stack, redactor, listener);

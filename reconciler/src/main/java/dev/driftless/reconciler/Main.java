@@ -12,6 +12,9 @@ import dev.driftless.reconciler.github.StoredGitHubApp;
 import dev.driftless.reconciler.intake.TokenStore;
 import dev.driftless.reconciler.store.Database;
 
+import dev.driftless.reconciler.secrets.SecretCommand;
+
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -34,6 +37,9 @@ public final class Main {
               demo [--once]                               the whole loop on this machine: push samples, build, serve
               github app-manifest --url URL [options]     create the GitHub App from a manifest; stores its credentials
               token create <owner> [--config FILE]        create a git push/API token for an owner; printed once
+              secret create|list|delete <owner> [<name>]  owners' secrets, encrypted at rest (value from stdin or --from-file)
+              secret seal <owner> <name>                  print a value sealed for this daemon, to commit in the repository
+              secret rotate-key                           new encryption key; every secret re-encrypted, old keys still read
               rollback <owner>/<function> <release>       redeploy an earlier release through the running daemon
               suspend <owner>/<repository>                stop reconciling a repository (what runs keeps running)
               resume <owner>/<repository>                 reconcile a suspended repository again
@@ -47,9 +53,15 @@ public final class Main {
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
+    private final InputStream in;
 
     Main(Map<String, String> env, PrintStream out, PrintStream err) {
+        this(env, System.in, out, err);
+    }
+
+    Main(Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
         this.env = env;
+        this.in = in;
         this.out = out;
         this.err = err;
     }
@@ -77,6 +89,7 @@ public final class Main {
                 case "demo" -> demo(rest);
                 case "github" -> github(rest);
                 case "token" -> token(rest);
+                case "secret" -> new SecretCommand(this::load, in, out, err, Clock.systemUTC()).run(rest);
                 case "rollback" -> rollback(rest);
                 case "suspend" -> suspend(rest, true);
                 case "resume" -> suspend(rest, false);

@@ -22,7 +22,22 @@ import dev.driftless.reconciler.dashboard.StoreDashboardData;
 import dev.driftless.reconciler.dashboard.StoreSessions;
 import dev.driftless.reconciler.dashboard.TrafficSource;
 import dev.driftless.reconciler.queue.JobKind;
+import dev.driftless.dashboard.SessionStore;
+import dev.driftless.reconciler.audit.AuditLog;
+import dev.driftless.reconciler.audit.AuditPruner;
+import dev.driftless.reconciler.audit.AuditRoutes;
+import dev.driftless.reconciler.audit.AuditingSessions;
+import dev.driftless.reconciler.audit.AuditingStatuses;
+import dev.driftless.reconciler.audit.IntakeAuditor;
+import dev.driftless.reconciler.reconcile.CommitStatuses;
+import dev.driftless.reconciler.http.ApiAuth;
+import dev.driftless.reconciler.reconcile.CommitBuilder;
 import dev.driftless.reconciler.reconcile.Reconciler;
+import dev.driftless.reconciler.secrets.SealedSecretImporter;
+import dev.driftless.reconciler.secrets.SealingKey;
+import dev.driftless.reconciler.secrets.SecretKeyRing;
+import dev.driftless.reconciler.secrets.SecretRoutes;
+import dev.driftless.reconciler.secrets.SecretStore;
 import dev.driftless.reconciler.reconcile.RepositoryHeads;
 import dev.driftless.reconciler.reconcile.Urls;
 import dev.driftless.runtime.FunctionRuntime;
@@ -110,7 +125,14 @@ public final class FunctionsModule implements DaemonModule {
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
 
         Builder builder = new Builder(builderConfig(config, data));
-        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts);
+        // Owners' secrets: encrypted in the store, mounted from there; sealed ones arrive with the commit.
+        AuditLog audit = new AuditLog(context.database(), context.clock());
+        SecretStore secrets = new SecretStore(context.database(), SecretKeyRing.loadOrCreate(config.secretKeysPath()),
+                context.clock());
+        SealingKey sealing = SealingKey.loadOrCreate(config.sealingKeyPath());
+        LOG.info("event=secrets.ready key_ring={} active_key={} sealing_key={}", secrets.ring().file(),
+                secrets.ring().activeKeyId(), sealing.fingerprint());
+        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets);
         runtime = routedRuntime;
         context.onStop("runtime", runtime);
 
@@ -123,8 +145,12 @@ public final class FunctionsModule implements DaemonModule {
             s.start();
             context.onStop("status-sender", () -> s.stop(Duration.ofSeconds(30)));
         });
-        OutboxStatuses statuses = new OutboxStatuses(outbox, sender, github.isPresent(),
-                config.statusMode() == DriftlessConfig.StatusMode.CHECKS);
+        CommitStatuses statuses = new AuditingStatuses(new OutboxStatuses(outbox, sender, github.isPresent(),
+                config.statusMode() == DriftlessConfig.StatusMode.CHECKS), audit);
+        context.intake().onRecorded(new IntakeAuditor(audit));
+        AuditPruner pruner = new AuditPruner(audit, config.auditRetention());
+        pruner.start(AuditPruner.PERIOD);
+        context.onStop("audit-pruner", pruner);
         // Owners outside DRIFTLESS_ALLOWED_OWNERS learn why on their commit, as OpenFaaS Cloud's CUSTOMERS did.
         OwnerPolicy policy = config.allowedOwners().isEmpty() ? OwnerPolicy.allowAll() : OwnerPolicy.allowOnly(config.allowedOwners());
         context.intake().onRefusedPush((tx, push) -> {
@@ -138,7 +164,8 @@ public final class FunctionsModule implements DaemonModule {
             }
         });
 
-        reconciler = new Reconciler(context.database(), builder::build, runtime, statuses, new RepositoryHeads(), urls,
+        CommitBuilder commits = new SealedSecretImporter(secrets, sealing, audit).around(builder::build);
+        reconciler = new Reconciler(context.database(), commits, runtime, statuses, new RepositoryHeads(), urls,
                 context.clock());
         CheckoutTokens tokens = github.<CheckoutTokens>map(access -> installation ->
                 Optional.of(access.repositoryToken(installation.orElse(null)))).orElse(CheckoutTokens.none());
@@ -181,12 +208,18 @@ public final class FunctionsModule implements DaemonModule {
                 traffic(), urls, commitLinks(context, config));
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
-        // Sessions in the store: shared by the replicas, kept across restarts.
-        Dashboard dashboard = new Dashboard(dashboardData, verifier, visibleOwners, oauth(config, urls),
-                new StoreSessions(context.database(), context.clock()));
+        // Sessions in the store: shared by the replicas, kept across restarts; each login goes to the audit trail.
+        SessionStore sessions = new AuditingSessions(new StoreSessions(context.database(), context.clock()), audit);
+        Dashboard dashboard = new Dashboard(dashboardData, verifier, visibleOwners, oauth(config, urls), sessions);
         BadgeHandler badges = BadgeHandler.create(context.vertx(), outbox);
 
         Router http = context.router();
+        ApiAuth apiAuth = new ApiAuth(context.vertx(), verifier, context.blockingPool(), context.metrics());
+        // Before the dashboard: the audit recorders look at rollback and suspend requests first.
+        AuditRoutes auditRoutes = new AuditRoutes(audit, context.database(), apiAuth, verifier, sessions,
+                context.vertx(), context.blockingPool());
+        auditRoutes.mount(http);
+        auditRoutes.mount(site);
         http.route("/git/*").handler(git);
         badges.mount(http);
         dashboard.mount(context.vertx(), http);
@@ -194,6 +227,10 @@ public final class FunctionsModule implements DaemonModule {
         site.route("/git/*").handler(git);
         badges.mount(site);
         dashboard.mount(context.vertx(), site);
+
+        SecretRoutes secretRoutes = new SecretRoutes(secrets, sealing, audit, apiAuth);
+        secretRoutes.mount(http);
+        secretRoutes.mount(site);
 
         // Functions that served before a restart serve again: the local runtime starts them, Kubernetes writes nothing.
         Thread restore = new Thread(() -> {
@@ -289,12 +326,12 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
-                                           Gateway gateway, FunctionTimeouts timeouts) {
+                                           Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes());
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
-        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);
+        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values());
         // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
         return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
                 gateway::coverOwnerHost, timeouts);

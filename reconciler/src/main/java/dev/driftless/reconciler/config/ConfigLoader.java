@@ -229,7 +229,10 @@ public final class ConfigLoader {
                     registryUser,
                     registryPassword,
                     get(Setting.REGISTRY_CONFIG, ConfigLoader::readableFile),
-                    kubernetes());
+                    kubernetes(),
+                    get(Setting.SECRETS_KEY_FILE, Path::of),
+                    get(Setting.SEALING_KEY_FILE, Path::of),
+                    get(Setting.AUDIT_RETENTION, ConfigLoader::retention).orElse(Duration.ofDays(90)));
         }
 
         /** Every knob of the Kubernetes runtime; the record checks them together. */
@@ -431,6 +434,15 @@ public final class ConfigLoader {
         Duration d = Quantities.duration(s);
         if (d.isZero()) {
             throw new IllegalArgumentException("must be longer than 0: '" + s + "'");
+        }
+        return d;
+    }
+
+    /** Audit retention: at least an hour (the pruning period), e.g. {@code 90d}. */
+    static Duration retention(String s) {
+        Duration d = Quantities.duration(s);
+        if (d.compareTo(Duration.ofHours(1)) < 0) {
+            throw new IllegalArgumentException("must be at least 1h: '" + s + "'");
         }
         return d;
     }

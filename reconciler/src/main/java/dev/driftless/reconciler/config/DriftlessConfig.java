@@ -54,7 +54,10 @@ public record DriftlessConfig(
         Optional<String> registryUsername,
         Optional<Secret> registryPassword,
         Optional<Path> registryDockerConfig,
-        KubernetesRuntimeConfig kubernetes) {
+        KubernetesRuntimeConfig kubernetes,
+        Optional<Path> secretsKeyFile,
+        Optional<Path> sealingKeyFile,
+        Duration auditRetention) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 
@@ -81,6 +84,16 @@ public record DriftlessConfig(
     /** The branch reconciled for a repository whose default branch is {@code defaultBranch}. */
     public String trackedBranchFor(String defaultBranch) {
         return trackedBranch.orElse(defaultBranch);
+    }
+
+    /** The key ring of secrets at rest: the configured file or {@code <data>/keys/secret-keys}. */
+    public Path secretKeysPath() {
+        return secretsKeyFile.orElse(data.resolve("keys").resolve("secret-keys"));
+    }
+
+    /** The private key that opens sealed secrets: the configured file or {@code <data>/keys/sealing-key.pem}. */
+    public Path sealingKeyPath() {
+        return sealingKeyFile.orElse(data.resolve("keys").resolve("sealing-key.pem"));
     }
 
     public boolean isPostgres() {

@@ -101,7 +101,13 @@ public enum Setting {
             "How long a rollout is waited for at most, whatever the cluster reports."),
     K8S_POLL_INTERVAL("DRIFTLESS_K8S_POLL_INTERVAL", "kubernetes.pollInterval", "1s", "How often a rollout's status is read."),
     K8S_LABEL_PREFIX("DRIFTLESS_K8S_LABEL_PREFIX", "kubernetes.labelPrefix", "driftless.dev/",
-            "Prefix of Driftless's own labels and annotations (changing it orphans what was written before).");
+            "Prefix of Driftless's own labels and annotations (changing it orphans what was written before)."),
+    SECRETS_KEY_FILE("DRIFTLESS_SECRETS_KEY_FILE", "secrets.keyFile", "<data>/keys/secret-keys",
+            "Key ring that encrypts owners' secrets in the store (AES-256-GCM, one '<id> <base64 key>' a line, the last encrypts); created on first start. On Kubernetes mount it from a Secret, the same file on every replica."),
+    SEALING_KEY_FILE("DRIFTLESS_SEALING_KEY_FILE", "secrets.sealingKeyFile", "<data>/keys/sealing-key.pem",
+            "RSA private key (PKCS#8 PEM) that opens sealed secrets from git; created on first start, its public half written beside it as sealing-key.pub.pem."),
+    AUDIT_RETENTION("DRIFTLESS_AUDIT_RETENTION", "audit.retention", "90d",
+            "How long audit entries are kept; older ones are pruned hourly.");
 
     private final String env;
     private final String yamlKey;

@@ -83,6 +83,22 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         this.refusedPushes = listener;
     }
 
+    /**
+     * Hears every recorded GitHub event and git push, inside the delivery's transaction (the audit trail
+     * writes its entry there, so a delivery and its entry are stored together or not at all).
+     */
+    public interface RecordedEvents {
+        default void github(Connection tx, String deliveryId, GitHubEvent event, String outcome) throws SQLException { }
+
+        default void gitPush(Connection tx, String deliveryId, RepositoryChanged change, String outcome) throws SQLException { }
+    }
+
+    private volatile RecordedEvents recordedEvents = new RecordedEvents() { };
+
+    public void onRecorded(RecordedEvents listener) {
+        this.recordedEvents = listener;
+    }
+
     @Override
     public Result accept(Delivery delivery) throws SQLException {
         return acceptAll(List.of(delivery)).get(0);
@@ -223,8 +239,14 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     }
 
     private Written record(Connection tx, Delivery delivery, BatchMemo memo) throws SQLException {
-        OffsetDateTime now = at(delivery);
         GitHubEvent event = canonical(delivery.event());
+        Written written = recordEvent(tx, delivery, event, memo);
+        recordedEvents.github(tx, delivery.id(), event, written.outcome().label());
+        return written;
+    }
+
+    private Written recordEvent(Connection tx, Delivery delivery, GitHubEvent event, BatchMemo memo) throws SQLException {
+        OffsetDateTime now = at(delivery);
         if (event instanceof GitHubEvent.Push push) {
             return push(tx, delivery.id(), push, now, memo);
         }
@@ -367,6 +389,7 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         }
         deliveries.outcome(tx, id, Optional.empty(), Optional.of(change.owner()), Optional.of(change.repository()),
                 Optional.of(change.ref()), Optional.of(change.after()), outcome.label(), jobId);
+        recordedEvents.gitPush(tx, id, change, outcome.label());
         LOG.info("event=git.push delivery={} owner={} repository={} ref={} outcome={}{}", id, change.owner(),
                 change.repository(), change.ref(), outcome.label(), jobId.map(j -> " job=" + j).orElse(""));
         return outcome;

@@ -1,6 +1,10 @@
 package dev.driftless.reconciler.intake;
 
+import dev.driftless.reconciler.audit.AuditAction;
+import dev.driftless.reconciler.audit.AuditEntry;
+import dev.driftless.reconciler.audit.AuditLog;
 import dev.driftless.reconciler.store.Database;
+import io.vertx.core.json.JsonObject;
 import dev.driftless.webhook.PushAuthenticator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,11 @@ public final class TokenStore implements PushAuthenticator {
 
     /** Creates a token for {@code owner} and returns it in clear: the only time it exists outside a client. */
     public String create(String owner) throws SQLException {
+        return create(owner, "cli");
+    }
+
+    /** Like {@link #create(String)}, naming who created it in the audit trail. */
+    public String create(String owner, String actor) throws SQLException {
         if (!validOwner(owner)) {
             throw new IllegalArgumentException("not an owner name (letters, digits, '-', up to 39): '" + owner + "'");
         }
@@ -56,8 +65,12 @@ public final class TokenStore implements PushAuthenticator {
                 insert.setString(1, sha256(token));
                 insert.setString(2, owner);
                 insert.setObject(3, now());
-                return insert.executeUpdate();
+                insert.executeUpdate();
             }
+            // The audit entry names the token by the first characters of its hash, never by its value.
+            new AuditLog(db, clock).append(tx, AuditEntry.of(owner, actor, AuditAction.TOKEN_CREATED, "",
+                    new JsonObject().put("tokenHash", sha256(token).substring(0, 12))));
+            return 1;
         });
         LOG.info("event=token.created owner={}", owner);
         return token;

@@ -1,0 +1,113 @@
+package dev.driftless.reconciler.audit;
+
+import dev.driftless.reconciler.reconcile.Transactions;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The append-only audit trail in the store. Entries are written in the transaction of the change they
+ * describe where there is one ({@link #append(Connection, AuditEntry)}), so a change and its entry commit or
+ * roll back together. Blocking (JDBC): call from worker threads.
+ */
+public final class AuditLog {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    public static final int MAX_PAGE = 1000;
+
+    private final Transactions store;
+    private final Clock clock;
+
+    public AuditLog(Transactions store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** Appends in the caller's transaction. */
+    public void append(Connection tx, AuditEntry entry) throws SQLException {
+        try (PreparedStatement insert = tx.prepareStatement("INSERT INTO audit_log (owner, actor, action, target, detail, "
+                + "created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, entry.owner());
+            insert.setString(2, clip(entry.actor(), 200));
+            insert.setString(3, entry.action());
+            insert.setString(4, clip(entry.target(), 300));
+            insert.setString(5, entry.detail().encode());
+            insert.setObject(6, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Appends in a transaction of its own. */
+    public void append(AuditEntry entry) throws SQLException {
+        store.inTransaction(tx -> {
+            append(tx, entry);
+            return null;
+        });
+    }
+
+    /** Appends, logging instead of throwing: for callers where the change already happened and must not fail. */
+    public void appendQuietly(AuditEntry entry) {
+        try {
+            append(entry);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("event=audit.append_failed owner={} action={} error=\"{}\"", entry.owner(), entry.action(), e.toString());
+        }
+    }
+
+    /** One page of an owner's entries, oldest first, with ids above {@code after}; {@code limit} is capped. */
+    public Page page(String owner, long after, int limit) throws SQLException {
+        int size = Math.max(1, Math.min(limit, MAX_PAGE));
+        return store.inTransaction(tx -> {
+            try (PreparedStatement q = tx.prepareStatement("SELECT id, owner, actor, action, target, detail, created_at "
+                    + "FROM audit_log WHERE owner = ? AND id > ? ORDER BY id LIMIT ?")) {
+                q.setString(1, owner);
+                q.setLong(2, after);
+                q.setInt(3, size + 1);
+                List<AuditEntry> entries = new ArrayList<>();
+                try (ResultSet rows = q.executeQuery()) {
+                    while (rows.next()) {
+                        entries.add(new AuditEntry(rows.getLong(1), rows.getString(2), rows.getString(3),
+                                rows.getString(4), rows.getString(5), new JsonObject(rows.getString(6)),
+                                rows.getObject(7, OffsetDateTime.class).toInstant()));
+                    }
+                }
+                boolean more = entries.size() > size;
+                List<AuditEntry> shown = more ? entries.subList(0, size) : entries;
+                long next = shown.isEmpty() ? after : shown.get(shown.size() - 1).id();
+                return new Page(List.copyOf(shown), next, more);
+            }
+        });
+    }
+
+    /** A page and the cursor of the next one ({@code after=next}); {@code more} says whether it has entries yet. */
+    public record Page(List<AuditEntry> entries, long next, boolean more) { }
+
+    /** Deletes entries older than {@code retention}; returns how many. */
+    public int prune(Duration retention) throws SQLException {
+        OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(retention), ZoneOffset.UTC);
+        int deleted = store.inTransaction(tx -> {
+            try (PreparedStatement delete = tx.prepareStatement("DELETE FROM audit_log WHERE created_at < ?")) {
+                delete.setObject(1, cutoff);
+                return delete.executeUpdate();
+            }
+        });
+        if (deleted > 0) {
+            LOG.info("event=audit.pruned deleted={} before={}", deleted, cutoff);
+        }
+        return deleted;
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.driftless.reconciler.audit;
+
+import dev.driftless.reconciler.intake.StoreDeliverySink;
+import dev.driftless.webhook.GitHubEvent;
+import dev.driftless.webhook.RepositoryChanged;
+import dev.driftless.webhook.RepositoryRef;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Audit entries for what enters through webhooks and the git endpoint: pushes and installation changes. */
+public final class IntakeAuditor implements StoreDeliverySink.RecordedEvents {
+    private final AuditLog audit;
+
+    public IntakeAuditor(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public void github(Connection tx, String deliveryId, GitHubEvent event, String outcome) throws SQLException {
+        if (event instanceof GitHubEvent.Push push) {
+            RepositoryRef repo = push.repository();
+            audit.append(tx, AuditEntry.of(repo.owner(), push.pusher() == null || push.pusher().isBlank()
+                            ? "github" : push.pusher(), AuditAction.PUSH, repo.name(),
+                    new JsonObject().put("ref", push.ref()).put("before", push.before()).put("commit", push.after())
+                            .put("forced", push.forced()).put("delivery", deliveryId).put("outcome", outcome)
+                            .put("via", "github")));
+        } else if (event instanceof GitHubEvent.Installation installation) {
+            JsonArray repositories = new JsonArray();
+            installation.repositories().forEach(r -> repositories.add(r.name()));
+            audit.append(tx, AuditEntry.of(installation.account(), "github", AuditAction.INSTALLATION, "",
+                    new JsonObject().put("action", installation.action())
+                            .put("installationId", installation.installationId()).put("repositories", repositories)
+                            .put("delivery", deliveryId)));
+        } else if (event instanceof GitHubEvent.InstallationRepositories changed) {
+            JsonArray added = new JsonArray();
+            changed.added().forEach(r -> added.add(r.name()));
+            JsonArray removed = new JsonArray();
+            changed.removed().forEach(r -> removed.add(r.name()));
+            audit.append(tx, AuditEntry.of(changed.account(), "github", AuditAction.INSTALLATION, "",
+                    new JsonObject().put("action", "repositories_" + changed.action())
+                            .put("installationId", changed.installationId()).put("added", added).put("removed", removed)
+                            .put("delivery", deliveryId)));
+        }
+    }
+
+    @Override
+    public void gitPush(Connection tx, String deliveryId, RepositoryChanged change, String outcome) throws SQLException {
+        // The built-in endpoint admits only the owner's own tokens: the pusher is the owner.
+        audit.append(tx, AuditEntry.of(change.owner(), change.owner(), AuditAction.PUSH, change.repository(),
+                new JsonObject().put("ref", change.ref()).put("before", change.before()).put("commit", change.after())
+                        .put("delivery", deliveryId).put("outcome", outcome).put("via", "git")));
+    }
+}
