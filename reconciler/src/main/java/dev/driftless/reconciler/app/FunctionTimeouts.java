@@ -3,12 +3,9 @@ package dev.driftless.reconciler.app;
 import dev.driftless.gateway.FunctionAddress;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Per-function request time limits, as OpenFaaS users set them: {@code exec_timeout} in the function's
@@ -18,7 +15,6 @@ import java.util.regex.Pattern;
  */
 final class FunctionTimeouts {
     static final String VARIABLE = "exec_timeout";
-    private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
     private static final Duration MAX = Duration.ofMinutes(15);
 
     private final Map<FunctionAddress, Duration> limits = new ConcurrentHashMap<>();
@@ -49,27 +45,6 @@ final class FunctionTimeouts {
 
     /** A positive duration up to 15 minutes; anything else means "use the gateway's default". */
     static Optional<Duration> parse(String text) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        String value = text.strip().toLowerCase(Locale.ROOT);
-        Duration duration;
-        if (value.matches("\\d{1,6}")) {
-            duration = Duration.ofSeconds(Long.parseLong(value));
-        } else {
-            Matcher m = DURATION.matcher(value);
-            if (!m.matches() || value.isEmpty()) {
-                return Optional.empty();
-            }
-            duration = Duration.ofHours(number(m.group(1))).plusMinutes(number(m.group(2))).plusSeconds(number(m.group(3)));
-        }
-        if (duration.isZero() || duration.compareTo(MAX) > 0) {
-            return Optional.empty();
-        }
-        return Optional.of(duration);
-    }
-
-    private static long number(String group) {
-        return group == null ? 0 : Long.parseLong(group);
+        return OpenFaasDuration.parse(text).filter(d -> d.compareTo(MAX) <= 0);
     }
 }

@@ -175,7 +175,10 @@ public final class ConfigLoader {
                     oauthId,
                     oauthSecret,
                     get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()),
-                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()));
+                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()),
+                    get(Setting.SCALE_TO_ZERO, ConfigLoader::bool).orElse(false),
+                    get(Setting.SCALE_TO_ZERO_IDLE, ConfigLoader::positiveDuration).orElse(Duration.ofMinutes(15)),
+                    get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)));
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */

@@ -44,7 +44,10 @@ public record DriftlessConfig(
         Optional<String> githubOAuthClientId,
         Optional<Secret> githubOAuthClientSecret,
         Map<String, String> clusterBaseImages,
-        List<TrustedProxies.Range> trustedProxies) {
+        List<TrustedProxies.Range> trustedProxies,
+        boolean scaleToZeroByDefault,
+        Duration scaleToZeroIdle,
+        Duration wakeTimeout) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

@@ -47,7 +47,13 @@ public enum Setting {
     CLUSTER_BASE_IMAGES("DRIFTLESS_CLUSTER_BASE_IMAGES", "clusterBaseImages", "(each template's official image)",
             "Kubernetes builds: base image per template, e.g. python3=mirror.local/python:3.11-slim,java17=…@sha256:… (a mirror, or pinned by digest)."),
     TRUSTED_PROXIES("DRIFTLESS_TRUSTED_PROXIES", "https.trustedProxies", "(none)",
-            "Comma-separated CIDR ranges of proxies in front of the gateway (an Ingress): their X-Forwarded-For names the client that per-client limits apply to.");
+            "Comma-separated CIDR ranges of proxies in front of the gateway (an Ingress): their X-Forwarded-For names the client that per-client limits apply to."),
+    SCALE_TO_ZERO("DRIFTLESS_SCALE_TO_ZERO", "scaleToZero.default", "false",
+            "Whether functions without the com.openfaas.scale.zero label are stopped when idle (the label wins either way)."),
+    SCALE_TO_ZERO_IDLE("DRIFTLESS_SCALE_TO_ZERO_IDLE", "scaleToZero.idle", "15m",
+            "Idle period before a function scales to zero when it sets no com.openfaas.scale.zero-duration."),
+    WAKE_TIMEOUT("DRIFTLESS_WAKE_TIMEOUT", "scaleToZero.wakeTimeout", "30s",
+            "How long the first request for a function scaled to zero waits for it to start (504 after it).");
 
     private final String env;
     private final String yamlKey;
