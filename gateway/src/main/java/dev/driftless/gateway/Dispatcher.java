@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
@@ -109,8 +110,10 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         long timer = vertx.setTimer(config.wakeTimeout().toMillis(), id -> {
             if (settled.compareAndSet(false, true)) {
                 permit.run();
-                refuse(request, new ErrorResponse(504, "function did not start within "
-                        + config.wakeTimeout().toSeconds() + " s"), "wake_timeout", 1_000_000_000L);
+                Duration limit = config.wakeTimeout();
+                String shown = limit.toMillis() < 1000 ? limit.toMillis() + " ms" : limit.toSeconds() + " s";
+                refuse(request, new ErrorResponse(504, "function did not start within " + shown), "wake_timeout",
+                        1_000_000_000L);
             }
         });
         waking.whenComplete((ignored, failure) -> context.runOnContext(v -> {

@@ -301,7 +301,7 @@ public final class FunctionsModule implements DaemonModule {
             }
             return runtime;
         }
-        ScaleToZero scaling = new ScaleToZero(runtime, routes,
+        ScaleToZero scaling = new ScaleToZero(runtime, ScaleToZero.Activity.of(routes),
                 new ScaleToZero.Policy(config.scaleToZeroByDefault(), config.scaleToZeroIdle()), context.registry());
         scaling.start(ScaleToZero.CHECK_INTERVAL);
         return scaling;

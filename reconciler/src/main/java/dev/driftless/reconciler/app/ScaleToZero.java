@@ -54,8 +54,31 @@ final class ScaleToZero implements FunctionRuntime, Waker {
         }
     }
 
+    /** What the gateway saw of a function's traffic: idling is measured from it. */
+    interface Activity {
+        /** When a request last reached the function ({@link System#nanoTime()} scale), if ever. */
+        Optional<Long> lastRequestNanos(FunctionAddress address);
+
+        /** Requests in flight to it now. */
+        int inFlight(FunctionAddress address);
+
+        static Activity of(InMemoryRouteTable routes) {
+            return new Activity() {
+                @Override
+                public Optional<Long> lastRequestNanos(FunctionAddress address) {
+                    return routes.lastRequestNanos(address);
+                }
+
+                @Override
+                public int inFlight(FunctionAddress address) {
+                    return routes.inFlight(address);
+                }
+            };
+        }
+    }
+
     private final FunctionRuntime delegate;
-    private final InMemoryRouteTable routes;
+    private final Activity routes;
     private final Policy policy;
     private final LongSupplier nanoClock;
     private final Map<FunctionAddress, Awake> awake = new ConcurrentHashMap<>();
@@ -72,11 +95,11 @@ final class ScaleToZero implements FunctionRuntime, Waker {
     private record Awake(FunctionDeployment deployment, Duration idle, long readyAtNanos) {
     }
 
-    ScaleToZero(FunctionRuntime delegate, InMemoryRouteTable routes, Policy policy, PrometheusRegistry registry) {
+    ScaleToZero(FunctionRuntime delegate, Activity routes, Policy policy, PrometheusRegistry registry) {
         this(delegate, routes, policy, registry, System::nanoTime);
     }
 
-    ScaleToZero(FunctionRuntime delegate, InMemoryRouteTable routes, Policy policy, PrometheusRegistry registry,
+    ScaleToZero(FunctionRuntime delegate, Activity routes, Policy policy, PrometheusRegistry registry,
                 LongSupplier nanoClock) {
         this.delegate = delegate;
         this.routes = routes;
