@@ -1,10 +1,7 @@
 package dev.driftless.builder;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A function's request time limit, as OpenFaaS users set it: {@code exec_timeout} in its {@code environment}
@@ -14,7 +11,6 @@ import java.util.regex.Pattern;
 public final class ExecTimeout {
     public static final String VARIABLE = "exec_timeout";
     public static final Duration MAX = Duration.ofMinutes(15);
-    private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
 
     private ExecTimeout() {
     }
@@ -50,22 +46,6 @@ public final class ExecTimeout {
     }
 
     private static Optional<Duration> read(String text) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        String value = text.strip().toLowerCase(Locale.ROOT);
-        if (value.matches("\\d{1,6}")) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
-        }
-        Matcher m = DURATION.matcher(value);
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.ofHours(number(m.group(1))).plusMinutes(number(m.group(2)))
-                .plusSeconds(number(m.group(3))));
-    }
-
-    private static long number(String group) {
-        return group == null ? 0 : Long.parseLong(group);
+        return StackDuration.read(text);
     }
 }

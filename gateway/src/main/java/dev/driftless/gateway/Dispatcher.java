@@ -1,5 +1,6 @@
 package dev.driftless.gateway;
 
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -7,10 +8,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTPS request handler: resolve, check limits, then hand the request to an {@link Exchange}.
@@ -101,13 +105,63 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         }
         Optional<InMemoryRouteTable.Lease> lease = config.routes().acquire(target.address());
         if (lease.isEmpty()) {
-            permit.run();
-            refuse(request, ErrorResponse.notFound(), "not_found");
+            Optional<CompletionStage<Void>> waking = config.waker().wake(target.address());
+            if (waking.isEmpty()) {
+                permit.run();
+                refuse(request, ErrorResponse.notFound(), "not_found");
+                return;
+            }
+            awaitWake(request, target, permit, now, waking.get());
             return;
         }
+        proceed(request, target, lease.get(), permit, now);
+    }
+
+    /**
+     * Holds a request for a function scaled to zero until it serves again, then routes it. The client's
+     * concurrency permit stays taken while it waits; the body stays paused, so nothing is lost.
+     */
+    private void awaitWake(HttpServerRequest request, Resolution.Forward target, Runnable permit, long now,
+                           CompletionStage<Void> waking) {
+        if (!request.isEnded()) {
+            request.pause();
+        }
+        Context context = vertx.getOrCreateContext();
+        AtomicBoolean settled = new AtomicBoolean();
+        long timer = vertx.setTimer(config.wakeTimeout().toMillis(), id -> {
+            if (settled.compareAndSet(false, true)) {
+                permit.run();
+                Duration limit = config.wakeTimeout();
+                String shown = limit.toMillis() < 1000 ? limit.toMillis() + " ms" : limit.toSeconds() + " s";
+                refuse(request, new ErrorResponse(504, "function did not start within " + shown), "wake_timeout",
+                        1_000_000_000L);
+            }
+        });
+        waking.whenComplete((ignored, failure) -> context.runOnContext(v -> {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            vertx.cancelTimer(timer);
+            if (request.response().closed()) {
+                permit.run();
+                return;
+            }
+            Optional<InMemoryRouteTable.Lease> lease = failure == null
+                    ? config.routes().acquire(target.address()) : Optional.empty();
+            if (lease.isEmpty()) {
+                permit.run();
+                refuse(request, new ErrorResponse(503, "function could not be started"), "wake_failed", 1_000_000_000L);
+                return;
+            }
+            proceed(request, target, lease.get(), permit, now);
+        }));
+    }
+
+    private void proceed(HttpServerRequest request, Resolution.Forward target, InMemoryRouteTable.Lease lease,
+                         Runnable permit, long now) {
         OptionalLong functionWait = functionRate == null ? OptionalLong.empty() : functionRate.take(target.address(), now);
         if (functionWait.isPresent()) {
-            lease.get().release();
+            lease.release();
             permit.run();
             retryAfter(request, functionWait.getAsLong());
             ErrorResponse.tooMany().send(request);
@@ -117,7 +171,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         if (!request.isEnded()) {
             request.pause(); // the body waits until the upstream request exists
         }
-        new Exchange(vertx, this.client, request, target, lease.get(), permit, config.maxBodyBytes(),
+        new Exchange(vertx, this.client, request, target, lease, permit, config.maxBodyBytes(),
                 config.trustedProxies(), (status, nanos) -> record(target.address(), status, nanos))
                 .start(config.timeouts().apply(target.address()));
     }

@@ -42,6 +42,8 @@ import java.util.function.Function;
  * @param trustedProxies      peers whose {@code X-Forwarded-For} names the client (an Ingress); none by default
  * @param fallback            handles requests to the bare domain outside {@code /f/} (the dashboard); empty = 404
  * @param clock               time source for the in-memory traffic figures
+ * @param waker               starts functions scaled to zero on their first request
+ * @param wakeTimeout         how long a request waits for such a start (504 after it)
  */
 public record GatewayConfig(
         String domain,
@@ -66,7 +68,9 @@ public record GatewayConfig(
         Map<SiteArea, RateLimit> siteLimits,
         TrustedProxies trustedProxies,
         Optional<Handler<RoutingContext>> fallback,
-        Clock clock) {
+        Clock clock,
+        Waker waker,
+        Duration wakeTimeout) {
 
     public GatewayConfig {
         siteLimits = Map.copyOf(siteLimits);
@@ -116,6 +120,8 @@ public record GatewayConfig(
         private Integer functionBurst;
         private Handler<RoutingContext> fallback;
         private Clock clock = Clock.systemUTC();
+        private Waker waker = Waker.none();
+        private Duration wakeTimeout = Duration.ofSeconds(30);
 
         private Builder() { }
 
@@ -247,6 +253,18 @@ public record GatewayConfig(
             return this;
         }
 
+        /** Starts functions scaled to zero when a request arrives; by default nothing sleeps. */
+        public Builder waker(Waker waker) {
+            this.waker = waker;
+            return this;
+        }
+
+        /** How long a request waits for a function to wake before it gets 504. */
+        public Builder wakeTimeout(Duration timeout) {
+            this.wakeTimeout = timeout;
+            return this;
+        }
+
         public GatewayConfig build() {
             List<String> problems = new ArrayList<>();
             if (domain == null || !validDomain(domain)) {
@@ -300,6 +318,10 @@ public record GatewayConfig(
             if (clock == null) {
                 problems.add("clock is required");
             }
+            if (waker == null) {
+                problems.add("waker must not be null (Waker.none() wakes nothing)");
+            }
+            positive(problems, "wakeTimeout", wakeTimeout);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid gateway configuration: " + String.join("; ", problems));
             }
@@ -314,7 +336,7 @@ public record GatewayConfig(
                     clientRequestsPerMinute, clientBurst == null ? clientRequestsPerMinute : clientBurst,
                     clientMaxConcurrent, functionRequestsPerMinute,
                     functionBurst == null ? Math.max(1, functionRequestsPerMinute) : functionBurst,
-                    siteLimits, trustedProxies, Optional.ofNullable(fallback), clock);
+                    siteLimits, trustedProxies, Optional.ofNullable(fallback), clock, waker, wakeTimeout);
         }
 
         private static boolean validDomain(String domain) {

@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryRouteTable implements RouteTable {
     private final Map<FunctionAddress, Backend> routes = new ConcurrentHashMap<>();
     private final Map<Backend, InFlight> inFlight = new ConcurrentHashMap<>();
+    /** When a request last picked a backend of each function (System.nanoTime): what idling is measured from. */
+    private final Map<FunctionAddress, Long> lastPicked = new ConcurrentHashMap<>();
 
     @Override
     public Optional<Backend> lookup(FunctionAddress address) {
@@ -30,6 +32,7 @@ public final class InMemoryRouteTable implements RouteTable {
 
     @Override
     public Optional<Backend> unroute(FunctionAddress address) {
+        lastPicked.remove(address);
         return Optional.ofNullable(routes.remove(address));
     }
 
@@ -37,6 +40,17 @@ public final class InMemoryRouteTable implements RouteTable {
     public boolean awaitDrained(Backend backend, Duration timeout) throws InterruptedException {
         InFlight counter = inFlight.get(backend);
         return counter == null || counter.awaitZero(timeout);
+    }
+
+    /** When a request last picked a backend of {@code address} ({@link System#nanoTime()}), if ever. */
+    public Optional<Long> lastRequestNanos(FunctionAddress address) {
+        return Optional.ofNullable(lastPicked.get(address));
+    }
+
+    /** Requests in flight to {@code address}'s current backend; 0 when it has none. */
+    public int inFlight(FunctionAddress address) {
+        Backend backend = routes.get(address);
+        return backend == null ? 0 : inFlight(backend);
     }
 
     /** Requests in flight to {@code backend} right now. */
@@ -59,6 +73,7 @@ public final class InMemoryRouteTable implements RouteTable {
             InFlight counter = inFlight.computeIfAbsent(backend, b -> new InFlight());
             counter.increment();
             if (backend.equals(routes.get(address))) {
+                lastPicked.put(address, System.nanoTime());
                 return Optional.of(new Lease(backend, counter));
             }
             counter.decrement();

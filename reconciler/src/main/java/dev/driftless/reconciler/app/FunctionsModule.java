@@ -13,6 +13,7 @@ import dev.driftless.gateway.FunctionTraffic;
 import dev.driftless.gateway.Gateway;
 import dev.driftless.gateway.GatewayConfig;
 import dev.driftless.gateway.InMemoryRouteTable;
+import dev.driftless.gateway.Waker;
 import dev.driftless.gateway.TrustedProxies;
 import dev.driftless.reconciler.DaemonContext;
 import dev.driftless.reconciler.DaemonModule;
@@ -111,6 +112,8 @@ public final class FunctionsModule implements DaemonModule {
                 .trustedProxies(TrustedProxies.of(config.trustedProxies()))
                 .clientRateLimit(config.clientLimits().functions())
                 .fallback(site::handleContext)
+                .waker(address -> runtime instanceof Waker waker ? waker.wake(address) : Optional.empty())
+                .wakeTimeout(config.wakeTimeout())
                 .clock(context.clock());
         config.clientLimits().site().forEach(gatewayConfig::siteRateLimit);
         if (config.tlsCertFile().isPresent() && config.tlsKeyFile().isPresent()) {
@@ -133,7 +136,7 @@ public final class FunctionsModule implements DaemonModule {
         LOG.info("event=secrets.ready key_ring={} active_key={} sealing_key={}", secrets.ring().file(),
                 secrets.ring().activeKeyId(), sealing.fingerprint());
         RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets);
-        runtime = routedRuntime;
+        runtime = scaleToZero(config, routedRuntime, routes, context);
         context.onStop("runtime", runtime);
 
         StatusOutbox outbox = new StatusOutbox(context.database().dataSource(), context.clock());
@@ -250,6 +253,11 @@ public final class FunctionsModule implements DaemonModule {
         return reconciler;
     }
 
+    /** The runtime the reconciler deploys to (with scale to zero around the local one). */
+    public FunctionRuntime runtime() {
+        return runtime;
+    }
+
     public Gateway gateway() {
         return gateway;
     }
@@ -335,6 +343,25 @@ public final class FunctionsModule implements DaemonModule {
         // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
         return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
                 gateway::coverOwnerHost, timeouts);
+    }
+
+    /**
+     * Idle functions stop and the gateway's first request wakes them. The local runtime only: on Kubernetes
+     * every replica routes every function to its Service, which a per-replica idler cannot scale safely yet.
+     */
+    private static FunctionRuntime scaleToZero(DriftlessConfig config, RoutedRuntime runtime, InMemoryRouteTable routes,
+                                               DaemonContext context) {
+        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
+            if (config.scaleToZeroByDefault()) {
+                LOG.warn("event=scale_to_zero.unsupported runtime=kubernetes message=\"DRIFTLESS_SCALE_TO_ZERO applies to "
+                        + "the local runtime only; functions on Kubernetes keep their replicas\"");
+            }
+            return runtime;
+        }
+        ScaleToZero scaling = new ScaleToZero(runtime, ScaleToZero.Activity.of(routes),
+                new ScaleToZero.Policy(config.scaleToZeroByDefault(), config.scaleToZeroIdle()), context.registry());
+        scaling.start(ScaleToZero.CHECK_INTERVAL);
+        return scaling;
     }
 
     /**

@@ -232,7 +232,10 @@ public final class ConfigLoader {
                     kubernetes(),
                     get(Setting.SECRETS_KEY_FILE, Path::of),
                     get(Setting.SEALING_KEY_FILE, Path::of),
-                    get(Setting.AUDIT_RETENTION, ConfigLoader::retention).orElse(Duration.ofDays(90)));
+                    get(Setting.AUDIT_RETENTION, ConfigLoader::retention).orElse(Duration.ofDays(90)),
+                    get(Setting.SCALE_TO_ZERO, ConfigLoader::bool).orElse(false),
+                    get(Setting.SCALE_TO_ZERO_IDLE, ConfigLoader::positiveDuration).orElse(Duration.ofMinutes(15)),
+                    get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)));
         }
 
         /** Every knob of the Kubernetes runtime; the record checks them together. */

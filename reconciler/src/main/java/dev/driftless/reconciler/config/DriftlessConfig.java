@@ -57,7 +57,10 @@ public record DriftlessConfig(
         KubernetesRuntimeConfig kubernetes,
         Optional<Path> secretsKeyFile,
         Optional<Path> sealingKeyFile,
-        Duration auditRetention) {
+        Duration auditRetention,
+        boolean scaleToZeroByDefault,
+        Duration scaleToZeroIdle,
+        Duration wakeTimeout) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

@@ -107,7 +107,13 @@ public enum Setting {
     SEALING_KEY_FILE("DRIFTLESS_SEALING_KEY_FILE", "secrets.sealingKeyFile", "<data>/keys/sealing-key.pem",
             "RSA private key (PKCS#8 PEM) that opens sealed secrets from git; created on first start, its public half written beside it as sealing-key.pub.pem."),
     AUDIT_RETENTION("DRIFTLESS_AUDIT_RETENTION", "audit.retention", "90d",
-            "How long audit entries are kept; older ones are pruned hourly.");
+            "How long audit entries are kept; older ones are pruned hourly."),
+    SCALE_TO_ZERO("DRIFTLESS_SCALE_TO_ZERO", "scaleToZero.default", "false",
+            "Whether functions without the com.openfaas.scale.zero label are stopped when idle (the label wins either way)."),
+    SCALE_TO_ZERO_IDLE("DRIFTLESS_SCALE_TO_ZERO_IDLE", "scaleToZero.idle", "15m",
+            "Idle period before a function scales to zero when it sets no com.openfaas.scale.zero-duration."),
+    WAKE_TIMEOUT("DRIFTLESS_WAKE_TIMEOUT", "scaleToZero.wakeTimeout", "30s",
+            "How long the first request for a function scaled to zero waits for it to start (504 after it).");
 
     private final String env;
     private final String yamlKey;
