@@ -71,7 +71,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
     private void site(HttpServerRequest request) {
         SiteArea area = SiteArea.of(request.method().name(), request.path());
         TokenBuckets<String> buckets = siteRate.get(area);
-        OptionalLong wait = buckets == null ? OptionalLong.empty() : buckets.take(client(request), System.nanoTime());
+        OptionalLong wait = buckets == null ? OptionalLong.empty() : buckets.take(client(request), config.ticker().getAsLong());
         if (wait.isPresent()) {
             refuse(request, ErrorResponse.tooMany(), area.refusal(), wait.getAsLong());
             return;
@@ -88,7 +88,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
     private void forward(HttpServerRequest request, Resolution.Forward target) {
         String client = client(request);
         long now = System.nanoTime();
-        OptionalLong wait = clientRate.take(client, now);
+        OptionalLong wait = clientRate.take(client, config.ticker().getAsLong());
         if (wait.isPresent()) {
             refuse(request, ErrorResponse.tooMany(), "client_rate", wait.getAsLong());
             return;
@@ -159,7 +159,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
 
     private void proceed(HttpServerRequest request, Resolution.Forward target, InMemoryRouteTable.Lease lease,
                          Runnable permit, long now) {
-        OptionalLong functionWait = functionRate == null ? OptionalLong.empty() : functionRate.take(target.address(), now);
+        OptionalLong functionWait = functionRate == null ? OptionalLong.empty() : functionRate.take(target.address(), config.ticker().getAsLong());
         if (functionWait.isPresent()) {
             lease.release();
             permit.run();
@@ -219,7 +219,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
 
     /** Drops state of idle clients and functions; called periodically. */
     void sweep() {
-        long now = System.nanoTime();
+        long now = config.ticker().getAsLong();
         clientRate.sweep(now);
         siteRate.values().forEach(buckets -> buckets.sweep(now));
         if (functionRate != null) {

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Everything the gateway needs, validated once. Built with {@link #builder()}; {@link Builder#build()}
@@ -42,6 +43,7 @@ import java.util.function.Function;
  * @param trustedProxies      peers whose {@code X-Forwarded-For} names the client (an Ingress); none by default
  * @param fallback            handles requests to the bare domain outside {@code /f/} (the dashboard); empty = 404
  * @param clock               time source for the in-memory traffic figures
+ * @param ticker              nanosecond time source of the rate limits' token buckets ({@link System#nanoTime()})
  * @param waker               starts functions scaled to zero on their first request
  * @param wakeTimeout         how long a request waits for such a start (504 after it)
  */
@@ -69,6 +71,7 @@ public record GatewayConfig(
         TrustedProxies trustedProxies,
         Optional<Handler<RoutingContext>> fallback,
         Clock clock,
+        LongSupplier ticker,
         Waker waker,
         Duration wakeTimeout) {
 
@@ -120,6 +123,7 @@ public record GatewayConfig(
         private Integer functionBurst;
         private Handler<RoutingContext> fallback;
         private Clock clock = Clock.systemUTC();
+        private LongSupplier ticker = System::nanoTime;
         private Waker waker = Waker.none();
         private Duration wakeTimeout = Duration.ofSeconds(30);
 
@@ -253,6 +257,12 @@ public record GatewayConfig(
             return this;
         }
 
+        /** The rate limits' time source, in nanoseconds; tests move it by hand. */
+        public Builder ticker(LongSupplier ticker) {
+            this.ticker = ticker;
+            return this;
+        }
+
         /** Starts functions scaled to zero when a request arrives; by default nothing sleeps. */
         public Builder waker(Waker waker) {
             this.waker = waker;
@@ -318,6 +328,9 @@ public record GatewayConfig(
             if (clock == null) {
                 problems.add("clock is required");
             }
+            if (ticker == null) {
+                problems.add("ticker is required");
+            }
             if (waker == null) {
                 problems.add("waker must not be null (Waker.none() wakes nothing)");
             }
@@ -336,7 +349,7 @@ public record GatewayConfig(
                     clientRequestsPerMinute, clientBurst == null ? clientRequestsPerMinute : clientBurst,
                     clientMaxConcurrent, functionRequestsPerMinute,
                     functionBurst == null ? Math.max(1, functionRequestsPerMinute) : functionBurst,
-                    siteLimits, trustedProxies, Optional.ofNullable(fallback), clock, waker, wakeTimeout);
+                    siteLimits, trustedProxies, Optional.ofNullable(fallback), clock, ticker, waker, wakeTimeout);
         }
 
         private static boolean validDomain(String domain) {
