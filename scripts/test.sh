@@ -40,6 +40,7 @@ export DRIFTLESS_TEST_REGISTRY="$REGISTRY_ADDR"
 export DRIFTLESS_TEST_CHROMIUM=/usr/bin/chromium
 export DRIFTLESS_TEST_CHROMEDRIVER=/usr/bin/chromedriver
 export DRIFTLESS_TEST_BWRAP=/usr/bin/bwrap
+export DRIFTLESS_TEST_PASTA=/usr/bin/pasta
 
 echo "test components: postgres=$DRIFTLESS_TEST_PG_URL registry=$DRIFTLESS_TEST_REGISTRY"
 mvn -B -ntp verify "$@"

@@ -271,7 +271,7 @@ public final class FunctionsModule implements DaemonModule {
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
-        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data);
+        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withEgress(config.functionEgress());
         // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
         return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
                 gateway::coverOwnerHost, timeouts);

@@ -175,7 +175,9 @@ public final class ConfigLoader {
                     oauthId,
                     oauthSecret,
                     get(Setting.CLUSTER_BASE_IMAGES, ConfigLoader::baseImages).orElse(Map.of()),
-                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()));
+                    get(Setting.TRUSTED_PROXIES, ConfigLoader::cidrRanges).orElse(List.of()),
+                    get(Setting.FUNCTION_EGRESS, s -> ConfigLoader.oneOf(s, dev.driftless.runtime.local.Egress.class))
+                            .orElse(dev.driftless.runtime.local.Egress.ALLOW));
         }
 
         /** The parsed value; empty when unset or set to the empty string (= use the default). */

@@ -44,7 +44,8 @@ public record DriftlessConfig(
         Optional<String> githubOAuthClientId,
         Optional<Secret> githubOAuthClientSecret,
         Map<String, String> clusterBaseImages,
-        List<TrustedProxies.Range> trustedProxies) {
+        List<TrustedProxies.Range> trustedProxies,
+        dev.driftless.runtime.local.Egress functionEgress) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 
