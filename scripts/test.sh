@@ -50,6 +50,7 @@ export DRIFTLESS_TEST_REGISTRY="$REGISTRY_ADDR"
 export DRIFTLESS_TEST_CHROMIUM=/usr/bin/chromium
 export DRIFTLESS_TEST_CHROMEDRIVER=/usr/bin/chromedriver
 export DRIFTLESS_TEST_BWRAP=/usr/bin/bwrap
+export DRIFTLESS_TEST_PASTA=/usr/bin/pasta
 
 echo "test components: postgres=$DRIFTLESS_TEST_PG_URL registry=$DRIFTLESS_TEST_REGISTRY auth-registry=${DRIFTLESS_TEST_AUTH_REGISTRY#*@}"
 mvn -B -ntp verify "$@"

@@ -22,7 +22,9 @@ public enum RealComponent {
     /** Path of chromedriver. */
     CHROMEDRIVER("DRIFTLESS_TEST_CHROMEDRIVER"),
     /** Path of the bubblewrap binary ({@code bwrap}). */
-    BWRAP("DRIFTLESS_TEST_BWRAP");
+    BWRAP("DRIFTLESS_TEST_BWRAP"),
+    /** Path of pasta (Debian package {@code passt}), the local runtime's network per instance. */
+    PASTA("DRIFTLESS_TEST_PASTA");
 
     private final String variable;
 

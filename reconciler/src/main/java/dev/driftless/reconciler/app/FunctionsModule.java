@@ -339,7 +339,8 @@ public final class FunctionsModule implements DaemonModule {
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes());
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
-        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values());
+        LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values())
+                .withEgress(config.functionEgress());
         // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
         return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
                 gateway::coverOwnerHost, timeouts);

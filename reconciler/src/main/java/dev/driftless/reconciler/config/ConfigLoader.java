@@ -235,7 +235,9 @@ public final class ConfigLoader {
                     get(Setting.AUDIT_RETENTION, ConfigLoader::retention).orElse(Duration.ofDays(90)),
                     get(Setting.SCALE_TO_ZERO, ConfigLoader::bool).orElse(false),
                     get(Setting.SCALE_TO_ZERO_IDLE, ConfigLoader::positiveDuration).orElse(Duration.ofMinutes(15)),
-                    get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)));
+                    get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)),
+                    get(Setting.FUNCTION_EGRESS, s -> ConfigLoader.oneOf(s, dev.driftless.runtime.local.Egress.class))
+                            .orElse(dev.driftless.runtime.local.Egress.ALLOW));
         }
 
         /** Every knob of the Kubernetes runtime; the record checks them together. */

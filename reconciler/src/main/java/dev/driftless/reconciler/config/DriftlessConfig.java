@@ -60,7 +60,8 @@ public record DriftlessConfig(
         Duration auditRetention,
         boolean scaleToZeroByDefault,
         Duration scaleToZeroIdle,
-        Duration wakeTimeout) {
+        Duration wakeTimeout,
+        dev.driftless.runtime.local.Egress functionEgress) {
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

@@ -26,6 +26,8 @@ public enum Setting {
     REGISTRY("DRIFTLESS_REGISTRY", "registry.address", "(local image store)", "OCI registry host:port for images."),
     REGISTRY_INSECURE("DRIFTLESS_REGISTRY_INSECURE", "registry.insecure", "false", "Talk plain HTTP to the registry."),
     RUNTIME("DRIFTLESS_RUNTIME", "runtime", "local", "Where functions run: local or kubernetes."),
+    FUNCTION_EGRESS("DRIFTLESS_FUNCTION_EGRESS", "functions.egress", "allow",
+            "Local runtime: whether functions may open outbound connections (allow or deny). Each sandboxed instance has its own network namespace either way (needs pasta)."),
     RESYNC_INTERVAL("DRIFTLESS_RESYNC_INTERVAL", "resyncInterval", "5m",
             "How often every repository is reconciled without a push (missed webhooks, drift)."),
     WORKERS("DRIFTLESS_WORKERS", "workers", "2",

@@ -300,7 +300,11 @@ public final class Reconciler {
             }
             log.line(name, "rollout failed: " + rollout.reason() + ": " + rollout.message());
             log.flush();
-            String description = "rollout failed: " + rollout.reason() + " " + rollout.message();
+            // A status shows 140 characters: the function's own last line (the end of its traceback) says most.
+            String description = rollout.lastLogLines().stream().map(String::strip).filter(l -> !l.isEmpty())
+                    .reduce((first, second) -> second)
+                    .map(last -> "rollout failed: " + rollout.reason() + ": " + last)
+                    .orElse("rollout failed: " + rollout.reason() + " " + rollout.message());
             store.inTransaction(tx -> {
                 if (!sameAsServing) {
                     releases.markResult(tx, release, Release.Result.FAILED, rollout.reason() + ": " + rollout.message());

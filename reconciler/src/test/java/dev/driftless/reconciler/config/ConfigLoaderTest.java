@@ -44,6 +44,7 @@ class ConfigLoaderTest {
         assertTrue(c.registry().isEmpty());
         assertFalse(c.registryInsecure());
         assertEquals(DriftlessConfig.RuntimeKind.LOCAL, c.runtime());
+        assertEquals(dev.driftless.runtime.local.Egress.ALLOW, c.functionEgress());
         assertEquals(Duration.ofMinutes(5), c.resyncInterval());
         assertEquals(2, c.workers());
         assertEquals(URI.create("https://api.github.com"), c.githubApiUrl());
@@ -112,6 +113,10 @@ class ConfigLoaderTest {
         assertTrue(error(Map.of("DRIFTLESS_RESYNC_INTERVAL", "0s")).startsWith("DRIFTLESS_RESYNC_INTERVAL: must be longer than 0"));
         assertTrue(error(Map.of("DRIFTLESS_WEBHOOK_MAX_BODY", "lots")).startsWith("DRIFTLESS_WEBHOOK_MAX_BODY: not a size"));
         assertTrue(error(Map.of("DRIFTLESS_RUNTIME", "docker")).startsWith("DRIFTLESS_RUNTIME: expected one of local|kubernetes"));
+        assertTrue(error(Map.of("DRIFTLESS_FUNCTION_EGRESS", "sometimes"))
+                .startsWith("DRIFTLESS_FUNCTION_EGRESS: expected one of allow|deny"));
+        assertEquals(dev.driftless.runtime.local.Egress.DENY,
+                new ConfigLoader(Map.of("DRIFTLESS_FUNCTION_EGRESS", "deny")).load(Optional.empty()).functionEgress());
         assertTrue(error(Map.of("DRIFTLESS_DB_URL", "mysql://x")).startsWith("DRIFTLESS_DB_URL: not a supported JDBC URL"));
         assertTrue(error(Map.of("DRIFTLESS_REGISTRY_INSECURE", "maybe")).startsWith("DRIFTLESS_REGISTRY_INSECURE: not a boolean"));
         assertTrue(error(Map.of("DRIFTLESS_WORKERS", "-1")).startsWith("DRIFTLESS_WORKERS: not a number of workers"));

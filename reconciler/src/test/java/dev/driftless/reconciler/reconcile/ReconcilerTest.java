@@ -191,7 +191,13 @@ class ReconcilerTest {
         assertEquals(Reason.RolloutFailed, condition("hello").reason());
         List<Release> history = store.inTransaction(tx -> new ReleaseHistory().history(tx, "alice", "hello", 10));
         assertEquals(Release.Result.FAILED, history.get(0).result());
+        assertTrue(history.get(0).reason().contains("never answered /_/health"), history.get(0).reason());
         assertEquals(1, store.inTransaction(tx -> new ReleaseHistory().current(tx, "alice", "hello")).orElseThrow().number());
+        StatusReport failed = reported.stream().filter(r -> r.context().equals("driftless/hello"))
+                .reduce((first, second) -> second).orElseThrow();
+        assertEquals(StatusReport.State.FAILURE, failed.state());
+        assertEquals("rollout failed: HealthCheckTimeout: Traceback: boom", failed.description(),
+                "the commit status ends with the function's own last line");
     }
 
     @Test

@@ -7,17 +7,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Runs a function under bubblewrap: a fresh tmpfs root that holds the image's own folders (read-only), the
  * host's {@code /usr} (interpreters, JRE) read-only with the usual {@code /bin}, {@code /lib} symlinks, a
- * private {@code /proc}, {@code /dev} and {@code /tmp}, every namespace unshared except the network (the
- * function listens on loopback, where the gateway reaches it), no capabilities, and a non-root user.
+ * private {@code /proc}, {@code /dev} and {@code /tmp}, every namespace unshared, no capabilities, and a non-root
+ * user. The network namespace is a fresh one per instance, connected by {@link PastaNetwork} (one forwarded
+ * port); without pasta the sandbox shares the host's network and listens on its loopback.
  * Nothing of the daemon's data folder is bound except the image root's own folders and the function's secrets.
  */
-record Bubblewrap(Path executable) implements Sandbox {
+record Bubblewrap(Path executable, Optional<PastaNetwork> network) implements Sandbox {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
     /** Top-level folders the sandbox provides itself (from the host or as fresh mounts); an image's copies are ignored. */
@@ -34,14 +36,26 @@ record Bubblewrap(Path executable) implements Sandbox {
         return "bubblewrap";
     }
 
+    Bubblewrap(Path executable) {
+        this(executable, Optional.empty());
+    }
+
     @Override
     public boolean wraps(ProcessHandle process) {
-        return process.info().command().map(c -> c.equals(executable.toString())).orElse(false);
+        return process.info().command().map(c -> c.equals(executable.toString())
+                || network.map(n -> c.equals(n.executable().toString())).orElse(false)).orElse(false);
+    }
+
+    @Override
+    public Optional<ProcessHandle> attach(Process process, int port) throws IOException, InterruptedException {
+        return network.isPresent() ? network.get().attach(process, port) : Optional.empty();
     }
 
     @Override
     public ProcessBuilder command(Launch launch, int port) {
-        List<String> args = new ArrayList<>(List.of(executable.toString(),
+        // --share-net shares the namespace bubblewrap starts in: the instance's own one when pasta is there.
+        List<String> args = new ArrayList<>(network.map(n -> n.prefix(port)).orElse(List.of()));
+        args.addAll(List.of(executable.toString(),
                 "--unshare-all", "--share-net", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--uid", Integer.toString(launch.uid()), "--gid", Integer.toString(launch.gid()),
                 "--ro-bind", "/usr", "/usr",

@@ -3,6 +3,10 @@ package dev.driftless.runtime.local;
 import dev.driftless.builder.ImageContents;
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -100,9 +104,9 @@ final class ImageUnpacker {
         try (InputStream raw = layer.open();
              DigestInputStream counted = new DigestInputStream(raw, sha256);
              InputStream tar = decompress(new BufferedInputStream(counted, 1 << 16))) {
-            TarReader reader = new TarReader(tar);
+            TarArchiveInputStream reader = new TarArchiveInputStream(tar, StandardCharsets.UTF_8.name());
             Set<Path> writtenHere = new HashSet<>();
-            for (TarReader.Entry entry = reader.next(); entry != null; entry = reader.next()) {
+            for (TarArchiveEntry entry = reader.getNextEntry(); entry != null; entry = reader.getNextEntry()) {
                 extractEntry(reader, entry, root, writtenHere);
             }
             counted.transferTo(OutputStream.nullOutputStream()); // hash trailing bytes (gzip padding)
@@ -113,15 +117,19 @@ final class ImageUnpacker {
         }
     }
 
-    private void extractEntry(TarReader reader, TarReader.Entry entry, Path root, Set<Path> writtenHere)
+    /**
+     * Writes one entry under the root. Only directories, regular files and links are made; the checks on
+     * names and link targets are ours, whatever commons-compress accepts (PAX and GNU long names included).
+     */
+    private void extractEntry(TarArchiveInputStream reader, TarArchiveEntry entry, Path root, Set<Path> writtenHere)
             throws IOException {
-        String relative = relativeName(entry.name());
+        String relative = relativeName(entry.getName());
         if (relative.isEmpty()) {
             return; // the archive's own "./"
         }
         Path path = root.resolve(relative).normalize();
         if (!path.startsWith(root) || path.equals(root)) {
-            throw new IOException("layer entry escapes the image root: " + entry.name());
+            throw new IOException("layer entry escapes the image root: " + entry.getName());
         }
         Path parent = path.getParent();
         String fileName = path.getFileName().toString();
@@ -136,35 +144,41 @@ final class ImageUnpacker {
             return;
         }
         createDirectories(root, parent);
-        if (entry.isDirectory()) {
+        // Links first: commons-compress's isFile() is true for anything that is not a directory.
+        if (entry.isSymbolicLink()) {
+            requireLinkInside(root, parent, entry);
+            deleteTree(path);
+            Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
+        } else if (entry.isLink()) {
+            Path existing = root.resolve(relativeName(entry.getLinkName())).normalize();
+            if (!existing.startsWith(root) || !Files.isRegularFile(existing, NOFOLLOW)) {
+                throw new IOException("hard link " + entry.getName() + " points outside the image or at no file: "
+                        + entry.getLinkName());
+            }
+            deleteTree(path);
+            Files.createLink(path, existing);
+        } else if (entry.isDirectory()) {
             if (!Files.isDirectory(path, NOFOLLOW)) {
                 deleteTree(path);
                 Files.createDirectory(path);
             }
-            setMode(path, entry.mode() | 0700);
-        } else if (entry.isFile()) {
+            setMode(path, entry.getMode() | 0700);
+        } else if (isRegularFile(entry)) {
             deleteTree(path);
-            try (InputStream content = reader.content();
-                 OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                content.transferTo(out);
+            try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                reader.transferTo(out); // the stream ends at the end of this entry's content
             }
-            setMode(path, entry.mode());
-        } else if (entry.isSymlink()) {
-            requireLinkInside(root, parent, entry);
-            deleteTree(path);
-            Files.createSymbolicLink(path, Path.of(entry.linkName()));
-        } else if (entry.isHardLink()) {
-            Path existing = root.resolve(relativeName(entry.linkName())).normalize();
-            if (!existing.startsWith(root) || !Files.isRegularFile(existing, NOFOLLOW)) {
-                throw new IOException("hard link " + entry.name() + " points outside the image or at no file: "
-                        + entry.linkName());
-            }
-            deleteTree(path);
-            Files.createLink(path, existing);
+            setMode(path, entry.getMode());
         } else {
             return; // devices and fifos have no place in a function's root
         }
         writtenHere.add(path);
+    }
+
+    /** Type {@code 0}, the old {@code NUL} and contiguous {@code 7}; not devices, fifos or GNU sparse files. */
+    private static boolean isRegularFile(TarArchiveEntry entry) {
+        byte flag = entry.getLinkFlag();
+        return flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM || flag == TarConstants.LF_CONTIG;
     }
 
     /** Strips {@code ./}; refuses absolute names and {@code ..} segments outright. */
@@ -191,16 +205,16 @@ final class ImageUnpacker {
     }
 
     /** A symlink may point anywhere inside the root (absolute targets are resolved in the sandbox), never above it. */
-    private static void requireLinkInside(Path root, Path parent, TarReader.Entry entry) throws IOException {
-        String target = entry.linkName();
+    private static void requireLinkInside(Path root, Path parent, TarArchiveEntry entry) throws IOException {
+        String target = entry.getLinkName();
         if (target.isEmpty()) {
-            throw new IOException("symlink without target: " + entry.name());
+            throw new IOException("symlink without target: " + entry.getName());
         }
         Path resolved = target.startsWith("/")
                 ? root.resolve(target.substring(1)).normalize()
                 : parent.resolve(target).normalize();
         if (!resolved.startsWith(root) || climbsAboveRoot(root, parent, target)) {
-            throw new IOException("symlink escapes the image root: " + entry.name() + " -> " + target);
+            throw new IOException("symlink escapes the image root: " + entry.getName() + " -> " + target);
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ final class Instance {
     private final LogBuffer logs;
     private final Instant started;
     private volatile boolean stopping;
+    /** The helper that connects the instance's network namespace (pasta as root); stopped with the instance. */
+    private volatile Optional<ProcessHandle> network = Optional.empty();
     /** Completes once the output pipe reached its end: every line the process printed is in {@link #logs}. */
     private final CompletableFuture<Void> outputRead = new CompletableFuture<>();
 
@@ -36,14 +39,27 @@ final class Instance {
         this.started = Instant.now();
     }
 
-    static Instance start(Sandbox sandbox, Launch launch, int port, LogBuffer logs) throws IOException {
+    static Instance start(Sandbox sandbox, Launch launch, int port, LogBuffer logs)
+            throws IOException, InterruptedException {
         ProcessBuilder builder = sandbox.command(launch, port).redirectErrorStream(true);
         Process process = builder.start();
         Instance instance = new Instance(sandbox, launch, port, process, logs);
-        Thread pump = new Thread(instance::pumpOutput, "fn-log-" + launch.name() + "-" + port);
+        try {
+            instance.network = sandbox.attach(process, port);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            instance.pumpOutputInBackground();
+            instance.stop(Duration.ZERO);
+            throw e;
+        }
+        instance.network.ifPresent(helper -> process.onExit().thenRun(helper::destroy));
+        instance.pumpOutputInBackground();
+        return instance;
+    }
+
+    private void pumpOutputInBackground() {
+        Thread pump = new Thread(this::pumpOutput, "fn-log-" + launch.name() + "-" + port);
         pump.setDaemon(true);
         pump.start();
-        return instance;
     }
 
     /** Splits the output into lines, cutting overlong ones, so a function cannot grow the daemon's heap. */
@@ -169,6 +185,7 @@ final class Instance {
                 handle.destroyForcibly();
             }
         }
+        network.ifPresent(ProcessHandle::destroy);
         for (ProcessHandle handle : tree) {
             try {
                 handle.onExit().get(5, TimeUnit.SECONDS);

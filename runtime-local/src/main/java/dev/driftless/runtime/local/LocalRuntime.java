@@ -92,15 +92,38 @@ public final class LocalRuntime implements FunctionRuntime {
             LOG.warn("event=secrets_cleanup_failed folder={} error=\"{}\"", secretsDir, e.getMessage());
         }
         this.planner = new LaunchPlanner(secretsDir, settings.secrets());
-        Sandbox sandbox = settings.bubblewrap().<Sandbox>map(Bubblewrap::new).orElseGet(PlainProcess::new);
-        if (settings.bubblewrap().isEmpty()) {
-            LOG.warn("event=no_sandbox detail=\"bubblewrap (bwrap) is not installed: functions run as plain "
-                    + "processes of the daemon's user, able to read what the daemon can read; install the "
-                    + "bubblewrap package\"");
-        }
+        Sandbox sandbox = sandbox(settings);
         this.launcher = new Launcher(sandbox, settings.healthTimeout(), settings.stopGrace(), settings.logLines());
         this.supervisor = new Supervisor(launcher, routes,
                 new Backoff(settings.restartInitial(), settings.restartMax(), settings.healthyAfter()));
+    }
+
+    /**
+     * Bubblewrap with a network namespace per instance where bubblewrap and pasta are installed. Whatever is
+     * missing is said once, loudly, here: the daemon still runs its functions (and {@code /readyz} stays green),
+     * but the owner of the machine must know that tenants are not walled off.
+     */
+    private static Sandbox sandbox(LocalRuntimeSettings settings) {
+        if (settings.bubblewrap().isEmpty()) {
+            LOG.warn("event=no_sandbox detail=\"bubblewrap (bwrap) is not installed: functions run as plain "
+                    + "processes of the daemon's user, NOT sandboxed and NOT network-isolated: they can read what "
+                    + "the daemon can read and reach every port on this machine's loopback (other functions, the "
+                    + "daemon, databases); install the bubblewrap and passt packages\"");
+            return new PlainProcess();
+        }
+        boolean root = PastaNetwork.runningAsRoot();
+        Optional<Path> pasta = settings.pasta().filter(p -> PastaNetwork.usable(p, root));
+        if (pasta.isEmpty()) {
+            LOG.warn("event=no_network_isolation detail=\"pasta (package passt) is not installed"
+                    + (root ? " or unshare is missing" : "") + ": sandboxed functions share this machine's "
+                    + "network and can reach every port on its loopback (other functions, the daemon, databases); "
+                    + "install the passt package\"");
+            return new Bubblewrap(settings.bubblewrap().get());
+        }
+        LOG.info("event=network_isolation pasta={} egress={} mode={}", pasta.get(),
+                settings.egress().name().toLowerCase(java.util.Locale.ROOT), root ? "attach-as-root" : "pasta-parent");
+        return new Bubblewrap(settings.bubblewrap().get(),
+                Optional.of(new PastaNetwork(pasta.get(), settings.egress(), root)));
     }
 
     @Override

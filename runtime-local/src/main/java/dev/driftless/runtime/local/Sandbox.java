@@ -17,6 +17,15 @@ interface Sandbox {
     /** {@code bubblewrap} or {@code plain}, for logs. */
     String kind();
 
+    /**
+     * Called right after the process started: connects its network namespace to the host (pasta as root) and
+     * returns the helper process, which lives as long as the instance. Empty when nothing is needed.
+     */
+    default java.util.Optional<ProcessHandle> attach(Process process, int port) throws java.io.IOException,
+            InterruptedException {
+        return java.util.Optional.empty();
+    }
+
     static Map<String, String> environment(Launch launch, int port) {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");

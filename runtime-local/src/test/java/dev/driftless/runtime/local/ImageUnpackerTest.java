@@ -84,6 +84,45 @@ class ImageUnpackerTest {
     }
 
     @Test
+    void readsPaxAndGnuLongNamesAndSkipsDevices() throws Exception {
+        String deep = "home/app/" + "d".repeat(120) + "/module.py";
+        String gnu = "opt/" + "g".repeat(150) + ".txt";
+        ImageContents image = TestLayers.image(new TestLayers()
+                .pax("path", deep).file("short-ustar-name", "pax")
+                .gnuLongName(gnu).file("truncated", "gnu")
+                .device("dev-null").layer());
+
+        Path root = new ImageUnpacker(roots()).unpack(image);
+
+        assertEquals("pax", Files.readString(root.resolve(deep)), "the PAX path replaces the ustar name");
+        assertEquals("gnu", Files.readString(root.resolve(gnu)));
+        assertFalse(Files.exists(root.resolve("short-ustar-name")) || Files.exists(root.resolve("truncated")));
+        assertFalse(Files.exists(root.resolve("dev-null"), LinkOption.NOFOLLOW_LINKS), "devices are not made");
+    }
+
+    @Test
+    void longNamesAndLinkTargetsAreCheckedLikeShortOnes() throws Exception {
+        Path outside = Files.createDirectories(data.resolve("outside"));
+        Files.writeString(outside.resolve("file"), "host");
+        List<ImageContents.Layer> hostile = List.of(
+                new TestLayers().pax("path", "../escape.txt").file("harmless", "x").layer(),
+                new TestLayers().gnuLongName("a/" + "b".repeat(120) + "/../../../escape.txt").file("harmless", "x").layer(),
+                new TestLayers().pax("linkpath", "../../outside").symlink("link", "harmless").layer(),
+                // A hard link to a symlink that points out would be a second name for the host's file.
+                new TestLayers().symlink("up", "/").hardlink("h", "up").layer());
+        ImageUnpacker unpacker = new ImageUnpacker(roots());
+
+        for (int i = 0; i < hostile.size(); i++) {
+            ImageContents.Layer layer = hostile.get(i);
+            assertThrows(IOException.class, () -> unpacker.unpack(TestLayers.image(layer)), "hostile layer " + i);
+        }
+
+        assertFalse(Files.exists(data.resolve("escape.txt")));
+        assertEquals("host", Files.readString(outside.resolve("file")));
+        assertEquals(List.of(), names(roots()), "a refused image leaves no root and no temporary folder");
+    }
+
+    @Test
     void absoluteSymlinksStayInsideTheRootAndAreNotFollowed() throws Exception {
         ImageContents image = TestLayers.image(new TestLayers().dir("usr/").symlink("usr/python", "/usr/bin/python3")
                 .layer());

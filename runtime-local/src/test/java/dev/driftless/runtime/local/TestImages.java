@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Real OCI images for the local runtime's tests, built with Jib core from scratch: one layer with a tiny
- * python3 HTTP server at {@code /home/app/server.py} (it answers its version on {@code /}), one with
+ * python3 HTTP server at {@code /home/app/server.py} (it answers its version on {@code /}, and tries a TCP
+ * connection on {@code /_/connect?host=&port=}), one with
  * {@code /etc/passwd} naming user {@code app} (10001). Jib writes each as an OCI image layout in a tar; the
  * {@link ImageSource} here reads them back by digest the way the builder's local store would.
  */
@@ -69,6 +70,17 @@ final class TestImages implements ImageSource {
                                     procs[p] = "unreadable: %%s" %% e
                         return self.answer(200, json.dumps({"env": dict(os.environ), "proc": procs,
                                                             "uid": os.getuid(), "gid": os.getgid(), "cwd": os.getcwd()}))
+                    if url.path == "/_/connect":
+                        import socket
+                        probe = socket.socket()
+                        probe.settimeout(3)
+                        try:
+                            probe.connect((query["host"], int(query["port"])))
+                            return self.answer(200, "connected")
+                        except Exception as e:
+                            return self.answer(200, "not connected: %%s" %% e)
+                        finally:
+                            probe.close()
                     if url.path == "/_/exists":
                         return self.answer(200, "yes" if os.path.lexists(query["path"]) else "no")
                     if url.path == "/_/read":

@@ -34,6 +34,26 @@ final class TestLayers {
         return entry(name, '1', target, new byte[0], 0644);
     }
 
+    /** A PAX extended header for the next entry: {@code key=value} overrides that entry's ustar field. */
+    TestLayers pax(String key, String value) {
+        String record = " " + key + "=" + value + "\n";
+        int length = record.length() + 1;
+        while (Integer.toString(length).length() + record.length() != length) {
+            length++;
+        }
+        return entry("PaxHeaders/x", 'x', "", (length + record).getBytes(StandardCharsets.UTF_8), 0644);
+    }
+
+    /** A GNU long-name entry ({@code L}): the next entry's name, however long. */
+    TestLayers gnuLongName(String name) {
+        return entry("././@LongLink", 'L', "", (name + "\0").getBytes(StandardCharsets.UTF_8), 0644);
+    }
+
+    /** A character device entry, which has no place in a function's root. */
+    TestLayers device(String name) {
+        return entry(name, '3', "", new byte[0], 0644);
+    }
+
     /** The layer as a gzipped tar with its digest. */
     ImageContents.Layer layer() {
         try {

@@ -1,0 +1,134 @@
+package dev.driftless.runtime.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gives each sandboxed instance a network namespace of its own and forwards exactly one port into it with
+ * {@code pasta} (Debian's {@code passt}): the gateway connects to {@code 127.0.0.1:<port>} on the host, pasta
+ * splices that into the namespace's loopback where the function listens. The namespace has its own loopback,
+ * so other instances, the daemon and databases on the host's loopback are out of reach; {@code -T none}
+ * forwards nothing back out and {@code --no-map-gw} keeps the gateway address from standing for the host.
+ * With {@link Egress#ALLOW} pasta also configures a routed interface ({@code --config-net}) whose outbound
+ * connections pasta opens on the host's behalf; with {@link Egress#DENY} the namespace has loopback only.
+ *
+ * <p>Two ways in, because pasta behaves differently for root: as a normal user, pasta creates the namespaces
+ * itself and runs bubblewrap inside ({@code pasta … -- bwrap …}, pasta's designed use). As root, pasta would
+ * drop to {@code nobody} and leave an unmapped user namespace in which bubblewrap cannot create its own, so the
+ * sandbox is started in a fresh network namespace ({@code unshare --net -- bwrap …}) and pasta, kept as root
+ * ({@code --runas 0:0}), attaches to it afterwards and goes to the background once the port is forwarded.
+ */
+final class PastaNetwork {
+    private static final Path UNSHARE = Path.of("/usr/bin/unshare");
+    private static final Path OWN_NET = Path.of("/proc/self/ns/net");
+    private static final long ATTACH_TIMEOUT_MS = 5_000;
+
+    private final Path pasta;
+    private final Egress egress;
+    private final boolean root;
+
+    PastaNetwork(Path pasta, Egress egress, boolean root) {
+        this.pasta = pasta;
+        this.egress = egress;
+        this.root = root;
+    }
+
+    /** Whether the pieces this mode needs are installed ({@code unshare} of util-linux for root). */
+    static boolean usable(Path pasta, boolean root) {
+        return Files.isExecutable(pasta) && (!root || Files.isExecutable(UNSHARE));
+    }
+
+    /** Whether the daemon runs as root, which decides how pasta is started. */
+    static boolean runningAsRoot() {
+        try {
+            return Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    Path executable() {
+        return pasta;
+    }
+
+    /** What goes before {@code bwrap …} on the command line. */
+    List<String> prefix(int port) {
+        if (root) {
+            return List.of(UNSHARE.toString(), "--net", "--");
+        }
+        List<String> args = new ArrayList<>(List.of(pasta.toString(), "--foreground"));
+        args.addAll(options(port));
+        args.add("--");
+        return args;
+    }
+
+    /**
+     * As root: waits until the sandbox process is in its own network namespace, then starts pasta on it and
+     * waits until pasta forwards the port (it forks to the background then). Returns pasta's process, which
+     * the instance stops with the sandbox. Nothing to do for a normal user: pasta is the sandbox's parent.
+     */
+    Optional<ProcessHandle> attach(Process sandbox, int port) throws IOException, InterruptedException {
+        if (!root) {
+            return Optional.empty();
+        }
+        Path net = Path.of("/proc", Long.toString(sandbox.pid()), "ns", "net");
+        Path own = Files.readSymbolicLink(OWN_NET);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ATTACH_TIMEOUT_MS);
+        while (true) {
+            if (!sandbox.isAlive()) {
+                return Optional.empty(); // exited at start: its output says why
+            }
+            try {
+                if (!Files.readSymbolicLink(net).equals(own)) {
+                    break;
+                }
+            } catch (IOException e) {
+                // Between fork and exec; look again.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the sandbox did not get its own network namespace within "
+                        + ATTACH_TIMEOUT_MS + " ms");
+            }
+            Thread.sleep(5);
+        }
+        Path pidFile = Files.createTempFile("driftless-pasta-", ".pid");
+        Path said = Files.createTempFile("driftless-pasta-", ".log");
+        try {
+            List<String> args = new ArrayList<>(List.of(pasta.toString(), "--runas", "0:0"));
+            args.addAll(options(port));
+            args.addAll(List.of("--pid", pidFile.toString(), "--netns", net.toString(), "--netns-only"));
+            // Output to a file, not a pipe: pasta's background half could keep a pipe open for its whole life.
+            Process setup = new ProcessBuilder(args).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(said.toFile())).start();
+            if (!setup.waitFor(ATTACH_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                setup.destroyForcibly();
+                throw new IOException("pasta did not set up the network within " + ATTACH_TIMEOUT_MS + " ms");
+            }
+            if (setup.exitValue() != 0) {
+                throw new IOException("pasta failed (exit " + setup.exitValue() + "): "
+                        + Files.readString(said).replaceAll("Failed to send \\d+ bytes to syslog\\s*", "").strip());
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            return ProcessHandle.of(pid);
+        } finally {
+            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(said);
+        }
+    }
+
+    private List<String> options(int port) {
+        List<String> args = new ArrayList<>(List.of("--quiet",
+                // Host 127.0.0.1:<port> only (not every address) to the namespace's <port>.
+                "--tcp-ports", "127.0.0.1/" + port,
+                "--tcp-ns", "none", "--udp-ports", "none", "--udp-ns", "none", "--no-map-gw"));
+        if (egress == Egress.ALLOW) {
+            args.add("--config-net");
+        }
+        return args;
+    }
+}
