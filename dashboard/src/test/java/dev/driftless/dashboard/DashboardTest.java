@@ -110,7 +110,7 @@ class DashboardTest {
                 MultiMap.caseInsensitiveMultiMap().add("release", "1").add("csrf", csrf), alice);
         assertEquals(303, response.statusCode());
         assertEquals(List.of("alice/hello#1"), data.rollbacks);
-        assertTrue(response.getHeader("Location").endsWith("?flash=rollback+of+hello+to+release+1%3A+done"),
+        assertTrue(response.getHeader("Location").endsWith("?flash=rolled+back+hello+to+release+1+as+release+3"),
                 "the form followed the job to its end: " + response.getHeader("Location"));
     }
 
@@ -155,7 +155,7 @@ class DashboardTest {
         assertEquals(status, rollback.getHeader("Location"));
         HttpResponse<Buffer> followed = client.get(status).putHeader("Authorization", "Bearer " + ALICE).send().await();
         assertEquals(200, followed.statusCode());
-        assertEquals("rollback of hello to release 1: done", followed.bodyAsJsonObject().getString("message"));
+        assertEquals("rolled back hello to release 1 as release 3", followed.bodyAsJsonObject().getString("message"));
         assertTrue(followed.bodyAsJsonObject().getBoolean("succeeded"));
         assertEquals(403, client.get(status).putHeader("Authorization", "Bearer " + BOB).send().await().statusCode());
         assertEquals(404, client.post("/api/v1/owners/alice/functions/hello/rollback").putHeader("Authorization",

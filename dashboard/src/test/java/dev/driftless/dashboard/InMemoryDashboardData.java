@@ -107,7 +107,7 @@ final class InMemoryDashboardData implements DashboardData {
         history.forEach(r -> updated.add(new ReleaseRow(r.number(), r.commit(), r.image(), r.source(), r.rollbackOf(),
                 r.result(), r.reason(), r.createdAt(), false)));
         releases.put(owner + "/" + function, new CopyOnWriteArrayList<>(updated));
-        return Optional.of(queued("rollback", "rollback of " + function + " to release " + release + ": done"));
+        return Optional.of(queued("rollback", "rolled back " + function + " to release " + release + " as release " + next));
     }
 
     @Override

@@ -203,20 +203,20 @@ public final class StoreDashboardData implements DashboardData {
     public Optional<Views.JobView> job(String owner, long id) throws SQLException {
         return queue.find(id).filter(stored -> stored.job().owner().equals(owner)
                         && (stored.job().kind() == JobKind.ROLLBACK || stored.job().kind() == JobKind.SUSPEND))
-                .map(StoreDashboardData::view);
+                .map(this::view);
     }
 
     /** The job just stored, after the local workers were told: one of them (or another replica's) runs it. */
     private Views.JobView stored(Enqueued enqueued) {
         wakeWorkers.run();
         try {
-            return queue.find(enqueued.jobId()).map(StoreDashboardData::view).orElseThrow();
+            return queue.find(enqueued.jobId()).map(this::view).orElseThrow();
         } catch (SQLException e) {
             throw new IllegalStateException("store: " + e.getMessage(), e);
         }
     }
 
-    private static Views.JobView view(JobQueue.Stored stored) {
+    private Views.JobView view(JobQueue.Stored stored) {
         Job job = stored.job();
         JsonObject payload = new JsonObject(job.payload().orElse("{}"));
         String what = job.kind() == JobKind.ROLLBACK
@@ -225,13 +225,21 @@ public final class StoreDashboardData implements DashboardData {
         boolean finished = stored.state() == JobState.SUCCEEDED || stored.state() == JobState.FAILED
                 || stored.state() == JobState.SUPERSEDED;
         String message = switch (stored.state()) {
-            case SUCCEEDED -> what + ": done";
+            case SUCCEEDED -> job.kind() == JobKind.ROLLBACK ? rolledBack(job.owner(), payload.getString("function"),
+                    payload.getInteger("release")).orElse(what + ": done") : what + ": done";
             case FAILED -> what + " failed: " + stored.lastError().orElse("unknown reason");
             case SUPERSEDED -> what + ": replaced by a newer request";
             default -> what + ": " + stored.state().name().toLowerCase(Locale.ROOT);
         };
         return new Views.JobView(job.id(), job.kind().dbName(), stored.state().name().toLowerCase(Locale.ROOT), finished,
                 stored.state() == JobState.SUCCEEDED, message);
+    }
+
+    /** "rolled back hello to release 1 as release 3", when the serving release is that rollback. */
+    private Optional<String> rolledBack(String owner, String function, int release) {
+        return query(tx -> releases.current(tx, owner, function))
+                .filter(current -> current.rollbackOf().equals(Optional.of(release)))
+                .map(current -> "rolled back " + function + " to release " + release + " as release " + current.number());
     }
 
     private Views.BuildView view(BuildRecords.BuildRecord build) {
