@@ -178,7 +178,7 @@ public final class FunctionsModule implements DaemonModule {
             }
             return context.tokens().ownerOf(token).map(owner -> new Principal(owner, false, Set.of(owner)));
         };
-        StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime, reconciler,
+        StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime,
                 traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers);
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());

@@ -11,7 +11,6 @@ import dev.driftless.reconciler.queue.JobState;
 import dev.driftless.reconciler.reconcile.BuildRecords;
 import dev.driftless.reconciler.reconcile.FunctionCondition;
 import dev.driftless.reconciler.reconcile.FunctionConditions;
-import dev.driftless.reconciler.reconcile.Reconciler;
 import dev.driftless.reconciler.reconcile.Release;
 import dev.driftless.reconciler.reconcile.ReleaseHistory;
 import dev.driftless.reconciler.reconcile.Transactions;
@@ -35,12 +34,11 @@ import java.util.stream.Collectors;
 
 /**
  * The dashboard's read models, over the store (conditions, releases, builds), the runtime (instances,
- * recent log lines) and the gateway (traffic). Rollback goes through the reconciler, like the CLI.
+ * recent log lines) and the gateway (traffic). Rollbacks, suspends and resumes are queued as jobs.
  */
 public final class StoreDashboardData implements DashboardData {
     private final Transactions store;
     private final FunctionRuntime runtime;
-    private final Reconciler reconciler;
     private final TrafficSource traffic;
     private final Urls urls;
     private final Function<String, Optional<String>> commitUrlPrefix;
@@ -54,12 +52,11 @@ public final class StoreDashboardData implements DashboardData {
      * @param commitUrlPrefix for {@code owner/repository}, the web URL commits are linked under
      *                        ({@code https://github.com/o/r/commit/}) when the repository came from GitHub
      */
-    public StoreDashboardData(Transactions store, FunctionRuntime runtime, Reconciler reconciler, TrafficSource traffic,
+    public StoreDashboardData(Transactions store, FunctionRuntime runtime, TrafficSource traffic,
                               Urls urls, Function<String, Optional<String>> commitUrlPrefix, JobQueue queue,
                               Runnable wakeWorkers) {
         this.store = store;
         this.runtime = runtime;
-        this.reconciler = reconciler;
         this.traffic = traffic;
         this.urls = urls;
         this.commitUrlPrefix = commitUrlPrefix;
