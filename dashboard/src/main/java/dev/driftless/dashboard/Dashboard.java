@@ -66,6 +66,10 @@ public final class Dashboard {
     private final Function<Principal, List<String>> visibleOwners;
     private final Optional<GitHubSignIn> github;
     private WorkerExecutor workers;
+    private Vertx vertx;
+    /** How long a form waits for its queued job before it shows the page anyway. */
+    private static final Duration FOLLOW = Duration.ofSeconds(60);
+    private static final Duration FOLLOW_POLL = Duration.ofMillis(250);
 
     /**
      * @param visibleOwners the owners a principal may pick from on {@code /dashboard} (admins: every owner)
@@ -112,6 +116,7 @@ public final class Dashboard {
 
     /** Adds the dashboard and API routes to {@code router}. */
     public void mount(Vertx vertx, Router router) {
+        this.vertx = vertx;
         workers = vertx.createSharedWorkerExecutor("driftless-dashboard", 4);
         BodyHandler forms = BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
         page(router, "/").handler(ctx -> redirect(ctx, "/dashboard"));
@@ -142,6 +147,7 @@ public final class Dashboard {
         router.get("/api/v1/owners/:owner/functions/:function").handler(ctx -> api(ctx, this::apiFunction));
         router.post("/api/v1/owners/:owner/functions/:function/rollback").handler(json)
                 .handler(ctx -> api(ctx, this::apiRollback));
+        router.get("/api/v1/owners/:owner/jobs/:job").handler(ctx -> api(ctx, this::apiJob));
         router.post("/api/v1/owners/:owner/repositories/:repository/suspend")
                 .handler(ctx -> api(ctx, (c, principal, owner) -> apiSuspend(c, principal, owner, true)));
         router.post("/api/v1/owners/:owner/repositories/:repository/resume")
@@ -320,9 +326,15 @@ public final class Dashboard {
         }
         LOG.info("event=rollback_requested principal={} owner={} function={} release={}",
                 session.principal().name(), owner, function, release.get());
-        blocking(ctx, () -> data.rollback(owner, function, release.get()), result ->
-                redirect(ctx, "/dashboard/" + Html.segment(owner) + "/functions/" + Html.segment(function)
-                        + "?flash=" + Html.query(result.message())));
+        String page = "/dashboard/" + Html.segment(owner) + "/functions/" + Html.segment(function);
+        blocking(ctx, () -> data.queueRollback(owner, function, release.get()), job -> {
+            if (job.isEmpty()) {
+                html(ctx, 404, Pages.error(404, "No release " + release.get() + " of " + owner + "/" + function + "."));
+            } else {
+                follow(ctx, owner, job.get(), System.nanoTime() + FOLLOW.toNanos(), done -> redirect(ctx, page + "?flash="
+                        + Html.query(done.message())));
+            }
+        });
     }
 
     private void suspendForm(RoutingContext ctx, Session session, String owner, boolean suspend) {
@@ -333,13 +345,28 @@ public final class Dashboard {
         String repository = ctx.pathParam("repository");
         LOG.info("event=suspend_requested principal={} owner={} repository={} suspend={}", session.principal().name(),
                 owner, repository, suspend);
-        blocking(ctx, () -> data.setSuspended(owner, repository, suspend), found -> {
-            if (!found) {
+        blocking(ctx, () -> data.queueSuspend(owner, repository, suspend), job -> {
+            if (job.isEmpty()) {
                 html(ctx, 404, Pages.error(404, "No repository " + repository + " for " + owner + "."));
             } else {
-                redirect(ctx, "/dashboard/" + Html.segment(owner) + "/repos/" + Html.segment(repository));
+                follow(ctx, owner, job.get(), System.nanoTime() + FOLLOW.toNanos(),
+                        done -> redirect(ctx, "/dashboard/" + Html.segment(owner) + "/repos/" + Html.segment(repository)));
             }
         });
+    }
+
+    /**
+     * Follows a queued job until it finished (or {@link #FOLLOW} passed) without holding a worker thread: the
+     * store is read again every {@link #FOLLOW_POLL}. The job runs on whichever replica claims it.
+     */
+    private void follow(RoutingContext ctx, String owner, Views.JobView job, long deadlineNanos, Consumer<Views.JobView> done) {
+        if (job.finished() || System.nanoTime() > deadlineNanos) {
+            done.accept(job.finished() ? job : new Views.JobView(job.id(), job.kind(), job.state(), false, false,
+                    job.kind() + " is queued as job " + job.id() + " and still " + job.state() + "; reload to see it done"));
+            return;
+        }
+        vertx.setTimer(FOLLOW_POLL.toMillis(), tick -> blocking(ctx, () -> data.job(owner, job.id()),
+                seen -> follow(ctx, owner, seen.orElse(job), deadlineNanos, done)));
     }
 
     private void buildPage(RoutingContext ctx, Session session, String owner) {
@@ -445,19 +472,46 @@ public final class Dashboard {
         }
         LOG.info("event=rollback_requested principal={} owner={} function={} release={}", principal.name(), owner,
                 function, release);
-        blocking(ctx, () -> data.rollback(owner, function, release), result -> json(ctx, result.succeeded() ? 200 : 409,
-                new JsonObject().put("function", result.function()).put("release", result.newRelease())
-                        .put("rolledBackTo", result.rolledBackTo()).put("succeeded", result.succeeded())
-                        .put("message", result.message())));
+        blocking(ctx, () -> data.queueRollback(owner, function, release), job -> accepted(ctx, owner, job,
+                "no release " + release + " of function " + function));
     }
 
     private void apiSuspend(RoutingContext ctx, Principal principal, String owner, boolean suspend) {
         String repository = ctx.pathParam("repository");
         LOG.info("event=suspend_requested principal={} owner={} repository={} suspend={}", principal.name(), owner,
                 repository, suspend);
-        blocking(ctx, () -> data.setSuspended(owner, repository, suspend), found -> json(ctx, found ? 200 : 404, found
-                ? new JsonObject().put("owner", owner).put("repository", repository).put("suspended", suspend)
-                : new JsonObject().put("error", "not_found").put("message", "no repository " + repository)));
+        blocking(ctx, () -> data.queueSuspend(owner, repository, suspend), job -> accepted(ctx, owner, job,
+                "no repository " + repository));
+    }
+
+    private void apiJob(RoutingContext ctx, Principal principal, String owner) {
+        Optional<Integer> id = number(ctx.pathParam("job"));
+        if (id.isEmpty()) {
+            json(ctx, 404, new JsonObject().put("error", "not_found").put("message", "no such job"));
+            return;
+        }
+        blocking(ctx, () -> data.job(owner, id.get()), job -> json(ctx, job.isPresent() ? 200 : 404, job.isPresent()
+                ? jobJson(owner, job.get()) : new JsonObject().put("error", "not_found").put("message", "no such job")));
+    }
+
+    /** 202 once the job is stored, with where to follow it; 404 when there was nothing to act on. */
+    private static void accepted(RoutingContext ctx, String owner, Optional<Views.JobView> job, String notFound) {
+        if (job.isEmpty()) {
+            json(ctx, 404, new JsonObject().put("error", "not_found").put("message", notFound));
+        } else {
+            ctx.response().putHeader("Location", jobPath(owner, job.get().id()));
+            json(ctx, 202, jobJson(owner, job.get()));
+        }
+    }
+
+    private static String jobPath(String owner, long id) {
+        return "/api/v1/owners/" + owner + "/jobs/" + id;
+    }
+
+    private static JsonObject jobJson(String owner, Views.JobView job) {
+        return new JsonObject().put("job", job.id()).put("kind", job.kind()).put("state", job.state())
+                .put("finished", job.finished()).put("succeeded", job.succeeded()).put("message", job.message())
+                .put("status", jobPath(owner, job.id()));
     }
 
     /** The JSON shape of a function in the API. */

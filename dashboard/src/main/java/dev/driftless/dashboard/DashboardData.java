@@ -26,11 +26,18 @@ public interface DashboardData {
     Optional<Views.RepositoryView> repository(String owner, String repository);
 
     /**
-     * Suspends (no builds, no drift correction; what runs keeps running) or resumes a repository, as
-     * Flux's suspend. Returns false when the owner has no such repository.
+     * Queues suspending (no builds, no drift correction; what runs keeps running) or resuming a repository, as
+     * Flux's suspend, as a job on the repository's queue; returns once the job is stored. Empty when the owner
+     * has no such repository.
      */
-    boolean setSuspended(String owner, String repository, boolean suspended) throws Exception;
+    Optional<Views.JobView> queueSuspend(String owner, String repository, boolean suspended) throws Exception;
 
-    /** Redeploys release {@code release}'s digest as a new release (no rebuild). */
-    Views.RollbackView rollback(String owner, String function, int release) throws Exception;
+    /**
+     * Queues redeploying release {@code release}'s digest as a new release (no rebuild) as a job on the queue of
+     * the function's repository; returns once the job is stored. Empty when there is no such function or release.
+     */
+    Optional<Views.JobView> queueRollback(String owner, String function, int release) throws Exception;
+
+    /** A job queued by {@link #queueSuspend} or {@link #queueRollback}, if it is the owner's. */
+    Optional<Views.JobView> job(String owner, long id) throws Exception;
 }

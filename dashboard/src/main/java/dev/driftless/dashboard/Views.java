@@ -72,4 +72,10 @@ public final class Views {
 
     /** What a rollback did. */
     public record RollbackView(String function, int newRelease, int rolledBackTo, boolean succeeded, String message) { }
+
+    /**
+     * A rollback, suspend or resume queued as a job: its id, kind, state ({@code queued}, {@code running},
+     * {@code succeeded}, {@code failed}, {@code superseded}) and, once finished, what it did or why it failed.
+     */
+    public record JobView(long id, String kind, String state, boolean finished, boolean succeeded, String message) { }
 }

@@ -110,6 +110,8 @@ class DashboardTest {
                 MultiMap.caseInsensitiveMultiMap().add("release", "1").add("csrf", csrf), alice);
         assertEquals(303, response.statusCode());
         assertEquals(List.of("alice/hello#1"), data.rollbacks);
+        assertTrue(response.getHeader("Location").endsWith("?flash=rolled+back+hello+to+release+1+as+release+3"),
+                "the form followed the job to its end: " + response.getHeader("Location"));
     }
 
     @Test
@@ -168,8 +170,20 @@ class DashboardTest {
 
         HttpResponse<Buffer> rollback = client.post("/api/v1/owners/alice/functions/hello/rollback")
                 .putHeader("Authorization", "Bearer " + ALICE).sendJsonObject(new JsonObject().put("release", 1)).await();
-        assertEquals(200, rollback.statusCode());
-        assertEquals(3, rollback.bodyAsJsonObject().getInteger("release"));
+        assertEquals(202, rollback.statusCode(), "answered once the job is stored");
+        JsonObject job = rollback.bodyAsJsonObject();
+        assertEquals("rollback", job.getString("kind"));
+        assertEquals("queued", job.getString("state"));
+        String status = "/api/v1/owners/alice/jobs/" + job.getLong("job");
+        assertEquals(status, job.getString("status"));
+        assertEquals(status, rollback.getHeader("Location"));
+        HttpResponse<Buffer> followed = client.get(status).putHeader("Authorization", "Bearer " + ALICE).send().await();
+        assertEquals(200, followed.statusCode());
+        assertEquals("rolled back hello to release 1 as release 3", followed.bodyAsJsonObject().getString("message"));
+        assertTrue(followed.bodyAsJsonObject().getBoolean("succeeded"));
+        assertEquals(403, client.get(status).putHeader("Authorization", "Bearer " + BOB).send().await().statusCode());
+        assertEquals(404, client.post("/api/v1/owners/alice/functions/hello/rollback").putHeader("Authorization",
+                "Bearer " + ALICE).sendJsonObject(new JsonObject().put("release", 99)).await().statusCode(), "no such release");
         HttpResponse<Buffer> bad = client.post("/api/v1/owners/alice/functions/hello/rollback")
                 .putHeader("Authorization", "Bearer " + ALICE).sendJsonObject(new JsonObject()).await();
         assertEquals(400, bad.statusCode());
@@ -268,7 +282,8 @@ class DashboardTest {
                 .putHeader("Authorization", "Bearer " + BOB).send().await().statusCode());
         HttpResponse<Buffer> suspended = client.post("/api/v1/owners/alice/repositories/fns/suspend")
                 .putHeader("Authorization", "Bearer " + ALICE).send().await();
-        assertEquals(200, suspended.statusCode());
+        assertEquals(202, suspended.statusCode(), "queued as a job");
+        assertEquals("suspend", suspended.bodyAsJsonObject().getString("kind"));
         assertTrue(data.suspended);
         assertEquals(404, client.post("/api/v1/owners/alice/repositories/nope/suspend")
                 .putHeader("Authorization", "Bearer " + ALICE).send().await().statusCode());

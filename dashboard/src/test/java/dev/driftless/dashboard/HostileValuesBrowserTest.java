@@ -278,19 +278,34 @@ class HostileValuesBrowserTest {
                     suspended, List.of(build(owner, 7).orElseThrow())));
         }
 
+        private final java.util.Map<Long, Views.JobView> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+
         @Override
-        public boolean setSuspended(String owner, String repository, boolean suspend) {
+        public Optional<Views.JobView> queueSuspend(String owner, String repository, boolean suspend) {
             if (!owner.equals(this.owner) || !repository.equals(this.repository)) {
-                return false;
+                return Optional.empty();
             }
             suspended = suspend;
-            return true;
+            return Optional.of(done("suspend"));
         }
 
         @Override
-        public Views.RollbackView rollback(String owner, String function, int release) {
+        public Optional<Views.JobView> queueRollback(String owner, String function, int release) {
             rollbacks.add(release);
-            return new Views.RollbackView(function, 3, release, true, hostile("rollback message"));
+            return Optional.of(done("rollback"));
+        }
+
+        @Override
+        public Optional<Views.JobView> job(String owner, long id) {
+            return owner.equals(this.owner) ? Optional.ofNullable(jobs.get(id)) : Optional.empty();
+        }
+
+        /** A job that is already finished, whose message is hostile too. */
+        private Views.JobView done(String kind) {
+            long id = jobs.size() + 1;
+            Views.JobView job = new Views.JobView(id, kind, "succeeded", true, true, hostile(kind + " message"));
+            jobs.put(id, job);
+            return job;
         }
 
         private FunctionRow row() {

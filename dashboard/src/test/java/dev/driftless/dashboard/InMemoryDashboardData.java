@@ -81,19 +81,26 @@ final class InMemoryDashboardData implements DashboardData {
                 List.of(build("alice", 7).orElseThrow())));
     }
 
+    /** Jobs as a worker left them: each is answered "queued" when asked for, and found done on the next look. */
+    final java.util.Map<Long, Views.JobView> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong jobIds = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
-    public boolean setSuspended(String owner, String repository, boolean suspend) {
+    public Optional<Views.JobView> queueSuspend(String owner, String repository, boolean suspend) {
         if (!owner.equals("alice") || !repository.equals("fns")) {
-            return false;
+            return Optional.empty();
         }
         suspended = suspend;
-        return true;
+        return Optional.of(queued("suspend", (suspend ? "suspending " : "resuming ") + owner + "/" + repository + ": done"));
     }
 
     @Override
-    public Views.RollbackView rollback(String owner, String function, int release) {
-        rollbacks.add(owner + "/" + function + "#" + release);
+    public Optional<Views.JobView> queueRollback(String owner, String function, int release) {
         List<ReleaseRow> history = releases.get(owner + "/" + function);
+        if (history == null || history.stream().noneMatch(r -> r.number() == release)) {
+            return Optional.empty();
+        }
+        rollbacks.add(owner + "/" + function + "#" + release);
         int next = history.get(0).number() + 1;
         List<ReleaseRow> updated = new ArrayList<>();
         updated.add(new ReleaseRow(next, "a".repeat(40), image("a1"), "rollback", Optional.of(release), "deployed",
@@ -101,8 +108,18 @@ final class InMemoryDashboardData implements DashboardData {
         history.forEach(r -> updated.add(new ReleaseRow(r.number(), r.commit(), r.image(), r.source(), r.rollbackOf(),
                 r.result(), r.reason(), r.createdAt(), false)));
         releases.put(owner + "/" + function, new CopyOnWriteArrayList<>(updated));
-        return new Views.RollbackView(function, next, release, true,
-                "rolled back " + function + " to release " + release + " as release " + next);
+        return Optional.of(queued("rollback", "rolled back " + function + " to release " + release + " as release " + next));
+    }
+
+    @Override
+    public Optional<Views.JobView> job(String owner, long id) {
+        return owner.equals("alice") ? Optional.ofNullable(jobs.get(id)) : Optional.empty();
+    }
+
+    private Views.JobView queued(String kind, String message) {
+        long id = jobIds.incrementAndGet();
+        jobs.put(id, new Views.JobView(id, kind, "succeeded", true, true, message));
+        return new Views.JobView(id, kind, "queued", false, false, kind + ": queued");
     }
 
     private FunctionRow row() {

@@ -54,6 +54,10 @@ class ApiCommandsTest {
 
         assertEquals(ExitCode.OK, run("suspend", "alice/fns", "--url", url, "--token", alice));
         assertTrue(suspended());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("suspend: queued as job "), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("suspending alice/fns: done"), out.toString(StandardCharsets.UTF_8));
+        java.util.Map<dev.driftless.reconciler.queue.JobState, Long> depth = daemon.context().queue().depthByState();
+        assertEquals(1L, depth.get(dev.driftless.reconciler.queue.JobState.SUCCEEDED), "the suspend ran as a job: " + depth);
         assertEquals(ExitCode.RUNTIME_FAILURE, run("resume", "alice/fns", "--url", url, "--token", bob));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("refused (403)"));
         assertTrue(suspended(), "another owner's token changes nothing");
@@ -64,6 +68,17 @@ class ApiCommandsTest {
 
         assertEquals(ExitCode.RUNTIME_FAILURE, run("rollback", "alice/hello", "2", "--url", url, "--token", alice));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("answered 404"), err.toString(StandardCharsets.UTF_8));
+
+        // The API answers 202 once the job is stored; the job says where it is.
+        java.net.http.HttpResponse<String> accepted = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/v1/owners/alice/repositories/fns/resume"))
+                        .header("Authorization", "Bearer " + alice).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        io.vertx.core.json.JsonObject job = new io.vertx.core.json.JsonObject(accepted.body());
+        assertEquals("suspend", job.getString("kind"));
+        assertEquals("/api/v1/owners/alice/jobs/" + job.getLong("job"), job.getString("status"));
+        assertTrue(daemon.context().queue().find(job.getLong("job")).isPresent(), "stored before the answer");
         assertEquals(ExitCode.USAGE, run("rollback", "alice/hello", "2", "--url", url));
     }
 

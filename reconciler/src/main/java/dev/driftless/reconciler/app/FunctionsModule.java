@@ -176,6 +176,9 @@ public final class FunctionsModule implements DaemonModule {
                 config::ownerAllowed);
         context.jobs().register(JobKind.RECONCILE, jobs.reconcile());
         context.jobs().register(JobKind.GC, jobs.gc());
+        RepositoryJobs repositoryJobs = new RepositoryJobs(context.database(), reconciler);
+        context.jobs().register(JobKind.ROLLBACK, repositoryJobs.rollback());
+        context.jobs().register(JobKind.SUSPEND, repositoryJobs.suspend());
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             RouteFollower follower = new RouteFollower(reconciler, routedRuntime);
             follower.start(RouteFollower.INTERVAL);
@@ -207,8 +210,8 @@ public final class FunctionsModule implements DaemonModule {
             }
             return context.tokens().ownerOf(token).map(owner -> new Principal(owner, false, Set.of(owner)));
         };
-        StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime, reconciler,
-                traffic(), urls, commitLinks(context, config));
+        StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime,
+                traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers);
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
         // Sessions in the store: shared by the replicas, kept across restarts; each login goes to the audit trail.

@@ -1,5 +1,7 @@
 package dev.driftless.reconciler.cli;
 
+import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -61,12 +63,49 @@ public final class ApiCommand {
                 out.println(response.body());
                 return ExitCode.OK;
             }
+            case 202 -> {
+                return follow(command, response.body());
+            }
             case 401, 403 -> err.println(command + ": refused (" + response.statusCode()
                     + "): check the token (DRIFTLESS_TOKEN or --token) and the owner");
             case 404 -> err.println(command + ": " + uri + " answered 404: " + notFound
                     + ", or the API is not served on this port (--url)");
             default -> err.println(command + ": the daemon answered " + response.statusCode() + ": " + response.body());
         }
+        return ExitCode.RUNTIME_FAILURE;
+    }
+
+    /** Follows a queued job (it runs on whichever replica claims it) until it finished; exit code by its result. */
+    private ExitCode follow(String command, String accepted) throws InterruptedException {
+        JsonObject job = new JsonObject(accepted);
+        out.println(command + ": queued as job " + job.getLong("job"));
+        URI status = daemon.resolve(job.getString("status"));
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        while (!job.getBoolean("finished", false)) {
+            if (System.nanoTime() > deadline) {
+                err.println(command + ": job " + job.getLong("job") + " is still " + job.getString("state")
+                        + " after 15 minutes; follow it at " + status);
+                return ExitCode.RUNTIME_FAILURE;
+            }
+            Thread.sleep(250);
+            try {
+                HttpResponse<String> seen = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (seen.statusCode() != 200) {
+                    err.println(command + ": " + status + " answered " + seen.statusCode() + ": " + seen.body());
+                    return ExitCode.RUNTIME_FAILURE;
+                }
+                job = new JsonObject(seen.body());
+            } catch (IOException e) {
+                err.println(command + ": cannot reach the daemon at " + daemon + ": " + e.getMessage());
+                return ExitCode.RUNTIME_FAILURE;
+            }
+        }
+        if (job.getBoolean("succeeded", false)) {
+            out.println(job.getString("message"));
+            return ExitCode.OK;
+        }
+        err.println(command + ": " + job.getString("message"));
         return ExitCode.RUNTIME_FAILURE;
     }
 

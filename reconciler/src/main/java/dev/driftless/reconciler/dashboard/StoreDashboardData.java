@@ -2,16 +2,23 @@ package dev.driftless.reconciler.dashboard;
 
 import dev.driftless.dashboard.DashboardData;
 import dev.driftless.dashboard.Views;
+import dev.driftless.reconciler.queue.Enqueued;
+import dev.driftless.reconciler.queue.Job;
+import dev.driftless.reconciler.queue.JobKind;
+import dev.driftless.reconciler.queue.JobQueue;
+import dev.driftless.reconciler.queue.JobRequest;
+import dev.driftless.reconciler.queue.JobState;
 import dev.driftless.reconciler.reconcile.BuildRecords;
 import dev.driftless.reconciler.reconcile.FunctionCondition;
 import dev.driftless.reconciler.reconcile.FunctionConditions;
-import dev.driftless.reconciler.reconcile.Reconciler;
 import dev.driftless.reconciler.reconcile.Release;
 import dev.driftless.reconciler.reconcile.ReleaseHistory;
 import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.reconciler.reconcile.Urls;
 import dev.driftless.runtime.DeployedFunction;
 import dev.driftless.runtime.FunctionRuntime;
+
+import io.vertx.core.json.JsonObject;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,31 +34,34 @@ import java.util.stream.Collectors;
 
 /**
  * The dashboard's read models, over the store (conditions, releases, builds), the runtime (instances,
- * recent log lines) and the gateway (traffic). Rollback goes through the reconciler, like the CLI.
+ * recent log lines) and the gateway (traffic). Rollbacks, suspends and resumes are queued as jobs.
  */
 public final class StoreDashboardData implements DashboardData {
     private final Transactions store;
     private final FunctionRuntime runtime;
-    private final Reconciler reconciler;
     private final TrafficSource traffic;
     private final Urls urls;
     private final Function<String, Optional<String>> commitUrlPrefix;
     private final ReleaseHistory releases = new ReleaseHistory();
     private final FunctionConditions conditions = new FunctionConditions();
     private final BuildRecords builds = new BuildRecords();
+    private final JobQueue queue;
+    private final Runnable wakeWorkers;
 
     /**
      * @param commitUrlPrefix for {@code owner/repository}, the web URL commits are linked under
      *                        ({@code https://github.com/o/r/commit/}) when the repository came from GitHub
      */
-    public StoreDashboardData(Transactions store, FunctionRuntime runtime, Reconciler reconciler, TrafficSource traffic,
-                              Urls urls, Function<String, Optional<String>> commitUrlPrefix) {
+    public StoreDashboardData(Transactions store, FunctionRuntime runtime, TrafficSource traffic,
+                              Urls urls, Function<String, Optional<String>> commitUrlPrefix, JobQueue queue,
+                              Runnable wakeWorkers) {
         this.store = store;
         this.runtime = runtime;
-        this.reconciler = reconciler;
         this.traffic = traffic;
         this.urls = urls;
         this.commitUrlPrefix = commitUrlPrefix;
+        this.queue = queue;
+        this.wakeWorkers = wakeWorkers;
     }
 
     @Override
@@ -158,27 +168,75 @@ public final class StoreDashboardData implements DashboardData {
     }
 
     @Override
-    public boolean setSuspended(String owner, String repository, boolean suspended) {
-        return query(tx -> {
-            try (PreparedStatement update = tx.prepareStatement(
-                    "UPDATE repositories SET suspended = ? WHERE owner = ? AND name = ?")) {
-                update.setBoolean(1, suspended);
-                update.setString(2, owner);
-                update.setString(3, repository);
-                return update.executeUpdate() == 1;
+    public Optional<Views.JobView> queueSuspend(String owner, String repository, boolean suspended) {
+        Optional<Enqueued> queued = query(tx -> {
+            try (PreparedStatement q = tx.prepareStatement("SELECT 1 FROM repositories WHERE owner = ? AND name = ?")) {
+                q.setString(1, owner);
+                q.setString(2, repository);
+                try (ResultSet rows = q.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.empty();
+                    }
+                }
             }
+            return Optional.of(queue.enqueue(tx, JobRequest.suspend(owner, repository, suspended)));
         });
+        return queued.map(this::stored);
     }
 
     @Override
-    public Views.RollbackView rollback(String owner, String function, int release) throws Exception {
-        Reconciler.RollbackResult result = reconciler.rollback(owner, function, release);
-        boolean ok = !result.rollout().failed();
-        String message = ok
-                ? "rolled back " + function + " to release " + release + " as release " + result.release().number()
-                : "rollback of " + function + " to release " + release + " failed: " + result.rollout().reason()
-                        + ": " + result.rollout().message();
-        return new Views.RollbackView(function, result.release().number(), release, ok, message);
+    public Optional<Views.JobView> queueRollback(String owner, String function, int release) {
+        Optional<Enqueued> queued = query(tx -> {
+            Optional<Release> target = releases.find(tx, owner, function, release);
+            if (target.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(queue.enqueue(tx, JobRequest.rollback(owner, target.get().repository(), function, release)));
+        });
+        return queued.map(this::stored);
+    }
+
+    @Override
+    public Optional<Views.JobView> job(String owner, long id) throws SQLException {
+        return queue.find(id).filter(stored -> stored.job().owner().equals(owner)
+                        && (stored.job().kind() == JobKind.ROLLBACK || stored.job().kind() == JobKind.SUSPEND))
+                .map(this::view);
+    }
+
+    /** The job just stored, after the local workers were told: one of them (or another replica's) runs it. */
+    private Views.JobView stored(Enqueued enqueued) {
+        wakeWorkers.run();
+        try {
+            return queue.find(enqueued.jobId()).map(this::view).orElseThrow();
+        } catch (SQLException e) {
+            throw new IllegalStateException("store: " + e.getMessage(), e);
+        }
+    }
+
+    private Views.JobView view(JobQueue.Stored stored) {
+        Job job = stored.job();
+        JsonObject payload = new JsonObject(job.payload().orElse("{}"));
+        String what = job.kind() == JobKind.ROLLBACK
+                ? "rollback of " + payload.getString("function") + " to release " + payload.getInteger("release")
+                : (payload.getBoolean("suspended", true) ? "suspending " : "resuming ") + job.owner() + "/" + job.repository();
+        boolean finished = stored.state() == JobState.SUCCEEDED || stored.state() == JobState.FAILED
+                || stored.state() == JobState.SUPERSEDED;
+        String message = switch (stored.state()) {
+            case SUCCEEDED -> job.kind() == JobKind.ROLLBACK ? rolledBack(job.owner(), payload.getString("function"),
+                    payload.getInteger("release")).orElse(what + ": done") : what + ": done";
+            case FAILED -> what + " failed: " + stored.lastError().orElse("unknown reason");
+            case SUPERSEDED -> what + ": replaced by a newer request";
+            default -> what + ": " + stored.state().name().toLowerCase(Locale.ROOT);
+        };
+        return new Views.JobView(job.id(), job.kind().dbName(), stored.state().name().toLowerCase(Locale.ROOT), finished,
+                stored.state() == JobState.SUCCEEDED, message);
+    }
+
+    /** "rolled back hello to release 1 as release 3", when the serving release is that rollback. */
+    private Optional<String> rolledBack(String owner, String function, int release) {
+        return query(tx -> releases.current(tx, owner, function))
+                .filter(current -> current.rollbackOf().equals(Optional.of(release)))
+                .map(current -> "rolled back " + function + " to release " + release + " as release " + current.number());
     }
 
     private Views.BuildView view(BuildRecords.BuildRecord build) {

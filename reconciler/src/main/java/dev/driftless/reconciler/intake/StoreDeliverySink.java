@@ -67,6 +67,11 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         this.clock = clock;
     }
 
+    /** Wakes this process's job workers: a job was just queued elsewhere (the API, the dashboard). */
+    public void wakeWorkers() {
+        onQueued.run();
+    }
+
     /**
      * Hears pushes refused by the owner allow-list, inside the delivery's transaction, so the owner can be
      * told why on the commit (a failed status) exactly when the delivery is recorded.

@@ -7,7 +7,11 @@ public enum JobKind {
     /** Reconcile one repository's tracked branch. */
     RECONCILE,
     /** Remove what a repository deployed (it left the installation or was deleted). */
-    GC;
+    GC,
+    /** Redeploy an earlier release of one function of the repository (payload: function and release). */
+    ROLLBACK,
+    /** Suspend or resume reconciling the repository (payload: suspended). */
+    SUSPEND;
 
     public String dbName() {
         return name().toLowerCase(Locale.ROOT);

@@ -34,7 +34,9 @@ import java.util.stream.Collectors;
  * <p>Newest wins: each enqueue of a key takes the next per-key sequence; while a job is queued, newer
  * requests fold into it; a completed job records its sequence, and a job whose sequence is not newer
  * than that, or that has a newer job beside it, is marked {@code superseded} instead of running.
- * At most one job of a key runs at a time.
+ * At most one job of a repository runs at a time, whatever its kind (reconcile, gc, rollback, suspend): a claim
+ * also locks the repository's {@code job_keys} row and skips a job whose repository has one running, so that
+ * on several replicas one at a time acts on a repository.
  */
 public final class JobQueue {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
@@ -177,7 +179,7 @@ public final class JobQueue {
                 : " AND kind IN (" + kinds.stream().map(k -> "'" + k.dbName() + "'").collect(Collectors.joining(",")) + ")");
         String due = "((state = 'queued' AND run_after <= ?) OR (state = 'running' AND lease_until < ?))";
         Candidate candidate;
-        try (PreparedStatement select = tx.prepareStatement("SELECT id, job_key, seq FROM jobs WHERE " + due + exclude
+        try (PreparedStatement select = tx.prepareStatement("SELECT id, job_key, seq, owner, repository FROM jobs WHERE " + due + exclude
                 + " ORDER BY run_after, id LIMIT 1" + (postgres ? " FOR UPDATE SKIP LOCKED" : ""))) {
             select.setObject(1, now);
             select.setObject(2, now);
@@ -185,7 +187,8 @@ public final class JobQueue {
                 if (!rows.next()) {
                     return new ClaimStep.Nothing();
                 }
-                candidate = new Candidate(rows.getLong(1), rows.getString(2), rows.getLong(3));
+                candidate = new Candidate(rows.getLong(1), rows.getString(2), rows.getLong(3), rows.getString(4),
+                        rows.getString(5));
             }
         }
         Optional<Long> completedSeq = lockKey(tx, candidate.key(), postgres);
@@ -200,6 +203,12 @@ public final class JobQueue {
             return new ClaimStep.Again();
         }
         if (otherRunning(tx, candidate, now)) {
+            return new ClaimStep.Skip(candidate.id());
+        }
+        // The repository's row: claimers of different keys of one repository serialize here.
+        String repositoryKey = JobRequest.repositoryKey(candidate.owner(), candidate.repository());
+        ensureKey(tx, repositoryKey);
+        if (lockKey(tx, repositoryKey, postgres).isEmpty() || repositoryBusy(tx, candidate, now)) {
             return new ClaimStep.Skip(candidate.id());
         }
         try (PreparedStatement update = tx.prepareStatement("UPDATE jobs SET state = 'running', lease_owner = ?,"
@@ -217,7 +226,26 @@ public final class JobQueue {
         return new ClaimStep.Claimed(load(tx, candidate.id()).orElseThrow());
     }
 
-    private record Candidate(long id, String key, long seq) { }
+    private record Candidate(long id, String key, long seq, String owner, String repository) { }
+
+    private boolean repositoryBusy(Connection tx, Candidate c, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement q = tx.prepareStatement("SELECT COUNT(*) FROM jobs WHERE owner = ? AND repository = ?"
+                + " AND id <> ? AND state = 'running' AND lease_until >= ?")) {
+            q.setString(1, c.owner());
+            q.setString(2, c.repository());
+            q.setLong(3, c.id());
+            q.setObject(4, now);
+            return count(q) > 0;
+        }
+    }
+
+    private static void ensureKey(Connection tx, String key) throws SQLException {
+        try (PreparedStatement insert = tx.prepareStatement(
+                "INSERT INTO job_keys (job_key, last_seq, completed_seq) VALUES (?, 0, 0) ON CONFLICT DO NOTHING")) {
+            insert.setString(1, key);
+            insert.executeUpdate();
+        }
+    }
 
     /** Re-reads the candidate under the key lock: still due, and still the same sequence. */
     private boolean stillDue(Connection tx, Candidate c, String due, OffsetDateTime now) throws SQLException {

@@ -200,13 +200,18 @@ class ReplicaDashboardsTest {
         }
 
         @Override
-        public boolean setSuspended(String owner, String repository, boolean suspended) {
-            return false;
+        public Optional<Views.JobView> queueSuspend(String owner, String repository, boolean suspended) {
+            return Optional.empty(); // no repositories
         }
 
         @Override
-        public Views.RollbackView rollback(String owner, String function, int release) {
-            throw new UnsupportedOperationException("no functions to roll back");
+        public Optional<Views.JobView> queueRollback(String owner, String function, int release) {
+            return Optional.empty(); // no functions
+        }
+
+        @Override
+        public Optional<Views.JobView> job(String owner, long id) {
+            return Optional.empty();
         }
     }
 }

@@ -127,7 +127,16 @@ class LocalEndToEndTest {
                 + "/api/v1/owners/alice/functions/hello/rollback")).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"release\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, rollback.statusCode(), rollback.body());
+        assertEquals(202, rollback.statusCode(), "queued as a job: " + rollback.body());
+        String status = api + new io.vertx.core.json.JsonObject(rollback.body()).getString("status");
+        E2e.await("the rollback job to finish", Duration.ofMinutes(2), () -> new io.vertx.core.json.JsonObject(http.send(
+                        HttpRequest.newBuilder(URI.create(status)).header("Authorization", "Bearer " + token).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).body()),
+                job -> ((io.vertx.core.json.JsonObject) job).getBoolean("finished"));
+        io.vertx.core.json.JsonObject done = new io.vertx.core.json.JsonObject(http.send(HttpRequest.newBuilder(URI.create(status))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertTrue(done.getBoolean("succeeded"), done.encode());
+        assertTrue(done.getString("message").startsWith("rolled back hello to release 1 as release "), done.encode());
         assertEquals("hello v1: e2e", E2e.post(https, endpoint, "e2e").body().strip());
         assertEquals(image, currentImage(), "the rollback redeployed release 1's digest");
     }

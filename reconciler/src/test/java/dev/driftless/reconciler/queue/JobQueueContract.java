@@ -247,6 +247,43 @@ abstract class JobQueueContract {
     }
 
     @Test
+    void oneJobOfARepositoryRunsAtATimeWhateverItsKind() throws Exception {
+        queue.enqueue(push("fns", SHA1));
+        Enqueued rollback = queue.enqueue(JobRequest.rollback("alice", "fns", "hello", 3));
+        Enqueued suspend = queue.enqueue(JobRequest.suspend("alice", "fns", true));
+        Enqueued other = queue.enqueue(push("other", SHA1));
+        Job reconcile = queue.claim("replica-a").orElseThrow();
+        assertEquals(JobKind.RECONCILE, reconcile.kind());
+        Job next = queue.claim("replica-b").orElseThrow();
+        assertEquals(other.jobId(), next.id(), "another repository is not held up");
+        assertTrue(queue.claim("replica-b").isEmpty(), "the rollback and the suspend wait for the reconcile of alice/fns");
+        queue.complete(reconcile, JobResult.succeeded("ok"));
+
+        Job first = queue.claim("replica-b").orElseThrow();
+        assertEquals(rollback.jobId(), first.id());
+        assertEquals(JobKind.ROLLBACK, first.kind());
+        assertEquals(Optional.of("{\"function\":\"hello\",\"release\":3}"), first.payload());
+        assertTrue(queue.claim("replica-a").isEmpty(), "the suspend waits for the rollback");
+        queue.complete(first, JobResult.succeeded("rolled back"));
+        Job second = queue.claim("replica-a").orElseThrow();
+        assertEquals(suspend.jobId(), second.id());
+        assertEquals(JobKind.SUSPEND, second.kind());
+    }
+
+    @Test
+    void rollbacksOfOneFunctionCoalesceAndOfTwoFunctionsDoNot() throws Exception {
+        Enqueued first = queue.enqueue(JobRequest.rollback("alice", "fns", "hello", 3));
+        Enqueued newer = queue.enqueue(JobRequest.rollback("alice", "fns", "hello", 2));
+        Enqueued bye = queue.enqueue(JobRequest.rollback("alice", "fns", "bye", 1));
+        assertTrue(newer.coalesced());
+        assertEquals(first.jobId(), newer.jobId());
+        assertFalse(bye.coalesced());
+        Job job = queue.claim("w").orElseThrow();
+        assertEquals(Optional.of("{\"function\":\"hello\",\"release\":2}"), job.payload(), "the newest request wins");
+        assertTrue(queue.enqueue(JobRequest.suspend("alice", "fns", true)).jobId() > 0);
+    }
+
+    @Test
     void aPermanentFailureIsNotRetried() throws Exception {
         Enqueued e = queue.enqueue(push("fns", SHA1));
         queue.complete(queue.claim("w").orElseThrow(), new JobResult.Failed("stack.yml line 3: unknown field"));
