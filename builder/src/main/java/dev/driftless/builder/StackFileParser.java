@@ -301,8 +301,10 @@ final class StackFileParser {
             } else if (lang != null) {
                 Optional<FunctionTemplate> t = catalog.find(lang);
                 if (t.isEmpty()) {
-                    failure = problem(langNode.getStartMark(), StackProblem.Severity.ERROR,
-                            "unknown lang '" + lang + "' (supported: " + String.join(", ", catalog.supported()) + ")");
+                    failure = problem(langNode.getStartMark(), StackProblem.Severity.ERROR, lang.equals("dockerfile")
+                            ? "lang 'dockerfile' is not supported: images are built from templates without a Docker daemon"
+                                    + " (supported: " + String.join(", ", catalog.supported()) + ")"
+                            : "unknown lang '" + lang + "' (supported: " + String.join(", ", catalog.supported()) + ")");
                     functionFailures.add(failure);
                 } else {
                     template = t.get().name();

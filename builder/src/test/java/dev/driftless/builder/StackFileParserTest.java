@@ -128,6 +128,20 @@ class StackFileParserTest {
     }
 
     @Test
+    void testParse_langDockerfileFailsItsFunctionNamingFileLineAndColumn() throws IOException {
+        StackFileParser.Outcome outcome = parse("""
+                functions:
+                  custom:
+                    lang: dockerfile
+                    handler: ./hello
+                """);
+        assertTrue(outcome.stack().isPresent());
+        assertEquals("stack.yml:3:11: lang 'dockerfile' is not supported: images are built from templates without a Docker daemon"
+                        + " (supported: java11, java17, node18, node20, python, python3)",
+                outcome.stack().get().functions().get(0).failure().orElseThrow().toString());
+    }
+
+    @Test
     void testParse_thousandFunctionsIsOneLimitError() throws IOException {
         StringBuilder yaml = new StringBuilder("version: 1.0\nfunctions:\n");
         for (int i = 0; i < 1000; i++) {

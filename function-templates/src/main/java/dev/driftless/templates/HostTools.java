@@ -53,6 +53,23 @@ record HostTools(Path javaHome, Path mavenRepository, Path npmCache) {
         return onPath("node").orElseThrow(() -> new TemplateException("node not found on PATH: node20 functions need Node.js 20 on the build host"));
     }
 
+    /** The Go toolchain (Debian's golang-go): builds go and golang-middleware functions into static binaries. */
+    Path go() throws TemplateException {
+        return onPath("go").orElseThrow(() -> new TemplateException("go not found on PATH: go functions need the Go toolchain on the build host (Debian: golang-go)"));
+    }
+
+    Path gofmt() throws TemplateException {
+        return onPath("gofmt").orElseThrow(() -> new TemplateException("gofmt not found on PATH: it comes with the Go toolchain (Debian: golang-go)"));
+    }
+
+    /**
+     * Go's build cache, shared between builds like npm's download cache: without it every build compiles
+     * the standard library again (a minute and more). Content-addressed by Go itself.
+     */
+    Path goBuildCache() {
+        return npmCache.resolveSibling(".cache").resolve("driftless-go-build");
+    }
+
     Path npm() throws TemplateException {
         return onPath("npm").orElseThrow(() -> new TemplateException("npm not found on PATH: node20 functions need npm on the build host"));
     }

@@ -35,18 +35,20 @@ public final class Templates {
         this.byLang = Collections.unmodifiableMap(map);
     }
 
-    /** java17 (java11), python3, node20 (node18), using the build tools found on this machine. */
+    /** java17 (java11), python3, node20 (node18), go, using the build tools found on this machine. */
     public static Templates builtIn() {
         HostTools tools = HostTools.fromEnvironment();
         TemplateFiles java = TemplateFiles.load("templates/java17");
         TemplateFiles python = TemplateFiles.load("templates/python3");
         TemplateFiles node = TemplateFiles.load("templates/node20");
+        TemplateFiles go = TemplateFiles.load("templates/go");
         return new Templates(List.of(
                         new Java17Template(tools, java, TemplateFiles.load("dev/driftless/entrypoint/java")),
                         new Python3Template(tools, python),
-                        new Node20Template(tools, node)),
+                        new Node20Template(tools, node),
+                        new GoTemplate(GoTemplate.CLASSIC, "package function with func Handle(req []byte) string", tools, go)),
                 Map.of(Java17Template.NAME, java.under("sample"), Python3Template.NAME, python.under("sample"),
-                        Node20Template.NAME, node.under("sample")));
+                        Node20Template.NAME, node.under("sample"), GoTemplate.CLASSIC, go.under("sample")));
     }
 
     /** The template for a stack.yml {@code lang}: a canonical name or an alias. */
