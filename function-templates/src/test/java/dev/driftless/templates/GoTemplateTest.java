@@ -239,4 +239,52 @@ class GoTemplateTest {
         TemplateException e = assertThrows(TemplateException.class, () -> b.build("go"));
         assertEquals("go handler folder of fn has no .go file (expected package function with func Handle(req []byte) string)", e.getMessage());
     }
+
+    @Test
+    void golangMiddlewareSampleServesItsHandlerDirectly(@TempDir Path tmp) throws Exception {
+        Builds b = Builds.ofSample("golang-middleware", tmp);
+        TemplateBuild build = b.build("golang-middleware");
+        assertEquals(new TestReport(2, 0, 0), build.tests());
+        try (RunningFunction fn = RunningFunction.start(build, tmp.resolve("root"))) {
+            assertEquals("OK", fn.get("/_/health").body());
+            HttpResponse<String> res = fn.post("/sub?x=1", "Ada");
+            assertEquals(200, res.statusCode());
+            assertEquals("Hello, Ada! (from Go middleware, POST /sub)", res.body());
+            Java17TemplateTest.assertConcurrentAnswers(fn, "Hello, caller-%d! (from Go middleware, POST /)");
+        }
+    }
+
+    @Test
+    void golangMiddlewarePanicIs500AndTheServerStaysUp(@TempDir Path tmp) throws Exception {
+        Builds b = new Builds(tmp).file("handler.go", """
+                package function
+
+                import "net/http"
+
+                func Handle(w http.ResponseWriter, r *http.Request) {
+                	if r.URL.Path == "/boom" {
+                		panic("kaboom")
+                	}
+                	w.WriteHeader(http.StatusCreated)
+                }
+                """);
+        try (RunningFunction fn = RunningFunction.start(b.build("golang-middleware"), tmp.resolve("root"))) {
+            HttpResponse<String> boom = fn.get("/boom");
+            assertEquals(500, boom.statusCode());
+            assertEquals("handler error: kaboom\n", boom.body());
+            assertEquals(201, fn.get("/").statusCode());
+        }
+    }
+
+    @Test
+    void golangMiddlewareFailingTestAndWrongSignatureFailTheBuild(@TempDir Path tmp) throws Exception {
+        Builds failing = Builds.ofSample("golang-middleware", tmp.resolve("a")).file("handler_test.go",
+                new String(Files.readAllBytes(Builds.ofSample("golang-middleware", tmp.resolve("b")).handler.resolve("handler_test.go")))
+                        .replace("from Go middleware, POST /)", "from Rust, POST /)"));
+        assertEquals(new TestReport(2, 1, 0), assertThrows(TestsFailedException.class, () -> failing.build("golang-middleware")).report());
+
+        Builds classic = Builds.ofSample("go", tmp.resolve("c"));
+        TemplateException e = assertThrows(TemplateException.class, () -> classic.build("golang-middleware"));
+        assertTrue(e.getMessage().contains("cannot use function.Handle"), e.getMessage());
+    }
 }

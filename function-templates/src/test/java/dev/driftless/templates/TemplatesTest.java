@@ -20,13 +20,13 @@ class TemplatesTest {
         assertSame(templates.find("java17").orElseThrow(), templates.find("java11").orElseThrow());
         assertSame(templates.find("python3").orElseThrow(), templates.find("python").orElseThrow());
         assertSame(templates.find("node20").orElseThrow(), templates.find("node18").orElseThrow());
-        assertTrue(templates.find("ruby").isEmpty());
+        assertTrue(templates.find("cobol").isEmpty());
         assertTrue(templates.find(null).isEmpty());
     }
 
     @Test
     void listsSupportedLangsForTheUnsupportedMessage() {
-        assertEquals(List.of("go", "java11", "java17", "node18", "node20", "python", "python3"), templates.supportedLangs());
+        assertEquals(List.of("csharp", "go", "golang-middleware", "java11", "java17", "node", "node18", "node20", "python", "python3", "python3-http", "ruby"), templates.supportedLangs());
     }
 
     @Test
