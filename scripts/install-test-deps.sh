@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests and benchmarks need, when they are missing.
 set -euo pipefail
 need=()
-for pkg in docker-registry apache2-utils bubblewrap passt iproute2 chromium chromium-driver postgresql-15 git curl; do
+# golang-go, ruby (+ ruby-webrick) and mono-mcs: the toolchains of the go, golang-middleware, ruby and csharp templates.
+for pkg in docker-registry apache2-utils bubblewrap passt iproute2 chromium chromium-driver postgresql-15 git curl golang-go ruby ruby-webrick mono-mcs; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 command -v npm >/dev/null 2>&1 || need+=(npm)

@@ -253,7 +253,9 @@ public final class Builder {
         if (config.baseMode() == BuilderConfig.BaseMode.CLUSTER) {
             String image = config.clusterBaseImage(template)
                     .orElseThrow(() -> new IOException("template " + template.name() + " has no cluster base image"));
-            return new BaseImage.Registry(image, config.registryCredentials());
+            if (!image.equals(FunctionTemplate.EMBEDDED_BASE)) {
+                return new BaseImage.Registry(image, config.registryCredentials());
+            }
         }
         return BaseImage.Embedded.in(config.cacheRoot());
     }

@@ -105,6 +105,8 @@ final class StackFileParser {
         final VarSubstitution vars;
         final List<StackProblem> problems = new ArrayList<>();
         final List<StackProblem> functionFailures = new ArrayList<>();
+        /** configuration.templates entries that are not built in: name to source, for the functions' messages. */
+        final Map<String, String> foreignTemplates = new LinkedHashMap<>();
         String currentFile;
 
         Pass(Path realRoot, String file, VarSubstitution vars) {
@@ -227,8 +229,7 @@ final class StackFileParser {
             List<String> copy = new ArrayList<>();
             for (NodeTuple t : tuples(m)) {
                 switch (key(t)) {
-                    case "templates" -> warn(t.getKeyNode(),
-                            "configuration.templates is ignored: templates are built in (" + String.join(", ", catalog.supported()) + ")");
+                    case "templates" -> templates(t.getValueNode());
                     case "copy" -> {
                         for (Map.Entry<Node, String> e : stringList(t.getValueNode(), "configuration.copy").entrySet()) {
                             repoPath(e.getKey(), e.getValue(), "configuration.copy", true).ifPresent(copy::add);
@@ -238,6 +239,44 @@ final class StackFileParser {
                 }
             }
             return copy;
+        }
+
+        /**
+         * faas-cli's {@code configuration.templates} ({@code - name: golang-middleware, source: <git URL>}): template
+         * repositories are not fetched, since OpenFaaS templates build with a Dockerfile; a name that is built in
+         * uses the built-in template, any other makes the functions that use it fail with the source named.
+         */
+        void templates(Node node) {
+            if (!(node instanceof SequenceNode seq)) {
+                error(node, "'configuration.templates' must be a list of {name, source}");
+                return;
+            }
+            for (Node item : seq.getValue()) {
+                if (!(item instanceof MappingNode m)) {
+                    error(item, "a configuration.templates entry must be a mapping with 'name' and 'source'");
+                    continue;
+                }
+                String templateName = null;
+                String source = "";
+                for (NodeTuple t : tuples(m)) {
+                    switch (key(t)) {
+                        case "name" -> templateName = scalar(t.getValueNode(), "configuration.templates name").orElse(null);
+                        case "source" -> source = scalar(t.getValueNode(), "configuration.templates source").orElse("");
+                        default -> warn(t.getKeyNode(), "unknown key '" + key(t) + "' in configuration.templates is ignored");
+                    }
+                }
+                if (templateName == null) {
+                    error(item, "a configuration.templates entry needs a 'name'");
+                } else if (catalog.find(templateName).isPresent()) {
+                    warn(item, "configuration.templates: '" + templateName + "' is built in; " + (source.isEmpty() ? "its source" : source)
+                            + " is not fetched");
+                } else {
+                    foreignTemplates.put(templateName, source);
+                    warn(item, "configuration.templates: '" + templateName + "'" + (source.isEmpty() ? "" : " from " + source)
+                            + " is not built in and is not fetched (template repositories build with a Dockerfile, which Driftless"
+                            + " does not run); functions with lang: " + templateName + " fail");
+                }
+            }
         }
 
         Optional<StackFile.Function> function(String name, Node nameNode, Node node) {
@@ -311,8 +350,13 @@ final class StackFileParser {
             } else if (lang != null) {
                 Optional<FunctionTemplate> t = catalog.find(lang);
                 if (t.isEmpty()) {
-                    failure = problem(langNode.getStartMark(), StackProblem.Severity.ERROR,
-                            "unknown lang '" + lang + "' (supported: " + String.join(", ", catalog.supported()) + ")");
+                    failure = problem(langNode.getStartMark(), StackProblem.Severity.ERROR, lang.equals("dockerfile")
+                            ? "lang 'dockerfile' is not supported: images are built from templates without a Docker daemon"
+                                    + " (supported: " + String.join(", ", catalog.supported()) + ")"
+                            : foreignTemplates.containsKey(lang)
+                            ? "lang '" + lang + "' comes from configuration.templates (" + foreignTemplates.get(lang)
+                                    + "), which Driftless does not fetch or build (supported: " + String.join(", ", catalog.supported()) + ")"
+                            : "unknown lang '" + lang + "' (supported: " + String.join(", ", catalog.supported()) + ")");
                     functionFailures.add(failure);
                 } else {
                     template = t.get().name();

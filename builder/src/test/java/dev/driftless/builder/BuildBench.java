@@ -11,15 +11,37 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Build times of the java17 sample function (checkout + compile + JUnit tests + image + push), run by
+ * Build times of a template's sample function (checkout + compile + tests + image + push), run by
  * {@code bench/build/run.sh}: cold (empty build cache, new registry repository), warm (a new commit that
- * does not touch the function: reused), handler-only change (Handler.java edited: one new layer).
- * Usage: {@code BuildBench <registry host:port> <runs>}; prints a Markdown table.
+ * does not touch the function: reused), handler-only change (the handler source edited: one new layer).
+ * Usage: {@code BuildBench <registry host:port> <runs> [lang,lang,...]} (default java17); prints Markdown tables.
  */
 public final class BuildBench {
+    /** The handler file of each sample and its comment syntax: a handler-only change appends a comment line. */
+    private static final Map<String, String[]> HANDLER_FILES = Map.of(
+            "java17", new String[] {"src/main/java/com/openfaas/function/Handler.java", "//"},
+            "python3", new String[] {"handler.py", "#"},
+            "python3-http", new String[] {"handler.py", "#"},
+            "node20", new String[] {"handler.js", "//"},
+            "node", new String[] {"handler.js", "//"},
+            "go", new String[] {"handler.go", "//"},
+            "golang-middleware", new String[] {"handler.go", "//"},
+            "ruby", new String[] {"handler.rb", "#"},
+            "csharp", new String[] {"FunctionHandler.cs", "//"});
+
     public static void main(String[] args) throws Exception {
         String registry = args[0];
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        for (String lang : (args.length > 2 ? args[2] : "java17").split(",")) {
+            bench(registry, runs, lang.strip());
+        }
+    }
+
+    private static void bench(String registry, int runs, String lang) throws Exception {
+        String[] handlerFile = HANDLER_FILES.get(lang);
+        if (handlerFile == null) {
+            throw new IllegalArgumentException("no sample handler known for " + lang + "; known: " + HANDLER_FILES.keySet());
+        }
         Path root = Files.createTempDirectory("driftless-build-bench");
         try {
             List<Double> cold = new ArrayList<>();
@@ -33,8 +55,8 @@ public final class BuildBench {
             for (int run = 0; run < runs; run++) {
                 Path dir = root.resolve("run" + run);
                 GitRepo repo = GitRepo.init(dir.resolve("src"));
-                templates.writeSample("java17", repo.dir.resolve("hello"));
-                repo.write("stack.yml", "version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  hello:\n    lang: java17\n    handler: ./hello\n");
+                templates.writeSample(lang, repo.dir.resolve("hello"));
+                repo.write("stack.yml", "version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  hello:\n    lang: " + lang + "\n    handler: ./hello\n");
                 String first = repo.commit("sample");
                 Builder builder = new Builder(BuilderConfig.builder().workRoot(dir.resolve("work")).cacheRoot(dir.resolve("cache"))
                         .registry(registry, true).templates(templates.all()).build());
@@ -43,24 +65,23 @@ public final class BuildBench {
                 cold.add(time(builder, repo, owner, first, FunctionBuild.Outcome.BUILT, coldTemplate, coldImage));
                 String unrelated = repo.write("README.md", "docs only\n").commit("docs");
                 warm.add(time(builder, repo, owner, unrelated, FunctionBuild.Outcome.REUSED, new ArrayList<>(), new ArrayList<>()));
-                Path handler = repo.dir.resolve("hello/src/main/java/com/openfaas/function/Handler.java");
-                Files.writeString(handler, Files.readString(handler).replace("(from Java)", "(from Java, run " + run + ")"));
-                Path test = repo.dir.resolve("hello/src/test/java/HandlerTest.java");
-                Files.writeString(test, Files.readString(test).replace("(from Java)", "(from Java, run " + run + ")"));
+                Path handler = repo.dir.resolve("hello").resolve(handlerFile[0]);
+                Files.writeString(handler, Files.readString(handler) + handlerFile[1] + " changed in run " + run + "\n");
                 String changed = repo.commit("handler change");
                 change.add(time(builder, repo, owner, changed, FunctionBuild.Outcome.BUILT, changeTemplate, changeImage));
-                System.err.printf(Locale.ROOT, "run %d: cold %.2f s, warm %.2f s, handler change %.2f s%n",
-                        run + 1, cold.get(run), warm.get(run), change.get(run));
+                System.err.printf(Locale.ROOT, "%s run %d: cold %.2f s, warm %.2f s, handler change %.2f s%n",
+                        lang, run + 1, cold.get(run), warm.get(run), change.get(run));
             }
-            System.out.println("| build of the java17 sample (" + runs + " runs) | median | min | max |");
+            System.out.println("| build of the " + lang + " sample (" + runs + " runs) | median | min | max |");
             System.out.println("| --- | --- | --- | --- |");
-            row("cold: empty build cache, new registry repository (checkout, compile, 2 JUnit tests, image, push)", cold);
+            row("cold: empty build cache, new registry repository (checkout, compile, tests, image, push)", cold);
             row("warm: new commit, function unchanged (checkout, stack.yml, cache hit, manifest HEAD)", warm);
-            row("handler-only change (checkout, compile, 2 JUnit tests, image, push of one new layer)", change);
-            row("- of which cold: template build (forked javac + JUnit)", coldTemplate);
+            row("handler-only change (checkout, compile, tests, image, push of one new layer)", change);
+            row("- of which cold: template build (compile and tests)", coldTemplate);
             row("- of which cold: image (Jib layers + push)", coldImage);
-            row("- of which handler change: template build (forked javac + JUnit)", changeTemplate);
+            row("- of which handler change: template build (compile and tests)", changeTemplate);
             row("- of which handler change: image (Jib layers + push)", changeImage);
+            System.out.println();
         } finally {
             Workspace.deleteTree(root);
         }

@@ -112,6 +112,27 @@ class RegistryBuildTest {
     }
 
     @Test
+    void testClusterBase_goFunctionNeedsNoPulledBase() throws Exception {
+        Templates templates = Templates.builtIn();
+        templates.writeSample("go", repo.dir.resolve("hello-go"));
+        String commit = repo.write("stack.yml", "version: 1.0\nfunctions:\n  hello-go:\n    lang: go\n    handler: ./hello-go\n")
+                .commit("go");
+        String owner = "go-" + System.nanoTime();
+        // No base override and no reachable public registry: the static binary goes on the embedded base.
+        Builder cluster = new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cluster-cache"))
+                .registry(registry, true).templates(templates.all()).baseMode(BuilderConfig.BaseMode.CLUSTER).build());
+        RecordingListener listener = new RecordingListener();
+        ImageRef ref = cluster.build(new BuildRequest(owner, "fns", repo.source(), commit, Map.of(), listener))
+                .functions().get(0).image().orElseThrow(() -> new AssertionError(listener.all()));
+        assertTrue(listener.of("hello-go").stream().anyMatch(l -> l.contains("(base embedded-base-1)")), listener.all());
+        assertTrue(listener.of("hello-go").stream().anyMatch(l -> l.contains("--- PASS: TestGreetsTheNameInTheBody")), listener.all());
+        ImageContents contents = cluster.imageSource().read(ref);
+        assertEquals(2, contents.layers().size(), "embedded base, then the binary");
+        assertEquals(List.of("/home/app/bin/handler"), contents.entrypoint());
+        assertEquals(0755, Layers.entries(contents.layers().get(1)).get("home/app/bin/handler").mode(), "executable");
+    }
+
+    @Test
     void testRealTemplates_multiFunctionRepositoryThenOneHandlerChangedThenAFailingJUnitTest() throws Exception {
         Templates templates = Templates.builtIn();
         templates.writeSample("java17", repo.dir.resolve("hello-java"));

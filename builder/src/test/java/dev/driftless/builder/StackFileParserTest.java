@@ -128,6 +128,51 @@ class StackFileParserTest {
     }
 
     @Test
+    void testParse_langDockerfileFailsItsFunctionNamingFileLineAndColumn() throws IOException {
+        StackFileParser.Outcome outcome = parse("""
+                functions:
+                  custom:
+                    lang: dockerfile
+                    handler: ./hello
+                """);
+        assertTrue(outcome.stack().isPresent());
+        assertEquals("stack.yml:3:11: lang 'dockerfile' is not supported: images are built from templates without a Docker daemon"
+                        + " (supported: java11, java17, node18, node20, python, python3)",
+                outcome.stack().get().functions().get(0).failure().orElseThrow().toString());
+    }
+
+    @Test
+    void testParse_configurationTemplatesBuiltInNameIsUsedAndAForeignOneFailsItsFunctionsNamingTheSource() throws IOException {
+        StackFileParser.Outcome outcome = parse("""
+                version: 1.0
+                functions:
+                  hello:
+                    lang: node20
+                    handler: ./hello
+                  custom:
+                    lang: my-template
+                    handler: ./kubecon
+                configuration:
+                  templates:
+                    - name: node20
+                      source: https://github.com/openfaas/templates
+                    - name: my-template
+                      source: https://git.example/templates.git
+                """);
+        assertTrue(outcome.stack().isPresent(), rendered(outcome).toString());
+        assertEquals(List.of(
+                "stack.yml:11:7: warning: configuration.templates: 'node20' is built in; https://github.com/openfaas/templates is not fetched",
+                "stack.yml:13:7: warning: configuration.templates: 'my-template' from https://git.example/templates.git is not built in and"
+                        + " is not fetched (template repositories build with a Dockerfile, which Driftless does not run); functions with"
+                        + " lang: my-template fail"), outcome.warnings().stream().map(StackProblem::toString).toList());
+        List<StackFile.Function> fns = outcome.stack().get().functions();
+        assertTrue(fns.get(0).failure().isEmpty());
+        assertEquals("stack.yml:7:11: lang 'my-template' comes from configuration.templates (https://git.example/templates.git), which"
+                        + " Driftless does not fetch or build (supported: java11, java17, node18, node20, python, python3)",
+                fns.get(1).failure().orElseThrow().toString());
+    }
+
+    @Test
     void testParse_thousandFunctionsIsOneLimitError() throws IOException {
         StringBuilder yaml = new StringBuilder("version: 1.0\nfunctions:\n");
         for (int i = 0; i < 1000; i++) {
@@ -213,7 +258,9 @@ class StackFileParserTest {
         assertTrue(f.readOnlyRootFilesystem());
         assertFalse(f.skipBuild());
         assertEquals(List.of(
-                "stack.yml:6:3: warning: configuration.templates is ignored: templates are built in (java11, java17, node18, node20, python, python3)",
+                "stack.yml:7:7: warning: configuration.templates: 'python3-http' from https://github.com/openfaas/python-flask-template"
+                        + " is not built in and is not fetched (template repositories build with a Dockerfile, which Driftless does not run);"
+                        + " functions with lang: python3-http fail",
                 "stack.yml:11:1: warning: unknown key 'x-defaults' is ignored (known: configuration, functions, provider, version)"),
                 rendered(outcome));
     }

@@ -20,7 +20,16 @@ public interface FunctionTemplate {
     /** A version string that changes whenever the template's files or build steps change (cache key input). */
     String version();
 
-    /** Base image for clusters, e.g. {@code eclipse-temurin:17-jre}. The embedded default uses a base made on this machine. */
+    /**
+     * {@link #clusterBaseImage()} of templates whose images need no language runtime (a static binary):
+     * the base made on this machine serves clusters too, and nothing is pulled.
+     */
+    String EMBEDDED_BASE = "";
+
+    /**
+     * Base image for clusters, e.g. {@code eclipse-temurin:17-jre}, or {@link #EMBEDDED_BASE}. The embedded
+     * default uses a base made on this machine.
+     */
     String clusterBaseImage();
 
     /** Prepare, compile and test. Throws {@link TestsFailedException} when the handler's tests fail. */

@@ -53,6 +53,47 @@ record HostTools(Path javaHome, Path mavenRepository, Path npmCache) {
         return onPath("node").orElseThrow(() -> new TemplateException("node not found on PATH: node20 functions need Node.js 20 on the build host"));
     }
 
+    /** The Go toolchain (Debian's golang-go): builds go and golang-middleware functions into static binaries. */
+    Path go() throws TemplateException {
+        return onPath("go").orElseThrow(() -> new TemplateException("go not found on PATH: go functions need the Go toolchain on the build host (Debian: golang-go)"));
+    }
+
+    Path gofmt() throws TemplateException {
+        return onPath("gofmt").orElseThrow(() -> new TemplateException("gofmt not found on PATH: it comes with the Go toolchain (Debian: golang-go)"));
+    }
+
+    /**
+     * Go's build cache, shared between builds like npm's download cache: without it every build compiles
+     * the standard library again (a minute and more). Content-addressed by Go itself.
+     */
+    Path goBuildCache() {
+        return npmCache.resolveSibling(".cache").resolve("driftless-go-build");
+    }
+
+    Path ruby() throws TemplateException {
+        return onPath("ruby").orElseThrow(() -> new TemplateException("ruby not found on PATH: ruby functions need Ruby on the build host (Debian: ruby, ruby-webrick)"));
+    }
+
+    /** Bundler's command: {@code bundle}, or Debian's versioned {@code bundle3.1}. */
+    Path bundle() throws TemplateException {
+        for (String name : List.of("bundle", "bundle3.3", "bundle3.2", "bundle3.1")) {
+            Optional<Path> found = onPath(name);
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        throw new TemplateException("bundle not found on PATH: ruby functions with a Gemfile need Bundler (Debian: ruby)");
+    }
+
+    /** Mono's C# compiler and runtime (Debian: mono-mcs, mono-runtime): the csharp template. */
+    Path mcs() throws TemplateException {
+        return onPath("mcs").orElseThrow(() -> new TemplateException("mcs not found on PATH: csharp functions need Mono's compiler (Debian: mono-mcs)"));
+    }
+
+    Path mono() throws TemplateException {
+        return onPath("mono").orElseThrow(() -> new TemplateException("mono not found on PATH: csharp functions need Mono (Debian: mono-runtime)"));
+    }
+
     Path npm() throws TemplateException {
         return onPath("npm").orElseThrow(() -> new TemplateException("npm not found on PATH: node20 functions need npm on the build host"));
     }

@@ -26,24 +26,42 @@ final class Node20Template implements FunctionTemplate {
     private static final String BUILD_STEPS_VERSION = "node20-build-1";
     private static final Set<String> SKIP_DIRS = Set.of("node_modules", ".git", ".npm");
 
+    static final String CLASSIC_NAME = "node";
+
+    private final String name;
+    private final Set<String> aliases;
+    private final String contract;
     private final HostTools tools;
     private final TemplateFiles files;
     private final String version;
 
-    Node20Template(HostTools tools, TemplateFiles files) {
+    /** {@code node20} (alias {@code node18}): of-watchdog style {@code async (event, context)}. */
+    static Node20Template ofWatchdog(HostTools tools, TemplateFiles files) {
+        return new Node20Template(NAME, Set.of("node18"), "module.exports = async (event, context) => ...", tools, files);
+    }
+
+    /** {@code node}: OpenFaaS's classic template, {@code (context, callback)} with the request body as context. */
+    static Node20Template classic(HostTools tools, TemplateFiles files) {
+        return new Node20Template(CLASSIC_NAME, Set.of(), "module.exports = (context, callback) => ...", tools, files);
+    }
+
+    private Node20Template(String name, Set<String> aliases, String contract, HostTools tools, TemplateFiles files) {
+        this.name = name;
+        this.aliases = aliases;
+        this.contract = contract;
         this.tools = tools;
         this.files = files;
-        this.version = files.hash(BUILD_STEPS_VERSION);
+        this.version = files.hash(name.equals(NAME) ? BUILD_STEPS_VERSION : name + "-build-1");
     }
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
     public Set<String> aliases() {
-        return Set.of("node18");
+        return aliases;
     }
 
     @Override
@@ -61,8 +79,8 @@ final class Node20Template implements FunctionTemplate {
         BuildLog log = context.log();
         Path handler = context.handlerDir();
         if (!Files.isRegularFile(handler.resolve("handler.js"))) {
-            throw new TemplateException("node20 handler folder of " + context.functionName()
-                    + " has no handler.js (expected module.exports = async (event, context) => ...)");
+            throw new TemplateException(name + " handler folder of " + context.functionName()
+                    + " has no handler.js (expected " + contract + ")");
         }
         Layout layout = Layout.in(context.workDir());
         Path node = tools.node();
@@ -71,25 +89,25 @@ final class Node20Template implements FunctionTemplate {
             files.under("runtime").writeTo(layout.runtime());
             Trees.copy(handler, layout.function(), SKIP_DIRS, p -> false);
         } catch (IOException e) {
-            throw new TemplateException("could not lay out the node20 function: " + e.getMessage(), e);
+            throw new TemplateException("could not lay out the " + name + " function: " + e.getMessage(), e);
         }
 
         // The dependencies layer: package.json's dependencies without devDependencies.
         Path modules = layout.dependencies();
         if (packageJson.dependencies() > 0) {
-            log.step("node20: npm install --omit=dev");
+            log.step(name + ": npm install --omit=dev");
             Path install = npmInstall(handler, layout.scratch("npm-runtime"), true, context);
             moveModules(install.resolve("node_modules"), modules);
         } else {
-            log.line("node20: no dependencies in package.json");
+            log.line(name + ": no dependencies in package.json");
         }
 
         // Require the handler once at build time: a syntax error or a missing module fails the build.
         Path checkRoot = copyForRun(layout, "check", modules);
-        log.step("node20: loading handler.js");
+        log.step(name + ": loading handler.js");
         ForkedProcess.Result check = new ForkedProcess("handler load", List.of(node.toString(), "-e",
                 "const m = require(process.argv[1]); const h = typeof m === 'function' ? m : m && m.default;"
-                        + " if (typeof h !== 'function') { console.error('handler.js must export a function (module.exports = async (event, context) => ...)'); process.exit(1); }",
+                        + " if (typeof h !== 'function') { console.error('handler.js must export a function (" + contract + ")'); process.exit(1); }",
                 checkRoot.resolve("function/handler.js").toString()),
                 checkRoot, tools.environment(context.workDir(), Map.of("NODE_ENV", "production"), node), CHECK_TIMEOUT).run(log);
         if (check.exitCode() != 0 && !check.tail().toString().contains("ERR_REQUIRE_ESM")) {
@@ -109,11 +127,11 @@ final class Node20Template implements FunctionTemplate {
 
     private TestReport runTests(TemplateContext context, Layout layout, PackageJson packageJson, Path node) throws TemplateException {
         if (!packageJson.testScript()) {
-            context.log().line("node20: no test script in package.json");
+            context.log().line(name + ": no test script in package.json");
             return TestReport.none();
         }
         if ("false".equalsIgnoreCase(context.buildArgs().get("TEST_ENABLED"))) {
-            context.log().line("node20: tests skipped: build_args TEST_ENABLED=false");
+            context.log().line(name + ": tests skipped: build_args TEST_ENABLED=false");
             return TestReport.none();
         }
         // Tests get their own copy with devDependencies installed; nothing of it reaches a layer.
@@ -124,19 +142,19 @@ final class Node20Template implements FunctionTemplate {
             throw new TemplateException("could not copy the function for its tests: " + e.getMessage(), e);
         }
         if (packageJson.dependencies() + packageJson.devDependencies() > 0) {
-            context.log().step("node20: npm install (with devDependencies, for the tests)");
+            context.log().step(name + ": npm install (with devDependencies, for the tests)");
             npmInstall(context.handlerDir(), testDir, false, context);
         }
-        context.log().step("node20: npm test (time limit " + context.testTimeout().toSeconds() + " s)");
+        context.log().step(name + ": npm test (time limit " + context.testTimeout().toSeconds() + " s)");
         Path npm = tools.npm();
         ForkedProcess.Result result = new ForkedProcess("tests", List.of(npm.toString(), "test"), testDir,
                 npmEnv(context.workDir(), npm, node), context.testTimeout()).run(context.log());
         TestReport report = NodeTestSummary.parse(result.tail()).orElseGet(() -> {
             // Not node's test runner: all we know is npm test's exit code, so it counts as one test.
-            context.log().line("node20: test counts not reported by the test runner: counting npm test as one test");
+            context.log().line(name + ": test counts not reported by the test runner: counting npm test as one test");
             return new TestReport(1, result.exitCode() == 0 ? 0 : 1, 0);
         });
-        context.log().line("node20: tests run " + report.run() + ", failed " + report.failed() + ", skipped " + report.skipped());
+        context.log().line(name + ": tests run " + report.run() + ", failed " + report.failed() + ", skipped " + report.skipped());
         if (!report.passed()) {
             throw new TestsFailedException(report);
         }

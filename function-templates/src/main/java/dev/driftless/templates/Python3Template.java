@@ -25,24 +25,42 @@ final class Python3Template implements FunctionTemplate {
     /** Byte code and caches are made at run time; in a layer they would only break reproducibility. */
     static final Set<String> SKIP_DIRS = Set.of("__pycache__", ".pytest_cache", ".tox", ".venv", ".git");
 
+    static final String HTTP_NAME = "python3-http";
+
+    private final String name;
+    private final Set<String> aliases;
+    private final String contract;
     private final HostTools tools;
     private final TemplateFiles files;
     private final String version;
 
-    Python3Template(HostTools tools, TemplateFiles files) {
+    /** {@code python3} (alias {@code python}: the OpenFaaS Cloud announcement's kubecon function says lang: python). */
+    static Python3Template classic(HostTools tools, TemplateFiles files) {
+        return new Python3Template(NAME, Set.of("python"), "def handle(req)", tools, files);
+    }
+
+    /** {@code python3-http}: OpenFaaS's {@code def handle(event, context)} returning statusCode, body, headers. */
+    static Python3Template http(HostTools tools, TemplateFiles files) {
+        return new Python3Template(HTTP_NAME, Set.of(), "def handle(event, context)", tools, files);
+    }
+
+    private Python3Template(String name, Set<String> aliases, String contract, HostTools tools, TemplateFiles files) {
+        this.name = name;
+        this.aliases = aliases;
+        this.contract = contract;
         this.tools = tools;
         this.files = files;
-        this.version = files.hash(BUILD_STEPS_VERSION);
+        this.version = files.hash(name.equals(NAME) ? BUILD_STEPS_VERSION : name + "-build-1");
     }
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
     public Set<String> aliases() {
-        return Set.of("python"); // the OpenFaaS Cloud announcement's kubecon function says lang: python
+        return aliases;
     }
 
     @Override
@@ -60,7 +78,7 @@ final class Python3Template implements FunctionTemplate {
         BuildLog log = context.log();
         Path handler = context.handlerDir();
         if (!Files.isRegularFile(handler.resolve("handler.py"))) {
-            throw new TemplateException("python3 handler folder of " + context.functionName() + " has no handler.py (expected def handle(req))");
+            throw new TemplateException(name + " handler folder of " + context.functionName() + " has no handler.py (expected " + contract + ")");
         }
         Layout layout = Layout.in(context.workDir());
         Path python = tools.python3();
@@ -73,15 +91,15 @@ final class Python3Template implements FunctionTemplate {
                 Files.writeString(init, "");
             }
         } catch (IOException e) {
-            throw new TemplateException("could not lay out the python3 function: " + e.getMessage(), e);
+            throw new TemplateException("could not lay out the " + name + " function: " + e.getMessage(), e);
         }
         installRequirements(handler.resolve("requirements.txt"), layout, python, log);
 
         // Import the handler once at build time: a syntax error fails the build, not the rollout.
         Path checkRoot = copyForRun(layout, "check");
-        log.step("python3: importing handler.py");
+        log.step(name + ": importing handler.py");
         ForkedProcess.Result check = new ForkedProcess("handler import", List.of(python.toString(), "-c",
-                "import sys\nsys.path.append(sys.argv[1])\nimport function.handler as h\nif not callable(getattr(h, 'handle', None)):\n    raise SystemExit('handler.py defines no handle(req) function')", checkRoot.resolve("function").toString()),
+                "import sys\nsys.path.append(sys.argv[1])\nimport function.handler as h\nif not callable(getattr(h, 'handle', None)):\n    raise SystemExit('handler.py defines no handle function (expected " + contract + ")')", checkRoot.resolve("function").toString()),
                 checkRoot, pythonEnv(context.workDir(), layout, checkRoot, python), CHECK_TIMEOUT).run(log);
         if (check.exitCode() != 0) {
             throw new TemplateException("handler.py could not be imported:\n" + check.tailText(15));
@@ -101,10 +119,10 @@ final class Python3Template implements FunctionTemplate {
 
     private void installRequirements(Path requirements, Layout layout, Path python, BuildLog log) throws TemplateException {
         if (!Files.isRegularFile(requirements) || !hasRequirements(requirements)) {
-            log.line("python3: no requirements to install");
+            log.line(name + ": no requirements to install");
             return;
         }
-        log.step("python3: pip install -r requirements.txt");
+        log.step(name + ": pip install -r requirements.txt");
         Path pipDir = layout.scratch("pip");
         ForkedProcess.Result pip = new ForkedProcess("pip install", List.of(python.toString(), "-m", "pip", "install",
                 "--target", layout.dependencies().toString(), "--requirement", requirements.toString(),
@@ -135,14 +153,14 @@ final class Python3Template implements FunctionTemplate {
             throw new TemplateException("could not list the handler's tests: " + e.getMessage(), e);
         }
         if (tests.isEmpty()) {
-            context.log().line("python3: no test_*.py or *_test.py files");
+            context.log().line(name + ": no test_*.py or *_test.py files");
             return TestReport.none();
         }
         if ("false".equalsIgnoreCase(context.buildArgs().get("TEST_ENABLED"))) {
-            context.log().line("python3: tests skipped: build_args TEST_ENABLED=false");
+            context.log().line(name + ": tests skipped: build_args TEST_ENABLED=false");
             return TestReport.none();
         }
-        context.log().step("python3: running " + tests.size() + " test files with unittest (time limit " + context.testTimeout().toSeconds() + " s)");
+        context.log().step(name + ": running " + tests.size() + " test files with unittest (time limit " + context.testTimeout().toSeconds() + " s)");
         // Tests run on their own copy: files they write must not end up in the image.
         Path root = copyForRun(layout, "test");
         Path runner = root.resolve("driftless_run_tests.py");
@@ -155,7 +173,7 @@ final class Python3Template implements FunctionTemplate {
                 root.resolve("function"), pythonEnv(context.workDir(), layout, root, python), context.testTimeout()).run(context.log());
         TestReport report = UnittestSummary.parse(result.tail()).orElseThrow(() -> new TemplateException(
                 "the test run ended without a unittest summary (exit " + result.exitCode() + "); see the build log"));
-        context.log().line("python3: tests run " + report.run() + ", failed " + report.failed() + ", skipped " + report.skipped());
+        context.log().line(name + ": tests run " + report.run() + ", failed " + report.failed() + ", skipped " + report.skipped());
         if (!report.passed()) {
             throw new TestsFailedException(report);
         }

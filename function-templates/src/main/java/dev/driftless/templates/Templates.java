@@ -35,18 +35,35 @@ public final class Templates {
         this.byLang = Collections.unmodifiableMap(map);
     }
 
-    /** java17 (java11), python3, node20 (node18), using the build tools found on this machine. */
+    /** java17 (java11), python3 (python), python3-http, node20 (node18), node, go, golang-middleware, ruby, csharp, using the build tools found on this machine. */
     public static Templates builtIn() {
         HostTools tools = HostTools.fromEnvironment();
         TemplateFiles java = TemplateFiles.load("templates/java17");
         TemplateFiles python = TemplateFiles.load("templates/python3");
         TemplateFiles node = TemplateFiles.load("templates/node20");
+        TemplateFiles nodeClassic = TemplateFiles.load("templates/node");
+        TemplateFiles pythonHttp = TemplateFiles.load("templates/python3-http");
+        TemplateFiles go = TemplateFiles.load("templates/go");
+        TemplateFiles goMiddleware = TemplateFiles.load("templates/golang-middleware");
+        TemplateFiles ruby = TemplateFiles.load("templates/ruby");
+        TemplateFiles csharp = TemplateFiles.load("templates/csharp");
         return new Templates(List.of(
                         new Java17Template(tools, java, TemplateFiles.load("dev/driftless/entrypoint/java")),
-                        new Python3Template(tools, python),
-                        new Node20Template(tools, node)),
+                        Python3Template.classic(tools, python),
+                        Python3Template.http(tools, pythonHttp),
+                        Node20Template.ofWatchdog(tools, node),
+                        Node20Template.classic(tools, nodeClassic),
+                        new GoTemplate(GoTemplate.CLASSIC, "package function with func Handle(req []byte) string", tools, go),
+                        new GoTemplate(GoTemplate.MIDDLEWARE, "package function with func Handle(w http.ResponseWriter, r *http.Request)",
+                                tools, goMiddleware),
+                        new RubyTemplate(tools, ruby),
+                        new CsharpTemplate(tools, csharp)),
                 Map.of(Java17Template.NAME, java.under("sample"), Python3Template.NAME, python.under("sample"),
-                        Node20Template.NAME, node.under("sample")));
+                        Python3Template.HTTP_NAME, pythonHttp.under("sample"),
+                        Node20Template.NAME, node.under("sample"), Node20Template.CLASSIC_NAME, nodeClassic.under("sample"),
+                        GoTemplate.CLASSIC, go.under("sample"),
+                        GoTemplate.MIDDLEWARE, goMiddleware.under("sample"), RubyTemplate.NAME, ruby.under("sample"),
+                        CsharpTemplate.NAME, csharp.under("sample")));
     }
 
     /** The template for a stack.yml {@code lang}: a canonical name or an alias. */

@@ -20,13 +20,13 @@ class TemplatesTest {
         assertSame(templates.find("java17").orElseThrow(), templates.find("java11").orElseThrow());
         assertSame(templates.find("python3").orElseThrow(), templates.find("python").orElseThrow());
         assertSame(templates.find("node20").orElseThrow(), templates.find("node18").orElseThrow());
-        assertTrue(templates.find("ruby").isEmpty());
+        assertTrue(templates.find("cobol").isEmpty());
         assertTrue(templates.find(null).isEmpty());
     }
 
     @Test
     void listsSupportedLangsForTheUnsupportedMessage() {
-        assertEquals(List.of("java11", "java17", "node18", "node20", "python", "python3"), templates.supportedLangs());
+        assertEquals(List.of("csharp", "go", "golang-middleware", "java11", "java17", "node", "node18", "node20", "python", "python3", "python3-http", "ruby"), templates.supportedLangs());
     }
 
     @Test
@@ -34,6 +34,7 @@ class TemplatesTest {
         assertEquals("eclipse-temurin:17-jre", templates.find("java17").orElseThrow().clusterBaseImage());
         assertEquals("python:3.11-slim", templates.find("python3").orElseThrow().clusterBaseImage());
         assertEquals("node:20-slim", templates.find("node20").orElseThrow().clusterBaseImage());
+        assertEquals(FunctionTemplate.EMBEDDED_BASE, templates.find("go").orElseThrow().clusterBaseImage(), "a static binary");
     }
 
     @Test
@@ -43,7 +44,7 @@ class TemplatesTest {
             assertEquals(t.version(), again.find(t.name()).orElseThrow().version());
             assertTrue(t.version().matches("[0-9a-f]{64}"), t.version());
         }
-        assertEquals(3, templates.all().stream().map(FunctionTemplate::version).distinct().count());
+        assertEquals(templates.all().size(), templates.all().stream().map(FunctionTemplate::version).distinct().count());
 
         TemplateFiles files = TemplateFiles.load("templates/python3");
         java.util.TreeMap<String, byte[]> changed = new java.util.TreeMap<>(files.files());
