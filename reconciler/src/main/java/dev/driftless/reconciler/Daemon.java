@@ -114,6 +114,9 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Intake transactions in flight at once: pushes to different repositories commit in parallel. */
+    private static final int COMMIT_LANES = 4;
+
     private static void mountWebhooks(DaemonContext context, List<AutoCloseable> resources) {
         DriftlessConfig config = context.config();
         // Webhook intake does JDBC: on its own named pool; WebhookHandler bounds in-flight deliveries (503 past it).
@@ -122,7 +125,8 @@ public final class Daemon implements AutoCloseable {
         // Group commit: deliveries that arrive together share one transaction (and its fsync); closed before the store.
         DeliverySink sink = context.intake();
         if (config.webhookGroupCommit()) {
-            GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT);
+            GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT,
+                    COMMIT_LANES);
             resources.add(groupCommit);
             sink = groupCommit;
         }
