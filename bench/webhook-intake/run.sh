@@ -130,7 +130,7 @@ The daemon (\`java -Xmx1g -jar reconciler/target/driftless.jar serve\`, \`DRIFTL
 \`wrk\` on the same machine, loopback only. Every request is a signed \`push\` (HMAC-SHA256 of a fixed 1 KiB body,
 precomputed) with a unique \`X-GitHub-Delivery\`; the daemon verifies the signature, parses the event and records the
 delivery, upserts the repository and enqueues (coalesces) the reconcile job before it answers 202. Deliveries that arrive
-while a transaction commits are written together in the next one (group commit: 4 committer lanes, a push goes to its repository's lane; every
+while a transaction commits are written together in the next one (group commit: 8 committer lanes, a push goes to its repository's lane; every
 202 still follows the commit that holds its delivery). **one-branch**: all pushes name alice/fns main, so every transaction updates the
 same queued job and key row (the worst case for lock contention, a burst of pushes to one branch). **many-repos**:
 pushes cycle over $repositories repositories of 16 owners (one job per repository). H2 runs with commits written at commit

@@ -115,7 +115,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** Intake transactions in flight at once: pushes to different repositories commit in parallel. */
-    private static final int COMMIT_LANES = 4;
+    private static final int COMMIT_LANES = 8;
 
     private static void mountWebhooks(DaemonContext context, List<AutoCloseable> resources) {
         DriftlessConfig config = context.config();
