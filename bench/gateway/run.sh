@@ -141,6 +141,8 @@ section="$work/section.md"
   echo "keep-alive) to the gateway, which forwards over a pooled keep-alive HTTP connection. Client rate limits"
   echo "are lifted for the run (one client IP on purpose); everything else is the shipped gateway. wrk, the gateway and"
   echo "the function share the same cores, so the ratio is pessimistic for the gateway on a machine of its own."
+  echo "The peer is Debian's nginx $(nginx -v 2>&1 | cut -d/ -f2) as a TLS 1.3 reverse proxy (same certificate and key,"
+  echo "\`worker_processes auto\`, \`keepalive 64\` upstream over HTTP/1.1) to the same function server; it shares the cores too."
   echo
   echo "| round | target | requests/s | p50 ms | p99 ms | errors |"
   echo "| ---: | --- | ---: | ---: | ---: | --- |"

@@ -105,7 +105,9 @@ done
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" <<<"$(grep "^$1 " "$work/results")"; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { # of an even count: the mean of the two middle values
+  tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 med() { # $1 = store, $2 = variant, $3 = mode, $4 = field: median over the rounds
   for r in $(seq 1 "$rounds"); do field "$1-$2-$r-$3" "$4"; done | median
 }
@@ -128,8 +130,8 @@ The daemon (\`java -Xmx1g -jar reconciler/target/driftless.jar serve\`, \`DRIFTL
 \`wrk\` on the same machine, loopback only. Every request is a signed \`push\` (HMAC-SHA256 of a fixed 1 KiB body,
 precomputed) with a unique \`X-GitHub-Delivery\`; the daemon verifies the signature, parses the event and records the
 delivery, upserts the repository and enqueues (coalesces) the reconcile job before it answers 202. Deliveries that arrive
-while a transaction commits are written together in the next one (group commit, one committer; every 202 still follows
-the commit that holds its delivery). **one-branch**: all pushes name alice/fns main, so every transaction updates the
+while a transaction commits are written together in the next one (group commit: 8 committer lanes, a push goes to its repository's lane; every
+202 still follows the commit that holds its delivery). **one-branch**: all pushes name alice/fns main, so every transaction updates the
 same queued job and key row (the worst case for lock contention, a burst of pushes to one branch). **many-repos**:
 pushes cycle over $repositories repositories of 16 owners (one job per repository). H2 runs with commits written at commit
 time (\`WRITE_DELAY=0\`, needed so that a kill -9 loses nothing acknowledged); PostgreSQL is a throwaway 15 with fsync on.

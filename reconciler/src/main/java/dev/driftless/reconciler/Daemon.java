@@ -115,6 +115,9 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Intake transactions in flight at once: pushes to different repositories commit in parallel. */
+    private static final int COMMIT_LANES = 8;
+
     private static void mountWebhooks(DaemonContext context, Closers resources) {
         DriftlessConfig config = context.config();
         // Webhook intake does JDBC: on its own named pool; WebhookHandler bounds in-flight deliveries (503 past it).
@@ -124,7 +127,8 @@ public final class Daemon implements AutoCloseable {
         // store, so closed before it.
         DeliverySink sink = context.intake();
         if (config.webhookGroupCommit()) {
-            GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT);
+            GroupCommit groupCommit = new GroupCommit(context.intake()::acceptAll, WebhookHandler.DEFAULT_MAX_IN_FLIGHT,
+                    COMMIT_LANES);
             resources.add("group-commit", groupCommit);
             sink = groupCommit;
         }

@@ -82,7 +82,7 @@ class GroupCommitTest {
         };
         StoreDeliverySink sink = new StoreDeliverySink(observed, queue, new ConfigLoader(Map.of()).load(Optional.empty()),
                 new DaemonMetrics(new PrometheusRegistry(), false), () -> { }, Clock.systemUTC());
-        groupCommit = new GroupCommit(sink::acceptAll, 64);
+        groupCommit = new GroupCommit(sink::acceptAll, 64, 4);
     }
 
     @AfterEach
@@ -178,6 +178,29 @@ class GroupCommitTest {
         assertEquals(1, jobIdsOfDeliveries().size(), "one coalesced job for the branch");
         assertEquals(1, stored.values().stream().filter("queued"::equals).count(), stored.toString());
         assertEquals(stored.size() - 1, stored.values().stream().filter("coalesced"::equals).count(), stored.toString());
+    }
+
+    @Test
+    void pushesToManyRepositoriesCommitOnParallelLanesWithOneJobPerRepositoryAndTheNewestHeadEach() throws Exception {
+        List<CompletableFuture<Result>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            RepositoryRef repo = new RepositoryRef("owner" + (i % 3), "fns" + (i % 10), 1000 + i % 10, false, null, "main");
+            results.add(groupCommit.submit(StoreDeliverySinkTest.push("m" + i, repo, "refs/heads/main", sha(i), false))
+                    .toCompletableFuture());
+        }
+        for (CompletableFuture<Result> result : results) {
+            assertEquals(Result.RECORDED, result.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(200, stored().size());
+        assertEquals(30L, queue.depthByState().get(JobState.QUEUED), "one job per owner/repository pair");
+        Map<String, String> heads = new HashMap<>();
+        for (Optional<Job> job = queue.claim("w"); job.isPresent(); job = queue.claim("w")) {
+            heads.put(job.get().owner() + "/" + job.get().repository(), job.get().headSha().orElseThrow());
+        }
+        for (int i = 170; i < 200; i++) {
+            // the last push of each pair was submitted after all earlier ones of that pair: its head won
+            assertEquals(sha(i), heads.get("owner" + (i % 3) + "/fns" + (i % 10)), "pair of push " + i);
+        }
     }
 
     @Test
