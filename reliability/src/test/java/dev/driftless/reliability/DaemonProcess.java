@@ -122,7 +122,7 @@ final class DaemonProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC"));
         Path jar = Path.of(System.getProperty("driftless.jar", "none"));
-        if (Files.isRegularFile(jar)) {
+        if (packagedAndFresh(jar)) {
             command.addAll(List.of("-jar", jar.toString()));
         } else {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.driftless.reconciler.Main"));
@@ -133,6 +133,29 @@ final class DaemonProcess implements AutoCloseable {
         environment.keySet().removeIf(k -> k.startsWith("DRIFTLESS_"));
         environment.putAll(env);
         return builder;
+    }
+
+    /**
+     * The shaded jar is used only when it is at least as new as every module artifact on the test class path
+     * (a {@code mvn test} run does not repackage it, and an old jar would test old code).
+     */
+    private static boolean packagedAndFresh(Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            return false;
+        }
+        try {
+            long built = Files.getLastModifiedTime(jar).toMillis();
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path path = Path.of(entry);
+                if (entry.contains("/target/") && !entry.contains("/reliability/") && Files.exists(path)
+                        && Files.getLastModifiedTime(path).toMillis() > built) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override

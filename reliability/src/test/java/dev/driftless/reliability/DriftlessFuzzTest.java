@@ -34,7 +34,7 @@ class DriftlessFuzzTest {
     private static final AtomicLongArray EXECUTIONS = new AtomicLongArray(TARGETS.size());
     private static final AtomicLongArray FINDINGS = new AtomicLongArray(TARGETS.size());
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "20s")
     void fuzz(FuzzedDataProvider data) {
         int target = Math.floorMod(data.consumeByte(), TARGETS.size());
         EXECUTIONS.incrementAndGet(target);

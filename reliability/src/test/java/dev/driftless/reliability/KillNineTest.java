@@ -94,24 +94,28 @@ class KillNineTest {
 
     @Test
     void killedAnywhereOnH2() throws Exception {
-        new Run("H2", Optional.empty()).execute();
+        new Run("H2", Optional.empty(), false).execute();
     }
 
+    /**
+     * The same trials on PostgreSQL while GitHub answers most status posts with 5xx or 429 until the last kill is
+     * over (one run for both, to keep the normal build short).
+     */
     @Test
-    void killedAnywhereOnPostgres() throws Exception {
+    void killedAnywhereDuringAGitHubStormOnPostgres() throws Exception {
         String url = RealComponent.POSTGRES.require();
         String schema = "kill_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
-        new Run("PostgreSQL", Optional.of(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema)).execute();
+        new Run("PostgreSQL", Optional.of(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema), true).execute();
     }
 
     /** One series of trials against one store. */
     private final class Run {
         private final String store;
         private final Optional<String> dbUrl;
-        private final int trials = Integer.getInteger("reliability.trials", 2);
+        private final int trials;
         private final long seed = Long.getLong("reliability.seed", System.nanoTime());
         private final Random random = new Random(seed);
         private final Map<String, Integer> versionOfSha = new HashMap<>();
@@ -135,14 +139,23 @@ class KillNineTest {
         private Git localWork;
         private String gitRemote;
 
-        Run(String store, Optional<String> dbUrl) {
+        private final GitHubStorm storm;
+
+        Run(String store, Optional<String> dbUrl, boolean storm) {
             this.store = store;
             this.dbUrl = dbUrl;
+            this.storm = storm ? new GitHubStorm(seed) : null;
+            this.trials = Integer.getInteger("reliability.trials", 2);
+        }
+
+        private String label() {
+            return storm == null ? "kill -9 anywhere (" + store + ")" : "kill -9 + GitHub 5xx/429 storm (" + store + ")";
         }
 
         void execute() throws Exception {
+            RealComponent.BWRAP.require(); // plain processes (no --die-with-parent) would outlive a SIGKILLed daemon
             dir = Files.createDirectories(Path.of(System.getProperty("reliability.results", "target/reliability"))
-                    .resolve("kill9-" + store + "-" + System.currentTimeMillis()));
+                    .resolve((storm == null ? "kill9-" : "storm-") + store + "-" + System.currentTimeMillis()));
             System.out.println("work folder " + dir);
             System.out.println("kill -9 on " + store + ": " + trials + " trials, seed " + seed);
             setUp();
@@ -152,8 +165,14 @@ class KillNineTest {
                     "gh", "https://localhost:" + httpsPort + "/f/octo/gh",
                     "hello", "https://localhost:" + httpsPort + "/f/alice/hello"));
             resources.add(monitor);
+            if (storm != null) {
+                storm.begin();
+            }
             for (int trial = 1; trial <= trials; trial++) {
                 trial(trial, monitor);
+            }
+            if (storm != null) {
+                storm.end(); // GitHub recovers: everything held back must now arrive, once
             }
             // A last push with no kill: both functions must end at the branch head, all statuses delivered.
             send(commit(), true);
@@ -172,7 +191,9 @@ class KillNineTest {
                     + (RealComponent.REGISTRY.available() ? "a registry" : "the local image store")
                     + (upToDateRetries > 0 ? "; " + upToDateRetries + " re-push(es) found the branch already moved" : "")
                     + (problems.isEmpty() ? "" : "; problems: " + String.join(" | ", problems));
-            new Figures("kill -9 anywhere (" + store + ")", trials + 1, kills, acknowledged, lost, duplicated,
+            int faults = kills + (storm == null ? 0 : storm.injected());
+            notes = (storm == null ? "" : kills + " kills and " + storm.injected() + " GitHub 5xx/429 answers; ") + notes;
+            new Figures(label(), trials + 1, faults, acknowledged, lost, duplicated,
                     serverErrors, crashes, notes).recordAndCheck();
             deleteTree(dir); // kept only when the run failed
         }
@@ -180,7 +201,11 @@ class KillNineTest {
         private Map<String, String> daemonEnv;
 
         private void setUp() throws Exception {
-            github = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+            WireMockConfiguration options = WireMockConfiguration.options().dynamicPort();
+            if (storm != null) {
+                options.extensions(storm);
+            }
+            github = new WireMockServer(options);
             github.start();
             resources.add(github::stop);
             github.stubFor(post(urlEqualTo("/app/installations/" + INSTALLATION + "/access_tokens"))
@@ -375,8 +400,8 @@ class KillNineTest {
                 int ghWanted = versionOfSha.get(upstreamHead);
                 Integer helloWanted = versionOfSha.get(new Git(dir, null).run("--git-dir=" + data.resolve("git/alice/fns.git"),
                         "rev-parse", "refs/heads/main"));
-                OptionalInt gh = monitor.current("gh");
-                OptionalInt hello = monitor.current("hello");
+                OptionalInt gh = currentOrNothing(monitor, "gh");
+                OptionalInt hello = currentOrNothing(monitor, "hello");
                 last = "gh serves " + gh + " wants v" + ghWanted + ", hello serves " + hello + " wants v" + helloWanted;
                 if (gh.equals(OptionalInt.of(ghWanted)) && helloWanted != null && hello.equals(OptionalInt.of(helloWanted))) {
                     return;
@@ -399,15 +424,17 @@ class KillNineTest {
          */
         private void settleStatuses() throws Exception {
             String path = "/repos/octo/fns/statuses/" + upstreamHead;
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(storm == null ? 4 : 8));
             int before = -1;
             while (Instant.now().isBefore(deadline)) {
                 List<LoggedRequest> all = github.findAll(postRequestedFor(urlMatching("/repos/.*/statuses/.*")));
                 java.util.Set<String> finalStates = new java.util.HashSet<>();
-                github.findAll(postRequestedFor(urlEqualTo(path))).forEach(r -> {
-                    JsonObject s = new JsonObject(r.getBodyAsString());
-                    finalStates.add(s.getString("context") + " " + s.getString("state"));
-                });
+                github.getAllServeEvents().stream()
+                        .filter(e -> e.getRequest().getUrl().equals(path) && e.getResponse().getStatus() / 100 == 2)
+                        .forEach(e -> {
+                            JsonObject s = new JsonObject(e.getRequest().getBodyAsString());
+                            finalStates.add(s.getString("context") + " " + s.getString("state"));
+                        });
                 if (finalStates.containsAll(List.of("driftless/stack success", "driftless/gh success")) && all.size() == before) {
                     return;
                 }
@@ -416,6 +443,15 @@ class KillNineTest {
             }
             lost++;
             problem(false, "the final commit's success statuses never reached GitHub");
+        }
+
+        /** What a function answers now; nothing while it is slow or unreachable (a loaded machine, a rollout). */
+        private OptionalInt currentOrNothing(ServingMonitor monitor, String function) throws Exception {
+            try {
+                return monitor.current(function);
+            } catch (IOException slowOrDown) {
+                return OptionalInt.empty();
+            }
         }
 
         /** No function process may outlive the daemon: bubblewrap runs them with --die-with-parent. */
@@ -507,7 +543,11 @@ class KillNineTest {
         private void checkOutbox(Connection c) throws Exception {
             Map<String, Integer> posted = new HashMap<>();
             java.util.Set<String> reached = new java.util.HashSet<>();
-            for (LoggedRequest request : github.findAll(postRequestedFor(urlMatching("/repos/.*/statuses/.*")))) {
+            for (com.github.tomakehurst.wiremock.stubbing.ServeEvent event : github.getAllServeEvents()) {
+                LoggedRequest request = event.getRequest();
+                if (!request.getUrl().contains("/statuses/") || event.getResponse().getStatus() / 100 != 2) {
+                    continue; // a status GitHub refused (the storm) was not posted
+                }
                 String url = request.getUrl();
                 JsonObject status = new JsonObject(request.getBodyAsString());
                 String key = url.substring(url.lastIndexOf('/') + 1) + " " + status.getString("context") + " "

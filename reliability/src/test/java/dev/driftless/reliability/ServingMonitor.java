@@ -78,7 +78,7 @@ final class ServingMonitor implements AutoCloseable {
 
     /** The version a function answers now, if it answers one. */
     OptionalInt call(String url) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3))
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
                 .POST(HttpRequest.BodyPublishers.ofString("monitor")).build(), HttpResponse.BodyHandlers.ofString());
         Matcher m = VERSION.matcher(response.body().strip());
         return response.statusCode() == 200 && m.matches() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();

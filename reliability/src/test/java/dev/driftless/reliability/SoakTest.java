@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The soak (long form only: {@code reliability/run-long.sh}; the normal build excludes it): one daemon JVM for
  * {@code -Dreliability.soakMinutes} (30 by default) under mixed load: a push every minute, the function called
  * all the time, badge and {@code /metrics} read every few seconds. Every 30 s it samples the daemon's heap
- * after a full GC is likely ({@code jvm_memory_used_bytes{area="heap"}}) and its open file descriptors
+ * right after a full GC ({@code jcmd <pid> GC.run}, then {@code jvm_memory_used_bytes{area="heap"}}) and its open file descriptors
  * ({@code /proc/<pid>/fd}) into {@code target/reliability/soak.tsv}. At the end: every push deployed, heap and
  * descriptors flat (the last quarter's median within 1.5 times the second quarter's, plus a small allowance).
  */
@@ -93,6 +93,7 @@ class SoakTest {
                 }
             }
             if (!Instant.now().isBefore(nextSample)) {
+                fullGc(); // the live set, not garbage that a lazy collector has not collected yet
                 double heap = heap();
                 long fds;
                 try (Stream<Path> open = Files.list(Path.of("/proc", String.valueOf(daemon.pid()), "fd"))) {
@@ -135,6 +136,16 @@ class SoakTest {
     private static double median(List<double[]> points, int column) {
         double[] values = points.stream().mapToDouble(p -> p[column]).sorted().toArray();
         return values[values.length / 2];
+    }
+
+    /** {@code jcmd <pid> GC.run}: a full collection in the daemon, so that the heap sample is what stays alive. */
+    private void fullGc() throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process gc = new ProcessBuilder(jcmd.toString(), String.valueOf(daemon.pid()), "GC.run")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!gc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            gc.destroyForcibly();
+        }
     }
 
     private double heap() throws Exception {
