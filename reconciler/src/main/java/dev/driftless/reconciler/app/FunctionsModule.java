@@ -305,7 +305,9 @@ public final class FunctionsModule implements DaemonModule {
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
                                            Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults());
+            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout.
+            KubernetesRuntime kubernetes = KubernetesRuntime.connect(KubernetesRuntimeConfig.defaults())
+                    .withSecrets(secrets.values()::read);
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values());
