@@ -129,6 +129,12 @@ public final class FunctionsModule implements DaemonModule {
         SealingKey sealing = SealingKey.loadOrCreate(config.sealingKeyPath());
         LOG.info("event=secrets.ready key_ring={} active_key={} sealing_key={}", secrets.ring().file(),
                 secrets.ring().activeKeyId(), sealing.fingerprint());
+        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES
+                && (config.secretsKeyFile().isEmpty() || config.sealingKeyFile().isEmpty())) {
+            LOG.warn("event=secrets.keys_not_shared message=\"the secret key ring or the sealing key is this replica's own "
+                    + "(in its data folder): other replicas cannot read what it encrypts; mount one Secret on every replica "
+                    + "and set DRIFTLESS_SECRETS_KEY_FILE and DRIFTLESS_SEALING_KEY_FILE\"");
+        }
         RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets);
         runtime = routedRuntime;
         context.onStop(runtime);
