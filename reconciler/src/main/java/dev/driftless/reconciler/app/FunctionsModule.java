@@ -135,6 +135,12 @@ public final class FunctionsModule implements DaemonModule {
         SealingKey sealing = SealingKey.loadOrCreate(config.sealingKeyPath());
         LOG.info("event=secrets.ready key_ring={} active_key={} sealing_key={}", secrets.ring().file(),
                 secrets.ring().activeKeyId(), sealing.fingerprint());
+        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES
+                && (config.secretsKeyFile().isEmpty() || config.sealingKeyFile().isEmpty())) {
+            LOG.warn("event=secrets.keys_not_shared message=\"the secret key ring or the sealing key is this replica's own "
+                    + "(in its data folder): other replicas cannot read what it encrypts; mount one Secret on every replica "
+                    + "and set DRIFTLESS_SECRETS_KEY_FILE and DRIFTLESS_SEALING_KEY_FILE\"");
+        }
         RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets);
         runtime = scaleToZero(config, routedRuntime, routes, context);
         context.onStop("runtime", runtime);
@@ -339,7 +345,9 @@ public final class FunctionsModule implements DaemonModule {
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
                                            Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes());
+            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout.
+            KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes())
+                    .withSecrets(secrets.values()::read);
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values())

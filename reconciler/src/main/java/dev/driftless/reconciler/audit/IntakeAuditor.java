@@ -22,19 +22,22 @@ public final class IntakeAuditor implements StoreDeliverySink.RecordedEvents {
     public void github(Connection tx, String deliveryId, GitHubEvent event, String outcome) throws SQLException {
         if (event instanceof GitHubEvent.Push push) {
             RepositoryRef repo = push.repository();
+            if (repo == null || blank(repo.owner())) {
+                return; // nothing to file it under; the delivery itself is recorded
+            }
             audit.append(tx, AuditEntry.of(repo.owner(), push.pusher() == null || push.pusher().isBlank()
                             ? "github" : push.pusher(), AuditAction.PUSH, repo.name(),
                     new JsonObject().put("ref", push.ref()).put("before", push.before()).put("commit", push.after())
                             .put("forced", push.forced()).put("delivery", deliveryId).put("outcome", outcome)
                             .put("via", "github")));
-        } else if (event instanceof GitHubEvent.Installation installation) {
+        } else if (event instanceof GitHubEvent.Installation installation && !blank(installation.account())) {
             JsonArray repositories = new JsonArray();
             installation.repositories().forEach(r -> repositories.add(r.name()));
             audit.append(tx, AuditEntry.of(installation.account(), "github", AuditAction.INSTALLATION, "",
                     new JsonObject().put("action", installation.action())
                             .put("installationId", installation.installationId()).put("repositories", repositories)
                             .put("delivery", deliveryId)));
-        } else if (event instanceof GitHubEvent.InstallationRepositories changed) {
+        } else if (event instanceof GitHubEvent.InstallationRepositories changed && !blank(changed.account())) {
             JsonArray added = new JsonArray();
             changed.added().forEach(r -> added.add(r.name()));
             JsonArray removed = new JsonArray();
@@ -44,6 +47,10 @@ public final class IntakeAuditor implements StoreDeliverySink.RecordedEvents {
                             .put("installationId", changed.installationId()).put("added", added).put("removed", removed)
                             .put("delivery", deliveryId)));
         }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.driftless.runtime.RolloutResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -72,6 +74,18 @@ public final class KubernetesRuntime implements FunctionRuntime {
         this.watcher = new RolloutWatcher(client, config.rolloutTimeout(), config.pollInterval());
     }
 
+    private volatile Optional<SecretFeed> secretFeed = Optional.empty();
+
+    /**
+     * Feeds Secrets from {@code feed}: before a rollout each secret the function names is written to
+     * {@code fn-<owner>} (created, or updated when its value changed; a running pod's projected volume
+     * picks the new value up without a restart). Returns this runtime.
+     */
+    public KubernetesRuntime withSecrets(SecretFeed feed) {
+        this.secretFeed = Optional.of(feed);
+        return this;
+    }
+
     /** A runtime with a client configured the usual way (in-cluster service account, else kubeconfig); closed with it. */
     public static KubernetesRuntime connect(KubernetesRuntimeConfig config) {
         return new KubernetesRuntime(new KubernetesClientBuilder().build(), true, config);
@@ -123,6 +137,9 @@ public final class KubernetesRuntime implements FunctionRuntime {
             }
             Optional<Refusal> refused = ensureNamespace();
             if (refused.isEmpty()) {
+                refused = ensureSecrets();
+            }
+            if (refused.isEmpty()) {
                 Deployment actual = deployments().withName(fn.function()).get();
                 Service actualService = client.services().inNamespace(ns.name()).withName(fn.function()).get();
                 refused = claimable(actual).or(() -> claimable(actualService));
@@ -155,6 +172,45 @@ public final class KubernetesRuntime implements FunctionRuntime {
             if (!DeploymentDrift.contains(have.getMetadata().getLabels(), want.getMetadata().getLabels())) {
                 return Optional.of(new Refusal("NotOurs", "namespace " + ns.name()
                         + " exists but is not labelled as Driftless's for owner " + ns.owner() + "; nothing was written"));
+            }
+            return Optional.empty();
+        }
+
+        /** With a secret feed: each named secret written as a Secret of ours; a missing one stops the rollout by name. */
+        private Optional<Refusal> ensureSecrets() {
+            if (secretFeed.isEmpty()) {
+                return Optional.empty();
+            }
+            for (String name : fn.secrets().stream().sorted().distinct().toList()) {
+                Optional<byte[]> value;
+                try {
+                    value = secretFeed.get().read(fn.owner(), name);
+                } catch (java.io.IOException e) {
+                    return Optional.of(new Refusal("SecretUnreadable", "secret " + name + " of " + fn.owner()
+                            + " could not be read: " + e.getMessage()));
+                }
+                Secret have = client.secrets().inNamespace(ns.name()).withName(name).get();
+                if (value.isEmpty()) {
+                    if (have == null) {
+                        return Optional.of(new Refusal("SecretNotFound", "secret " + name + " of " + fn.owner()
+                                + " does not exist; create it before deploying " + fn.function()));
+                    }
+                    continue; // made by hand in the namespace, as before the store held secrets
+                }
+                Map<String, String> data = Map.of(name, java.util.Base64.getEncoder().encodeToString(value.get()));
+                if (have == null) {
+                    client.secrets().inNamespace(ns.name()).resource(new SecretBuilder()
+                            .withNewMetadata().withName(name).withNamespace(ns.name())
+                            .addToLabels(OurKeys.MANAGED_BY, OurKeys.MANAGER).addToLabels(keys.owner(), fn.owner())
+                            .endMetadata().withType("Opaque").withData(data).build()).create();
+                } else if (!OurKeys.MANAGER.equals(have.getMetadata().getLabels() == null ? null
+                        : have.getMetadata().getLabels().get(OurKeys.MANAGED_BY))) {
+                    return Optional.of(new Refusal("NotOurs", "Secret " + name + " in " + ns.name()
+                            + " exists and is not Driftless's; delete it to use the stored secret, or delete the stored one"));
+                } else if (!data.equals(have.getData())) {
+                    client.secrets().inNamespace(ns.name()).withName(name)
+                            .edit(s -> new SecretBuilder(s).withData(data).build());
+                }
             }
             return Optional.empty();
         }

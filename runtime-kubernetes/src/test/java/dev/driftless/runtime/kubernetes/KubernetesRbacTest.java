@@ -58,6 +58,16 @@ class KubernetesRbacTest {
                 api.apps().deployments().inNamespace("fn-alice").withName("hello").delete();
                 api.services().inNamespace("fn-alice").withName("hello").delete();
                 assertEquals(Outcome.ROLLED_OUT, runtime.deploy(KubernetesRuntimeTest.fn("alice", "fns", "hello", KubernetesRuntimeContractTest.V2, 2)).outcome());
+                // secrets fed from the store: created, then updated when the stored value changes
+                java.util.Map<String, byte[]> stored = new java.util.concurrent.ConcurrentHashMap<>();
+                stored.put("api-key", new byte[] {1});
+                runtime.withSecrets((owner, name) -> Optional.ofNullable(stored.get(name)));
+                var withSecret = new dev.driftless.runtime.FunctionDeployment("alice", "fns", "hello",
+                        KubernetesRuntimeContractTest.V1, "c4", 4, java.util.Map.of(), List.of("api-key"), java.util.Map.of(),
+                        java.util.Map.of(), dev.driftless.runtime.FunctionDeployment.Resources.none(), true);
+                assertEquals(Outcome.ROLLED_OUT, runtime.deploy(withSecret).outcome());
+                stored.put("api-key", new byte[] {2});
+                runtime.deploy(withSecret);
                 runtime.list("alice", "fns");
                 runtime.listOwner("alice");
                 runtime.recentLogs("alice", "hello", 10);
