@@ -66,7 +66,7 @@ public final class BuildBench {
                 String unrelated = repo.write("README.md", "docs only\n").commit("docs");
                 warm.add(time(builder, repo, owner, unrelated, FunctionBuild.Outcome.REUSED, new ArrayList<>(), new ArrayList<>()));
                 Path handler = repo.dir.resolve("hello").resolve(handlerFile[0]);
-                Files.writeString(handler, Files.readString(handler) + handlerFile[1] + " changed in run " + run + "\n");
+                Files.writeString(handler, Files.readString(handler) + "\n" + handlerFile[1] + " changed in run " + run + "\n"); // gofmt-clean too
                 String changed = repo.commit("handler change");
                 change.add(time(builder, repo, owner, changed, FunctionBuild.Outcome.BUILT, changeTemplate, changeImage));
                 System.err.printf(Locale.ROOT, "%s run %d: cold %.2f s, warm %.2f s, handler change %.2f s%n",
