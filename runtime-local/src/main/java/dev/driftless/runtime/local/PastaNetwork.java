@@ -30,7 +30,8 @@ final class PastaNetwork {
     private static final Path UNSHARE = Path.of("/usr/bin/unshare");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path OWN_NET = Path.of("/proc/self/ns/net");
-    private static final long ATTACH_TIMEOUT_MS = 5_000;
+    /** Generous: on a loaded machine starting pasta alone can take seconds; the health time-out follows anyway. */
+    private static final long ATTACH_TIMEOUT_MS = 30_000;
 
     private final Path pasta;
     private final Egress egress;
