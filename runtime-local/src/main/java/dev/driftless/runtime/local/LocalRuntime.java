@@ -264,6 +264,8 @@ public final class LocalRuntime implements FunctionRuntime {
             attempt = launcher.launch(launch, port, List.of());
         } catch (IOException e) {
             LaunchPlanner.discard(launch);
+            LOG.warn("event=rollout_failed function={} release={} reason=StartFailed error=\"{}\"", slot.address,
+                    deployment.release(), e.getMessage());
             return failed(began, "StartFailed", "cannot start " + slot.address + ": " + e.getMessage(), List.of());
         } catch (InterruptedException e) {
             LaunchPlanner.discard(launch);

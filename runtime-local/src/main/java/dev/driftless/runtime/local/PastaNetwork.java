@@ -1,6 +1,9 @@
 package dev.driftless.runtime.local;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,12 +24,14 @@ import java.util.concurrent.TimeUnit;
  * itself and runs bubblewrap inside ({@code pasta … -- bwrap …}, pasta's designed use). As root, pasta would
  * drop to {@code nobody} and leave an unmapped user namespace in which bubblewrap cannot create its own, so the
  * sandbox is started in a fresh network namespace ({@code unshare --net -- bwrap …}) and pasta, kept as root
- * ({@code --runas 0:0}), attaches to it afterwards and goes to the background once the port is forwarded.
+ * ({@code --runas 0:0}), attaches to it afterwards; the instance is started once pasta listens on its port.
  */
 final class PastaNetwork {
     private static final Path UNSHARE = Path.of("/usr/bin/unshare");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path OWN_NET = Path.of("/proc/self/ns/net");
-    private static final long ATTACH_TIMEOUT_MS = 5_000;
+    /** Generous: on a loaded machine starting pasta alone can take seconds; the health time-out follows anyway. */
+    private static final long ATTACH_TIMEOUT_MS = 30_000;
 
     private final Path pasta;
     private final Egress egress;
@@ -38,9 +43,9 @@ final class PastaNetwork {
         this.root = root;
     }
 
-    /** Whether the pieces this mode needs are installed ({@code unshare} of util-linux for root). */
+    /** Whether the pieces this mode needs are installed ({@code unshare} and {@code setpriv} of util-linux for root). */
     static boolean usable(Path pasta, boolean root) {
-        return Files.isExecutable(pasta) && (!root || Files.isExecutable(UNSHARE));
+        return Files.isExecutable(pasta) && (!root || (Files.isExecutable(UNSHARE) && Files.isExecutable(SETPRIV)));
     }
 
     /** Whether the daemon runs as root, which decides how pasta is started. */
@@ -96,28 +101,40 @@ final class PastaNetwork {
             }
             Thread.sleep(5);
         }
-        Path pidFile = Files.createTempFile("driftless-pasta-", ".pid");
-        Path said = Files.createTempFile("driftless-pasta-", ".log");
-        try {
-            List<String> args = new ArrayList<>(List.of(pasta.toString(), "--runas", "0:0"));
-            args.addAll(options(port));
-            args.addAll(List.of("--pid", pidFile.toString(), "--netns", net.toString(), "--netns-only"));
-            // Output to a file, not a pipe: pasta's background half could keep a pipe open for its whole life.
-            Process setup = new ProcessBuilder(args).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(said.toFile())).start();
-            if (!setup.waitFor(ATTACH_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                setup.destroyForcibly();
-                throw new IOException("pasta did not set up the network within " + ATTACH_TIMEOUT_MS + " ms");
+        // In the foreground, as a child that dies with the daemon's spawning thread (PR_SET_PDEATHSIG via
+        // setpriv, as bubblewrap's --die-with-parent): a daemon killed with SIGKILL leaves no pasta behind.
+        List<String> args = new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--",
+                pasta.toString(), "--foreground", "--runas", "0:0"));
+        args.addAll(options(port));
+        args.addAll(List.of("--netns", net.toString(), "--netns-only"));
+        Process helper = new ProcessBuilder(args).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        // Ready once pasta listens on the host port: nothing else can (the port was free and the function
+        // listens inside its own namespace), and pasta accepts there even before the function listens.
+        while (!accepts(port)) {
+            if (!helper.isAlive()) {
+                throw new IOException("pasta could not connect the instance's network (exit " + helper.exitValue()
+                        + "); run " + String.join(" ", args.subList(4, args.size())) + " by hand to see why");
             }
-            if (setup.exitValue() != 0) {
-                throw new IOException("pasta failed (exit " + setup.exitValue() + "): "
-                        + Files.readString(said).replaceAll("Failed to send \\d+ bytes to syslog\\s*", "").strip());
+            if (!sandbox.isAlive()) {
+                helper.destroy();
+                return Optional.empty();
             }
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
-            return ProcessHandle.of(pid);
-        } finally {
-            Files.deleteIfExists(pidFile);
-            Files.deleteIfExists(said);
+            if (System.nanoTime() > deadline) {
+                helper.destroyForcibly();
+                throw new IOException("pasta did not forward port " + port + " within " + ATTACH_TIMEOUT_MS + " ms");
+            }
+            Thread.sleep(5);
+        }
+        return Optional.of(helper.toHandle());
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
