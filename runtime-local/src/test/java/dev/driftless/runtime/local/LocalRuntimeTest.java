@@ -119,7 +119,8 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
 
     @Test
     void duringARollingUpdateEveryRequestSucceedsAndThenOnlyTheNewVersionAnswers() throws Exception {
-        runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c1", 1));
+        RolloutResult first = runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c1", 1));
+        assertEquals(RolloutResult.Outcome.ROLLED_OUT, first.outcome(), first::toString);
         FunctionAddress address = new FunctionAddress("alice", "hello");
         List<String> answers = Collections.synchronizedList(new ArrayList<>());
         List<String> failures = new CopyOnWriteArrayList<>();
