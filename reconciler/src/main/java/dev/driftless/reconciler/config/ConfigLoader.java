@@ -235,7 +235,10 @@ public final class ConfigLoader {
                     get(Setting.AUDIT_RETENTION, ConfigLoader::retention).orElse(Duration.ofDays(90)),
                     get(Setting.SCALE_TO_ZERO, ConfigLoader::bool).orElse(false),
                     get(Setting.SCALE_TO_ZERO_IDLE, ConfigLoader::positiveDuration).orElse(Duration.ofMinutes(15)),
-                    get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)));
+                    get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)),
+                    new DriftlessConfig.Previews(get(Setting.PREVIEWS, ConfigLoader::bool).orElse(true),
+                            get(Setting.PREVIEWS_PER_OWNER, ConfigLoader::positiveInt).orElse(5),
+                            get(Setting.PREVIEWS_FROM_FORKS, ConfigLoader::bool).orElse(false)));
         }
 
         /** Every knob of the Kubernetes runtime; the record checks them together. */

@@ -60,7 +60,17 @@ public record DriftlessConfig(
         Duration auditRetention,
         boolean scaleToZeroByDefault,
         Duration scaleToZeroIdle,
-        Duration wakeTimeout) {
+        Duration wakeTimeout,
+        Previews previews) {
+
+    /** Preview functions for pull requests: on or off, how many PRs per owner, and whether forks are built. */
+    public record Previews(boolean enabled, int perOwner, boolean fromForks) {
+        public Previews {
+            if (perOwner < 1) {
+                throw new IllegalArgumentException("previews per owner must be at least 1");
+            }
+        }
+    }
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

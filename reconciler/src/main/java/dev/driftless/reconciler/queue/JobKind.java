@@ -7,7 +7,12 @@ public enum JobKind {
     /** Reconcile one repository's tracked branch. */
     RECONCILE,
     /** Remove what a repository deployed (it left the installation or was deleted). */
-    GC;
+    GC,
+    /**
+     * Build and deploy (or, with {@code "closed": true} in the payload, remove) one pull request's preview
+     * functions; the branch is {@code pull/<n>}, so newer pushes to the same PR coalesce.
+     */
+    PREVIEW;
 
     public String dbName() {
         return name().toLowerCase(Locale.ROOT);

@@ -20,7 +20,7 @@ public record JobRequest(JobKind kind, String owner, String repository, Optional
         Objects.requireNonNull(branch, "branch");
         Objects.requireNonNull(headSha, "headSha");
         Objects.requireNonNull(payload, "payload");
-        if (kind == JobKind.RECONCILE && branch.isEmpty()) {
+        if ((kind == JobKind.RECONCILE || kind == JobKind.PREVIEW) && branch.isEmpty()) {
             throw new IllegalArgumentException("a reconcile job needs a branch");
         }
         headSha.ifPresent(sha -> {
@@ -33,6 +33,14 @@ public record JobRequest(JobKind kind, String owner, String repository, Optional
     public static JobRequest reconcile(String owner, String repository, String branch, Optional<String> headSha,
                                        JobReason reason) {
         return new JobRequest(JobKind.RECONCILE, owner, repository, Optional.of(branch), headSha, reason, Optional.empty());
+    }
+
+    /** A pull request's preview: build {@code headSha} as {@code <function>--pr-<n>}, or remove it when {@code closed}. */
+    public static JobRequest preview(String owner, String repository, int number, String headSha, boolean closed,
+                                     boolean fromFork) {
+        return new JobRequest(JobKind.PREVIEW, owner, repository, Optional.of("pull/" + number), Optional.of(headSha),
+                JobReason.WEBHOOK, Optional.of("{\"number\":" + number + ",\"closed\":" + closed
+                        + ",\"fromFork\":" + fromFork + "}"));
     }
 
     public static JobRequest gc(String owner, String repository, JobReason reason) {
