@@ -73,9 +73,18 @@ public final class Previews {
         return repository + "--pr-" + number;
     }
 
-    public static String context(String function) {
-        return "driftless/preview/" + function;
+    /** A preview's commit status context: {@code driftless/<function>--pr-<n>} (status contexts are {@code driftless/<name>}). */
+    public static String context(String function, int number) {
+        return "driftless/" + function + "--pr-" + number;
     }
+
+    /** The whole preview build's context, beside production's {@code driftless/stack}. */
+    public static String stackContext(int number) {
+        return "driftless/stack--pr-" + number;
+    }
+
+    /** A PR refused by the per-owner limit; its own context, since no build orders it. */
+    public static final String LIMIT_CONTEXT = "driftless/previews";
 
     /**
      * Builds the PR head {@code request.headHint()} and deploys each function as its preview.
@@ -96,7 +105,7 @@ public final class Previews {
                         + " limit (DRIFTLESS_PREVIEWS_PER_OWNER) is " + perOwner + "; close one to get a preview";
                 store.inTransaction(tx -> {
                     // its own context: build ids order the other preview statuses, this one has no build
-                    statuses.report(tx, status(request, commit, "driftless/preview", State.FAILURE, message,
+                    statuses.report(tx, status(request, commit, LIMIT_CONTEXT, State.FAILURE, message,
                             urls.dashboard(owner), clock.millis()));
                     return null;
                 });
@@ -105,7 +114,7 @@ public final class Previews {
             }
             long buildId = store.inTransaction(tx -> {
                 long id = builds.start(tx, owner, previewRepo, request.branch(), commit, "pull-request", clock.instant());
-                statuses.report(tx, status(request, commit, context("stack"), State.PENDING,
+                statuses.report(tx, status(request, commit, stackContext(number), State.PENDING,
                         "building preview of #" + number + "…", urls.buildLog(owner, id, null), id));
                 return id;
             });
@@ -117,7 +126,7 @@ public final class Previews {
             } catch (BuildException | RuntimeException e) {
                 log.line(null, "build failed: " + e.getMessage());
                 log.flush();
-                finish(request, commit, buildId, "failed", e.getMessage(), State.FAILURE);
+                finish(request, commit, number, buildId, "failed", e.getMessage(), State.FAILURE);
                 return ReconcileOutcome.failed(commit, e.getMessage());
             }
             log.flush();
@@ -135,12 +144,12 @@ public final class Previews {
             pruneRemoved(owner, request.repository(), number, keep);
             if (failed.isEmpty()) {
                 String description = result.functions().size() + " preview function(s) deployed";
-                finish(request, commit, buildId, "succeeded", description, State.SUCCESS);
+                finish(request, commit, number, buildId, "succeeded", description, State.SUCCESS);
                 return ReconcileOutcome.succeeded(commit, description);
             }
             String description = failed.size() + " of " + result.functions().size() + " preview(s) failed: "
                     + String.join(", ", failed);
-            finish(request, commit, buildId, "failed", description, State.FAILURE);
+            finish(request, commit, number, buildId, "failed", description, State.FAILURE);
             return ReconcileOutcome.failed(commit, description);
         } finally {
             lock.unlock();
@@ -151,7 +160,7 @@ public final class Previews {
     private String deployOne(ReconcileRequest request, String commit, int number, long buildId, FunctionBuild function,
                              boolean withSecrets, BuildLogWriter log) throws SQLException, InterruptedException {
         String owner = request.owner();
-        String context = context(function.name());
+        String context = context(function.name(), number);
         String logUrl = urls.buildLog(owner, buildId, function.name());
         String name;
         try {
@@ -239,11 +248,11 @@ public final class Previews {
         return name.length() > MAX_NAME ? null : name;
     }
 
-    private void finish(ReconcileRequest request, String commit, long buildId, String state, String reason,
+    private void finish(ReconcileRequest request, String commit, int number, long buildId, String state, String reason,
                         State stackState) throws SQLException {
         store.inTransaction(tx -> {
             builds.finish(tx, buildId, state, reason, clock.instant());
-            statuses.report(tx, status(request, commit, context("stack"), stackState, reason,
+            statuses.report(tx, status(request, commit, stackContext(number), stackState, reason,
                     urls.buildLog(request.owner(), buildId, null), buildId));
             return null;
         });
