@@ -9,6 +9,8 @@ CREATE TABLE previews (
     commit_sha        VARCHAR(64)   NOT NULL,
     image             VARCHAR(1000) NOT NULL,
     url               VARCHAR(1000) NOT NULL,
+    spec_json         TEXT          NOT NULL,     -- as releases keep it, so a restart or another replica redeploys it
+    with_secrets      BOOLEAN       NOT NULL,     -- false for forks
     updated_at        TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (owner, preview_function)
 );

@@ -183,7 +183,7 @@ public final class FunctionsModule implements DaemonModule {
                 config.previews().perOwner(), context.clock());
         context.jobs().register(JobKind.PREVIEW, jobs.preview(previews));
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            RouteFollower follower = new RouteFollower(reconciler, routedRuntime);
+            RouteFollower follower = new RouteFollower(reconciler, previews, routedRuntime);
             follower.start(RouteFollower.INTERVAL);
             context.onStop("route-follower", follower);
         }
@@ -245,7 +245,8 @@ public final class FunctionsModule implements DaemonModule {
         Thread restore = new Thread(() -> {
             try {
                 int started = reconciler.restore();
-                LOG.info("event=restore started={}", started);
+                int previewsStarted = previews.restore();
+                LOG.info("event=restore started={} previews={}", started, previewsStarted);
             } catch (Exception e) {
                 LOG.error("event=restore_failed error=\"{}\"", e.toString());
             }

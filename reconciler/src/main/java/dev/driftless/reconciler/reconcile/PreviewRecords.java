@@ -14,7 +14,15 @@ public final class PreviewRecords {
 
     /** One deployed preview function. */
     public record Preview(String owner, String previewFunction, String repository, int number, String function,
-                          String commit, String image, String url, Instant updatedAt) { }
+                          String commit, String image, String url, String specJson, boolean withSecrets,
+                          Instant updatedAt) {
+
+        /** What the runtime runs for it (the release number is the PR number: previews have no release history). */
+        public dev.driftless.runtime.FunctionDeployment deployment() {
+            return SpecJson.deployment(owner, Previews.previewRepository(repository, number), previewFunction, image,
+                    commit, number, specJson, withSecrets);
+        }
+    }
 
     public void put(Connection tx, Preview preview) throws SQLException {
         try (PreparedStatement delete = tx.prepareStatement(
@@ -24,7 +32,8 @@ public final class PreviewRecords {
             delete.executeUpdate();
         }
         try (PreparedStatement insert = tx.prepareStatement("INSERT INTO previews (owner, preview_function, repository,"
-                + " pr_number, function_name, commit_sha, image, url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " pr_number, function_name, commit_sha, image, url, spec_json, with_secrets, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, preview.owner());
             insert.setString(2, preview.previewFunction());
             insert.setString(3, preview.repository());
@@ -33,7 +42,9 @@ public final class PreviewRecords {
             insert.setString(6, preview.commit());
             insert.setString(7, preview.image());
             insert.setString(8, preview.url());
-            insert.setTimestamp(9, Timestamp.from(preview.updatedAt()));
+            insert.setString(9, preview.specJson());
+            insert.setBoolean(10, preview.withSecrets());
+            insert.setTimestamp(11, Timestamp.from(preview.updatedAt()));
             insert.executeUpdate();
         }
     }
@@ -50,6 +61,12 @@ public final class PreviewRecords {
     public List<Preview> ofPullRequest(Connection tx, String owner, String repository, int number) throws SQLException {
         return query(tx, "SELECT * FROM previews WHERE owner = ? AND repository = ? AND pr_number = ?"
                 + " ORDER BY preview_function", owner, repository, number);
+    }
+
+    public List<Preview> all(Connection tx) throws SQLException {
+        try (PreparedStatement select = tx.prepareStatement("SELECT * FROM previews ORDER BY owner, preview_function")) {
+            return read(select);
+        }
     }
 
     public List<Preview> ofOwner(Connection tx, String owner) throws SQLException {
@@ -79,16 +96,21 @@ public final class PreviewRecords {
                 select.setString(2, repository);
                 select.setInt(3, number);
             }
-            List<Preview> result = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    result.add(new Preview(rows.getString("owner"), rows.getString("preview_function"),
-                            rows.getString("repository"), rows.getInt("pr_number"), rows.getString("function_name"),
-                            rows.getString("commit_sha"), rows.getString("image"), rows.getString("url"),
-                            rows.getTimestamp("updated_at").toInstant()));
-                }
-            }
-            return result;
+            return read(select);
         }
+    }
+
+    private static List<Preview> read(PreparedStatement select) throws SQLException {
+        List<Preview> result = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                result.add(new Preview(rows.getString("owner"), rows.getString("preview_function"),
+                        rows.getString("repository"), rows.getInt("pr_number"), rows.getString("function_name"),
+                        rows.getString("commit_sha"), rows.getString("image"), rows.getString("url"),
+                        rows.getString("spec_json"), rows.getBoolean("with_secrets"),
+                        rows.getTimestamp("updated_at").toInstant()));
+            }
+        }
+        return result;
     }
 }

@@ -178,8 +178,9 @@ public final class Previews {
             return null;
         }
         String image = function.image().orElseThrow().toString();
+        String spec = SpecJson.write(function.spec());
         FunctionDeployment deployment = SpecJson.deployment(owner, previewRepository(request.repository(), number), name,
-                image, commit, number, SpecJson.write(function.spec()), withSecrets);
+                image, commit, number, spec, withSecrets);
         log.line(function.name(), "==> rolling out preview " + name + " (" + Reconciler.shortImage(image) + ")");
         RolloutResult rollout = runtime.deploy(deployment);
         if (rollout.failed()) {
@@ -194,7 +195,7 @@ public final class Previews {
         String url = urls.endpoint(owner, name);
         store.inTransaction(tx -> {
             records.put(tx, new Preview(owner, name, request.repository(), number, function.name(), commit, image, url,
-                    clock.instant()));
+                    spec, withSecrets, clock.instant()));
             statuses.report(tx, status(request, commit, context, State.SUCCESS, "preview deployed: " + url, url, buildId));
             return null;
         });
@@ -214,6 +215,26 @@ public final class Previews {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** What every preview runs, as the store records it (any replica may have deployed it): for routes and restarts. */
+    public List<FunctionDeployment> serving() throws SQLException {
+        return store.inTransaction(records::all).stream().map(Preview::deployment).toList();
+    }
+
+    /** Starts every recorded preview again after a restart (the local runtime runs nothing then). */
+    public int restore() throws SQLException, InterruptedException {
+        int started = 0;
+        for (FunctionDeployment deployment : serving()) {
+            RolloutResult result = runtime.deploy(deployment);
+            if (result.outcome() == RolloutResult.Outcome.ROLLED_OUT) {
+                started++;
+            } else if (result.failed()) {
+                LOG.warn("event=preview_restore_failed owner={} function={} reason={}", deployment.owner(),
+                        deployment.function(), result.reason());
+            }
+        }
+        return started;
     }
 
     /** Every preview of the owner, for the dashboard and the PR comment. */

@@ -165,6 +165,11 @@ class PreviewEndToEndTest {
         E2e.await("the preview to answer", Duration.ofMinutes(4),
                 () -> answer(https, gateway + "hello--pr-7"), a -> a.equals("200 preview: x"));
         assertEquals("200 production: x", answer(https, gateway + "hello"), "production is untouched");
+        assertEquals(List.of(name + "--pr-7 hello--pr-7 " + prSha), functions.previews().serving().stream()
+                .map(d -> d.repository() + " " + d.function() + " " + d.commit()).toList(),
+                "recorded for routes and restarts, under its own repository label");
+        assertEquals(List.of("hello"), functions.reconciler().serving().stream().map(d -> d.function()).toList(),
+                "no production release was added");
 
         String statusPath = "/repos/" + owner + "/" + name + "/statuses/" + prSha;
         E2e.await("the preview's success status", Duration.ofMinutes(1), () -> statuses(statusPath),
