@@ -177,10 +177,10 @@ public final class FunctionsModule implements DaemonModule {
         ReconcileJobs jobs = new ReconcileJobs(context.database(), reconciler, tokens, config.trackedBranch(),
                 config::ownerAllowed);
         context.jobs().register(JobKind.RECONCILE, jobs.reconcile());
-        context.jobs().register(JobKind.GC, jobs.gc());
         // A PR's commit is not yet the owner's word: previews build without importing its sealed secrets.
         previews = new Previews(context.database(), builder::build, runtime, statuses, urls, reconciler,
                 config.previews().perOwner(), context.clock());
+        context.jobs().register(JobKind.GC, jobs.gc(previews));
         context.jobs().register(JobKind.PREVIEW, jobs.preview(previews));
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             RouteFollower follower = new RouteFollower(reconciler, previews, routedRuntime);

@@ -88,9 +88,10 @@ final class ReconcileJobs {
         };
     }
 
-    JobHandler gc() {
+    JobHandler gc(Previews previews) {
         return job -> {
-            int removed = reconciler.removeRepository(job.owner(), job.repository());
+            int removed = reconciler.removeRepository(job.owner(), job.repository())
+                    + previews.closeRepository(job.owner(), job.repository());
             return JobResult.succeeded("removed " + removed + " function(s) of " + job.owner() + "/" + job.repository());
         };
     }

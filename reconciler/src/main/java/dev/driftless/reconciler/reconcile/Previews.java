@@ -217,6 +217,21 @@ public final class Previews {
         }
     }
 
+    /** The repository left the installation or was deleted: every preview of its pull requests goes too. */
+    public int closeRepository(String owner, String repository) throws SQLException, InterruptedException {
+        Set<Integer> numbers = new java.util.TreeSet<>();
+        for (Preview preview : ofOwner(owner)) {
+            if (preview.repository().equals(repository)) {
+                numbers.add(preview.number());
+            }
+        }
+        int removed = 0;
+        for (int number : numbers) {
+            removed += close(owner, repository, number);
+        }
+        return removed;
+    }
+
     /** What every preview runs, as the store records it (any replica may have deployed it): for routes and restarts. */
     public List<FunctionDeployment> serving() throws SQLException {
         return store.inTransaction(records::all).stream().map(Preview::deployment).toList();
