@@ -32,6 +32,32 @@ public sealed interface GitHubEvent {
         }
     }
 
+    /**
+     * {@code pull_request}: only {@code opened}, {@code synchronize}, {@code reopened} and {@code closed} matter.
+     * {@code repository} is the base repository (where the PR lives); {@code fromFork} is true when the head
+     * commit lives in another repository.
+     */
+    record PullRequest(
+            String action,
+            int number,
+            RepositoryRef repository,
+            String headSha,
+            String headRef,
+            String headRepository,
+            boolean fromFork,
+            boolean merged,
+            Optional<Long> installationId) implements GitHubEvent {
+
+        /** True for the actions that (re)build a preview; {@link #closing()} removes it. */
+        public boolean building() {
+            return action.equals("opened") || action.equals("synchronize") || action.equals("reopened");
+        }
+
+        public boolean closing() {
+            return action.equals("closed");
+        }
+    }
+
     /** {@code installation}: created, deleted, suspend, unsuspend, new_permissions_accepted. */
     record Installation(String action, long installationId, String account, String accountType,
                         List<RepositoryRef> repositories) implements GitHubEvent { }

@@ -39,6 +39,7 @@ final class GitHubEventParser {
                 case "ping" -> new GitHubEvent.Ping(json.getString("zen", ""), json.getLong("hook_id", 0L));
                 case "push" -> push(json);
                 case "installation" -> installation(json);
+                case "pull_request" -> pullRequest(json);
                 case "installation_repositories" -> installationRepositories(json);
                 default -> new GitHubEvent.Other(eventName);
             };
@@ -63,6 +64,32 @@ final class GitHubEventParser {
                 commitId(json, "after", "push"),
                 installationId(json),
                 pusher == null ? "" : pusher.getString("name", ""));
+    }
+
+    private static GitHubEvent.PullRequest pullRequest(JsonObject json) throws MalformedEventException {
+        RepositoryRef base = repository(object(json, "repository", "pull_request"));
+        JsonObject pr = object(json, "pull_request", "pull_request");
+        JsonObject head = object(pr, "head", "pull_request.pull_request");
+        long number = json.getLong("number", pr.getLong("number", 0L));
+        if (number <= 0 || number > Integer.MAX_VALUE) {
+            throw new MalformedEventException("pull_request payload has no positive 'number'");
+        }
+        // A head whose repository was deleted has "repo": null; it can only be from a fork (of which nothing is left).
+        JsonObject headRepo = head.getJsonObject("repo");
+        String headRepository = headRepo == null ? "" : headRepo.getString("full_name", "");
+        Long headId = headRepo == null ? null : headRepo.getLong("id");
+        boolean fromFork = headRepo == null
+                || (headId != null ? headId != base.id() : !headRepository.equalsIgnoreCase(base.fullName()));
+        return new GitHubEvent.PullRequest(
+                string(json, "action", "pull_request"),
+                (int) number,
+                base,
+                commitId(head, "sha", "pull_request.pull_request.head"),
+                string(head, "ref", "pull_request.pull_request.head"),
+                headRepository,
+                fromFork,
+                pr.getBoolean("merged", false),
+                installationId(json));
     }
 
     private static GitHubEvent.Installation installation(JsonObject json) throws MalformedEventException {

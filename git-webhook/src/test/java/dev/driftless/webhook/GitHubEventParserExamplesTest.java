@@ -45,6 +45,45 @@ class GitHubEventParserExamplesTest {
     }
 
     @Test
+    void everyPullRequestExample() throws Exception {
+        List<JsonObject> prs = examples("pull_request");
+        assertTrue(prs.size() >= 20, "@octokit/webhooks-examples 7.6.1 has many pull_request examples");
+        int building = 0;
+        int closing = 0;
+        for (JsonObject json : prs) {
+            GitHubEvent.PullRequest pr = assertInstanceOf(GitHubEvent.PullRequest.class,
+                    GitHubEventParser.parse("pull_request", json.toBuffer()));
+            JsonObject head = json.getJsonObject("pull_request").getJsonObject("head");
+            assertEquals(json.getString("action"), pr.action());
+            assertEquals(json.getInteger("number"), pr.number());
+            assertEquals(head.getString("sha"), pr.headSha());
+            assertEquals(head.getString("ref"), pr.headRef());
+            assertEquals(json.getJsonObject("repository").getString("full_name"), pr.repository().fullName());
+            assertEquals(head.getJsonObject("repo").getString("full_name"), pr.headRepository());
+            assertFalse(pr.fromFork(), "the examples' heads live in the base repository");
+            assertEquals(Optional.ofNullable(json.getJsonObject("installation")).map(i -> i.getLong("id")),
+                    pr.installationId());
+            building += pr.building() ? 1 : 0;
+            closing += pr.closing() ? 1 : 0;
+        }
+        assertEquals(7, building, "opened x4, reopened x2, synchronize x1");
+        assertEquals(2, closing);
+    }
+
+    @Test
+    void aPullRequestFromAnotherRepositoryIsAFork() throws Exception {
+        JsonObject json = examples("pull_request").get(0).copy();
+        JsonObject headRepo = json.getJsonObject("pull_request").getJsonObject("head").getJsonObject("repo");
+        headRepo.put("id", headRepo.getLong("id") + 1).put("full_name", "someone-else/Hello-World");
+        GitHubEvent.PullRequest pr = assertInstanceOf(GitHubEvent.PullRequest.class,
+                GitHubEventParser.parse("pull_request", json.toBuffer()));
+        assertTrue(pr.fromFork());
+        json.getJsonObject("pull_request").getJsonObject("head").putNull("repo");
+        assertTrue(((GitHubEvent.PullRequest) GitHubEventParser.parse("pull_request", json.toBuffer())).fromFork(),
+                "a head whose repository is gone counts as a fork");
+    }
+
+    @Test
     void everyPushExample() throws Exception {
         List<JsonObject> pushes = examples("push");
         assertEquals(7, pushes.size(), "@octokit/webhooks-examples 7.6.1 has 7 push examples");

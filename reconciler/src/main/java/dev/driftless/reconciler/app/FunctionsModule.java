@@ -23,6 +23,7 @@ import dev.driftless.reconciler.dashboard.StoreDashboardData;
 import dev.driftless.reconciler.dashboard.StoreSessions;
 import dev.driftless.reconciler.dashboard.TrafficSource;
 import dev.driftless.reconciler.queue.JobKind;
+import dev.driftless.reconciler.reconcile.Previews;
 import dev.driftless.dashboard.SessionStore;
 import dev.driftless.reconciler.audit.AuditLog;
 import dev.driftless.reconciler.audit.AuditPruner;
@@ -83,6 +84,7 @@ public final class FunctionsModule implements DaemonModule {
     private static final Logger LOG = LoggerFactory.getLogger(FunctionsModule.class);
 
     private volatile Reconciler reconciler;
+    private volatile Previews previews;
     private volatile Gateway gateway;
     private volatile Optional<StatusSender> statusSender = Optional.empty();
     private volatile FunctionRuntime runtime;
@@ -181,12 +183,16 @@ public final class FunctionsModule implements DaemonModule {
         ReconcileJobs jobs = new ReconcileJobs(context.database(), reconciler, tokens, config.trackedBranch(),
                 config::ownerAllowed);
         context.jobs().register(JobKind.RECONCILE, jobs.reconcile());
-        context.jobs().register(JobKind.GC, jobs.gc());
+        // A PR's commit is not yet the owner's word: previews build without importing its sealed secrets.
+        previews = new Previews(context.database(), builder::build, runtime, statuses, urls, reconciler,
+                config.previews().perOwner(), context.clock());
+        context.jobs().register(JobKind.GC, jobs.gc(previews));
+        context.jobs().register(JobKind.PREVIEW, jobs.preview(previews));
         RepositoryJobs repositoryJobs = new RepositoryJobs(context.database(), reconciler);
         context.jobs().register(JobKind.ROLLBACK, repositoryJobs.rollback());
         context.jobs().register(JobKind.SUSPEND, repositoryJobs.suspend());
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            RouteFollower follower = new RouteFollower(reconciler, routedRuntime);
+            RouteFollower follower = new RouteFollower(reconciler, previews, routedRuntime);
             follower.start(RouteFollower.INTERVAL);
             context.onStop("route-follower", follower);
         }
@@ -248,7 +254,8 @@ public final class FunctionsModule implements DaemonModule {
         Thread restore = new Thread(() -> {
             try {
                 int started = reconciler.restore();
-                LOG.info("event=restore started={}", started);
+                int previewsStarted = previews.restore();
+                LOG.info("event=restore started={} previews={}", started, previewsStarted);
             } catch (Exception e) {
                 LOG.error("event=restore_failed error=\"{}\"", e.toString());
             }
@@ -258,6 +265,11 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     /** The reconciler, once configured: for the demo and tests in this process. */
+    /** Pull request previews (after start). */
+    public Previews previews() {
+        return previews;
+    }
+
     public Reconciler reconciler() {
         return reconciler;
     }

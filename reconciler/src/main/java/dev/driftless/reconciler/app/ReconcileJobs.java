@@ -4,7 +4,9 @@ import dev.driftless.builder.RepoSource;
 import dev.driftless.reconciler.queue.Job;
 import dev.driftless.reconciler.queue.JobHandler;
 import dev.driftless.reconciler.queue.JobResult;
+import dev.driftless.reconciler.reconcile.Previews;
 import dev.driftless.reconciler.reconcile.ReconcileOutcome;
+import io.vertx.core.json.JsonObject;
 import dev.driftless.reconciler.reconcile.ReconcileRequest;
 import dev.driftless.reconciler.reconcile.Reconciler;
 import dev.driftless.reconciler.reconcile.Transactions;
@@ -49,9 +51,47 @@ final class ReconcileJobs {
         return this::reconcile;
     }
 
-    JobHandler gc() {
+    /**
+     * A pull request's preview: the payload says which PR, whether it closed, and whether it comes from a fork
+     * (whose previews never get the owner's secrets).
+     */
+    JobHandler preview(Previews previews) {
         return job -> {
-            int removed = reconciler.removeRepository(job.owner(), job.repository());
+            JsonObject payload = new JsonObject(job.payload().orElse("{}"));
+            int number = payload.getInteger("number", 0);
+            if (number <= 0) {
+                return JobResult.failed("preview job without a pull request number");
+            }
+            if (payload.getBoolean("closed", false)) {
+                int removed = previews.close(job.owner(), job.repository(), number);
+                return JobResult.succeeded("removed " + removed + " preview function(s) of #" + number);
+            }
+            Optional<TrackedRepositories.Tracked> found = store.inTransaction(tx ->
+                    repositories.find(tx, job.owner(), job.repository()));
+            if (found.isEmpty() || !found.get().active() || found.get().suspended()) {
+                return JobResult.succeeded("repository is not served; no preview");
+            }
+            if (!ownerAllowed.test(job.owner())) {
+                return JobResult.failed("owner '" + job.owner() + "' is not allowed on this Driftless");
+            }
+            TrackedRepositories.Tracked repository = found.get();
+            Optional<String> token = repository.fromGitHub() ? tokens.token(repository.installationId()) : Optional.empty();
+            ReconcileRequest request = new ReconcileRequest(job.owner(), job.repository(), job.branch().orElseThrow(),
+                    new RepoSource(repository.cloneUrl(), token), job.headSha(), "pull-request",
+                    repository.installationId(), Map.of());
+            ReconcileOutcome outcome = previews.deploy(request, number, !payload.getBoolean("fromFork", false));
+            return switch (outcome.kind()) {
+                case SUCCEEDED, SKIPPED -> JobResult.succeeded(outcome.message());
+                case FAILED -> JobResult.failed(outcome.message());
+                case RETRY -> JobResult.retryLater(outcome.message());
+            };
+        };
+    }
+
+    JobHandler gc(Previews previews) {
+        return job -> {
+            int removed = reconciler.removeRepository(job.owner(), job.repository())
+                    + previews.closeRepository(job.owner(), job.repository());
             return JobResult.succeeded("removed " + removed + " function(s) of " + job.owner() + "/" + job.repository());
         };
     }

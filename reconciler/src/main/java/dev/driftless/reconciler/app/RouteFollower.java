@@ -1,5 +1,9 @@
 package dev.driftless.reconciler.app;
 
+import dev.driftless.reconciler.reconcile.Previews;
+import dev.driftless.runtime.FunctionDeployment;
+import java.util.ArrayList;
+import java.util.List;
 import dev.driftless.reconciler.reconcile.Reconciler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +24,7 @@ final class RouteFollower implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofSeconds(2);
 
     private final Reconciler reconciler;
+    private final Previews previews;
     private final RoutedRuntime runtime;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "driftless-route-follower");
@@ -28,8 +33,9 @@ final class RouteFollower implements AutoCloseable {
     });
     private volatile boolean failing;
 
-    RouteFollower(Reconciler reconciler, RoutedRuntime runtime) {
+    RouteFollower(Reconciler reconciler, Previews previews, RoutedRuntime runtime) {
         this.reconciler = reconciler;
+        this.previews = previews;
         this.runtime = runtime;
     }
 
@@ -39,7 +45,9 @@ final class RouteFollower implements AutoCloseable {
 
     void runOnce() {
         try {
-            runtime.follow(reconciler.serving());
+            List<FunctionDeployment> serving = new ArrayList<>(reconciler.serving());
+            serving.addAll(previews.serving()); // previews are routes too
+            runtime.follow(serving);
             if (failing) {
                 failing = false;
                 LOG.info("event=route_follow_recovered");

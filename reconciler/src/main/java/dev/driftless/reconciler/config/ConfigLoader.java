@@ -237,7 +237,10 @@ public final class ConfigLoader {
                     get(Setting.SCALE_TO_ZERO_IDLE, ConfigLoader::positiveDuration).orElse(Duration.ofMinutes(15)),
                     get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)),
                     get(Setting.FUNCTION_EGRESS, s -> ConfigLoader.oneOf(s, dev.driftless.runtime.local.Egress.class))
-                            .orElse(dev.driftless.runtime.local.Egress.ALLOW));
+                            .orElse(dev.driftless.runtime.local.Egress.ALLOW),
+                    new DriftlessConfig.Previews(get(Setting.PREVIEWS, ConfigLoader::bool).orElse(true),
+                            get(Setting.PREVIEWS_PER_OWNER, ConfigLoader::positiveInt).orElse(5),
+                            get(Setting.PREVIEWS_FROM_FORKS, ConfigLoader::bool).orElse(false)));
         }
 
         /** Every knob of the Kubernetes runtime; the record checks them together. */

@@ -61,7 +61,17 @@ public record DriftlessConfig(
         boolean scaleToZeroByDefault,
         Duration scaleToZeroIdle,
         Duration wakeTimeout,
-        dev.driftless.runtime.local.Egress functionEgress) {
+        dev.driftless.runtime.local.Egress functionEgress,
+        Previews previews) {
+
+    /** Preview functions for pull requests: on or off, how many PRs per owner, and whether forks are built. */
+    public record Previews(boolean enabled, int perOwner, boolean fromForks) {
+        public Previews {
+            if (perOwner < 1) {
+                throw new IllegalArgumentException("previews per owner must be at least 1");
+            }
+        }
+    }
 
     public enum RuntimeKind { LOCAL, KUBERNETES }
 

@@ -115,7 +115,13 @@ public enum Setting {
     SCALE_TO_ZERO_IDLE("DRIFTLESS_SCALE_TO_ZERO_IDLE", "scaleToZero.idle", "15m",
             "Idle period before a function scales to zero when it sets no com.openfaas.scale.zero-duration."),
     WAKE_TIMEOUT("DRIFTLESS_WAKE_TIMEOUT", "scaleToZero.wakeTimeout", "30s",
-            "How long the first request for a function scaled to zero waits for it to start (504 after it).");
+            "How long the first request for a function scaled to zero waits for it to start (504 after it)."),
+    PREVIEWS("DRIFTLESS_PREVIEWS", "previews.enabled", "true",
+            "Whether GitHub pull requests get preview functions (<function>--pr-<n>)."),
+    PREVIEWS_PER_OWNER("DRIFTLESS_PREVIEWS_PER_OWNER", "previews.perOwner", "5",
+            "How many pull requests of one owner may have previews at once; beyond it the PR gets a failed status."),
+    PREVIEWS_FROM_FORKS("DRIFTLESS_PREVIEWS_FROM_FORKS", "previews.fromForks", "false",
+            "Whether pull requests from forks are built as previews (never with the owner's secrets).");
 
     private final String env;
     private final String yamlKey;

@@ -21,6 +21,8 @@ enum Outcome {
     /** Repositories left the installation: garbage-collection jobs queued. */
     GC_QUEUED,
     PING,
+    /** A pull request from a fork while DRIFTLESS_PREVIEWS_FROM_FORKS is off: recorded, nothing built. */
+    FORK_NOT_BUILT,
     /** An event Driftless does not act on. */
     IGNORED,
     /** Same delivery id seen before: nothing done. */

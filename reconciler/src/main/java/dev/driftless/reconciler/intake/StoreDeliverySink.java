@@ -204,6 +204,10 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
             return new GitHubEvent.Push(lower(p.repository()), p.ref(), p.branch(), p.tag(), p.created(), p.deleted(),
                     p.forced(), p.before(), p.after(), p.installationId(), p.pusher());
         }
+        if (event instanceof GitHubEvent.PullRequest pr) {
+            return new GitHubEvent.PullRequest(pr.action(), pr.number(), lower(pr.repository()), pr.headSha(),
+                    pr.headRef(), pr.headRepository(), pr.fromFork(), pr.merged(), pr.installationId());
+        }
         if (event instanceof GitHubEvent.Installation i) {
             return new GitHubEvent.Installation(i.action(), i.installationId(), lower(i.account()), i.accountType(),
                     i.repositories().stream().map(StoreDeliverySink::lower).toList());
@@ -255,6 +259,9 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         if (event instanceof GitHubEvent.Push push) {
             return push(tx, delivery.id(), push, now, memo);
         }
+        if (event instanceof GitHubEvent.PullRequest pr) {
+            return pullRequest(tx, delivery.id(), pr, now, memo);
+        }
         memo.forgetRepositories();
         if (event instanceof GitHubEvent.Installation installation) {
             return installation(tx, delivery.id(), installation, now);
@@ -296,6 +303,34 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         }
         return new Written(deliveryId, Optional.empty(), Optional.of(repo.owner()), Optional.of(repo.name()),
                 Optional.of(push.ref()), Optional.of(push.after()), outcome, Optional.empty(), job);
+    }
+
+    /**
+     * A pull request opened, pushed to, reopened or closed queues a preview job for its head commit (closing removes
+     * the preview); other actions (labeled, assigned, …) are recorded only. Forks are built only when configured.
+     */
+    private Written pullRequest(Connection tx, String deliveryId, GitHubEvent.PullRequest pr, OffsetDateTime now,
+                                BatchMemo memo) throws SQLException {
+        RepositoryRef repo = pr.repository();
+        Optional<JobRequest> job = Optional.empty();
+        Outcome outcome;
+        if (!config.ownerAllowed(repo.owner())) {
+            outcome = Outcome.OWNER_NOT_ALLOWED;
+        } else if (!config.previews().enabled() || !(pr.building() || pr.closing())) {
+            outcome = Outcome.IGNORED;
+        } else if (pr.fromFork() && !config.previews().fromForks() && !pr.closing()) {
+            outcome = Outcome.FORK_NOT_BUILT;
+        } else {
+            memo.upsert(tx, new Repositories.Known(repo.owner(), repo.name(), "github", cloneUrl(repo),
+                    nonBlank(repo.defaultBranch()), pr.installationId(), Optional.of(repo.id())), now);
+            job = Optional.of(JobRequest.preview(repo.owner(), repo.name(), pr.number(), pr.headSha(), pr.closing(),
+                    pr.fromFork()));
+            memo.job(job.get());
+            outcome = Outcome.QUEUED; // or COALESCED: known once the batch enqueued
+        }
+        return new Written(deliveryId, Optional.of(pr.action()), Optional.of(repo.owner()), Optional.of(repo.name()),
+                Optional.of("refs/pull/" + pr.number() + "/head"), Optional.of(pr.headSha()), outcome, Optional.empty(),
+                job);
     }
 
     private Written installation(Connection tx, String deliveryId, GitHubEvent.Installation event, OffsetDateTime now)

@@ -11,7 +11,12 @@ public enum JobKind {
     /** Redeploy an earlier release of one function of the repository (payload: function and release). */
     ROLLBACK,
     /** Suspend or resume reconciling the repository (payload: suspended). */
-    SUSPEND;
+    SUSPEND,
+    /**
+     * Build and deploy (or, with {@code "closed": true} in the payload, remove) one pull request's preview
+     * functions; the branch is {@code pull/<n>}, so newer pushes to the same PR coalesce.
+     */
+    PREVIEW;
 
     public String dbName() {
         return name().toLowerCase(Locale.ROOT);

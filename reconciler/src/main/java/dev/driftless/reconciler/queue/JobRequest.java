@@ -23,7 +23,7 @@ public record JobRequest(JobKind kind, String owner, String repository, Optional
         Objects.requireNonNull(headSha, "headSha");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(target, "target");
-        if (kind == JobKind.RECONCILE && branch.isEmpty()) {
+        if ((kind == JobKind.RECONCILE || kind == JobKind.PREVIEW) && branch.isEmpty()) {
             throw new IllegalArgumentException("a reconcile job needs a branch");
         }
         headSha.ifPresent(sha -> {
@@ -37,6 +37,14 @@ public record JobRequest(JobKind kind, String owner, String repository, Optional
                                        JobReason reason) {
         return new JobRequest(JobKind.RECONCILE, owner, repository, Optional.of(branch), headSha, reason, Optional.empty(),
                 Optional.empty());
+    }
+
+    /** A pull request's preview: build {@code headSha} as {@code <function>--pr-<n>}, or remove it when {@code closed}. */
+    public static JobRequest preview(String owner, String repository, int number, String headSha, boolean closed,
+                                     boolean fromFork) {
+        return new JobRequest(JobKind.PREVIEW, owner, repository, Optional.of("pull/" + number), Optional.of(headSha),
+                JobReason.WEBHOOK, Optional.empty(), Optional.of("{\"number\":" + number + ",\"closed\":" + closed
+                        + ",\"fromFork\":" + fromFork + "}"));
     }
 
     public static JobRequest gc(String owner, String repository, JobReason reason) {

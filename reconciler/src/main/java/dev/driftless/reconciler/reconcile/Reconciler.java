@@ -520,7 +520,8 @@ public final class Reconciler {
         return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
     }
 
-    private ReentrantLock lockFor(String owner) {
+    /** Previews take the same per-owner lock: their names are routes of the owner too. */
+    ReentrantLock lockFor(String owner) {
         return ownerLocks.computeIfAbsent(owner, o -> new ReentrantLock());
     }
 }

@@ -33,16 +33,24 @@ final class SpecJson {
     }
 
     static FunctionDeployment deployment(Release release) {
-        JsonObject json = new JsonObject(release.specJson());
+        return deployment(release.owner(), release.repository(), release.function(), release.image(), release.commit(),
+                release.number(), release.specJson(), true);
+    }
+
+    /** @param withSecrets false drops the secrets the spec names (a fork's preview never reads the owner's secrets) */
+    static FunctionDeployment deployment(String owner, String repository, String function, String image, String commit,
+                                         int release, String specJson, boolean withSecrets) {
+        JsonObject json = new JsonObject(specJson);
         return new FunctionDeployment(
-                release.owner(),
-                release.repository(),
-                release.function(),
-                release.image(),
-                release.commit(),
-                release.number(),
+                owner,
+                repository,
+                function,
+                image,
+                commit,
+                release,
                 strings(json.getJsonObject("environment")),
-                json.getJsonArray("secrets", new JsonArray()).stream().map(String::valueOf).toList(),
+                withSecrets ? json.getJsonArray("secrets", new JsonArray()).stream().map(String::valueOf).toList()
+                        : java.util.List.of(),
                 strings(json.getJsonObject("labels")),
                 strings(json.getJsonObject("annotations")),
                 new FunctionDeployment.Resources(

@@ -89,6 +89,49 @@ class StoreDeliverySinkTest {
         return queue.depthByState().get(JobState.QUEUED);
     }
 
+    static Delivery pullRequest(String id, String action, int number, String head, boolean fork) {
+        return new Delivery(id, "pull_request", Instant.now(), new GitHubEvent.PullRequest(action, number, FNS, head,
+                "feature", fork ? "mallory/fns" : "alice/fns", fork, false, Optional.of(7L)));
+    }
+
+    @Test
+    void aPullRequestQueuesOnePreviewJobForItsNewestHeadAndClosingQueuesItsRemoval() throws Exception {
+        StoreDeliverySink sink = sink(Map.of());
+        sink.acceptAll(List.of(pullRequest("p1", "opened", 3, SHA1, false), pullRequest("p2", "synchronize", 3, SHA2, false),
+                pullRequest("p3", "labeled", 3, SHA2, false)));
+        assertEquals(List.of("p1=queued", "p2=coalesced", "p3=ignored"), deliveries());
+        Job job = queue.claim("w").orElseThrow();
+        assertEquals(JobKind.PREVIEW, job.kind());
+        assertEquals(Optional.of("pull/3"), job.branch());
+        assertEquals(Optional.of(SHA2), job.headSha(), "the newest push to the PR wins");
+        assertEquals(Optional.of("{\"number\":3,\"closed\":false,\"fromFork\":false}"), job.payload());
+        queue.complete(job, dev.driftless.reconciler.queue.JobResult.succeeded("built"));
+
+        sink.accept(pullRequest("p4", "closed", 3, SHA2, false));
+        Job close = queue.claim("w").orElseThrow();
+        assertEquals(JobKind.PREVIEW, close.kind());
+        assertTrue(close.payload().orElseThrow().contains("\"closed\":true"), close.payload().toString());
+    }
+
+    @Test
+    void aPullRequestFromAForkIsRecordedButNotBuiltUnlessForksAreAllowed() throws Exception {
+        sink(Map.of()).accept(pullRequest("f1", "opened", 4, SHA1, true));
+        assertEquals(List.of("f1=fork-not-built"), deliveries());
+        assertEquals(0L, queued());
+
+        sink(Map.of("DRIFTLESS_PREVIEWS_FROM_FORKS", "true")).accept(pullRequest("f2", "synchronize", 4, SHA2, true));
+        Job job = queue.claim("w").orElseThrow();
+        assertEquals(JobKind.PREVIEW, job.kind());
+        assertTrue(job.payload().orElseThrow().contains("\"fromFork\":true"), "the job knows: no secrets for it");
+    }
+
+    @Test
+    void pullRequestsAreIgnoredWhenPreviewsAreOff() throws Exception {
+        sink(Map.of("DRIFTLESS_PREVIEWS", "false")).accept(pullRequest("o1", "opened", 5, SHA1, false));
+        assertEquals(List.of("o1=ignored"), deliveries());
+        assertEquals(0L, queued());
+    }
+
     @Test
     void aPushToTheDefaultBranchIsRecordedWithItsJobAndARedeliveryQueuesNothing() throws Exception {
         StoreDeliverySink sink = sink(Map.of());

@@ -300,6 +300,42 @@ class ReconcilerTest {
                 Optional.empty(), Map.of()));
     }
 
+    @Test
+    void previewsDeployBesideProductionRespectTheLimitAndGoWithTheirRepository() throws Exception {
+        String production = push(built("hello", "v1"));
+        assertEquals(ReconcileOutcome.Kind.SUCCEEDED, reconciler.reconcile(request()).kind());
+        String prHead = push(built("hello", "v2"), built("x".repeat(60), "long"));
+        Previews previews = new Previews(store, request -> new BuildResult(request.commit(),
+                (List<FunctionBuild>) scripted.get(request.commit())), runtime, (tx, report) -> reported.add(report),
+                new Urls("localhost", 8443), reconciler, 1, Clock.systemUTC());
+        ReconcileRequest pr = new ReconcileRequest("alice", "fns", "pull/7", RepoSource.of("unused"), Optional.of(prHead),
+                "pull-request", Optional.empty(), Map.of());
+
+        ReconcileOutcome outcome = previews.deploy(pr, 7, true);
+
+        assertEquals(ReconcileOutcome.Kind.FAILED, outcome.kind(), "the too-long name fails, the other deploys");
+        assertEquals(image("v2"), runtime.imageOf("alice", "hello--pr-7"));
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"), "production untouched");
+        assertEquals(production, store.inTransaction(tx -> new ReleaseHistory().current(tx, "alice", "hello"))
+                .orElseThrow().commit(), "no production release added");
+        StatusReport tooLong = reported.stream().filter(r -> r.context().equals("driftless/" + "x".repeat(60) + "--pr-7"))
+                .findFirst().orElseThrow();
+        assertTrue(tooLong.description().contains("more than the 63 a DNS label allows"), tooLong.description());
+        assertTrue(reported.stream().anyMatch(r -> r.context().equals("driftless/hello--pr-7")
+                && r.targetUrl().equals("https://alice.localhost:8443/hello--pr-7")));
+
+        ReconcileOutcome refused = previews.deploy(new ReconcileRequest("alice", "fns", "pull/8", RepoSource.of("unused"),
+                Optional.of(prHead), "pull-request", Optional.empty(), Map.of()), 8, true);
+        assertEquals(ReconcileOutcome.Kind.FAILED, refused.kind());
+        assertTrue(refused.message().contains("limit (DRIFTLESS_PREVIEWS_PER_OWNER) is 1"), refused.message());
+        assertTrue(runtime.list("alice", "fns--pr-8").isEmpty());
+
+        assertEquals(1, previews.closeRepository("alice", "fns"));
+        assertTrue(runtime.list("alice", "fns--pr-7").isEmpty());
+        assertTrue(previews.serving().isEmpty());
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"), "closing previews leaves production alone");
+    }
+
     private ReconcileRequest request() {
         return new ReconcileRequest("alice", "fns", "main", RepoSource.of(temp.resolve("repo").toUri().toString()),
                 Optional.empty(), "webhook", Optional.empty(), Map.of());

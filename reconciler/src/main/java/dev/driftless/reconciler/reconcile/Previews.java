@@ -1,0 +1,310 @@
+package dev.driftless.reconciler.reconcile;
+
+import dev.driftless.builder.BuildException;
+import dev.driftless.builder.BuildRequest;
+import dev.driftless.builder.BuildResult;
+import dev.driftless.builder.FunctionBuild;
+import dev.driftless.reconciler.reconcile.PreviewRecords.Preview;
+import dev.driftless.reconciler.reconcile.StatusReport.State;
+import dev.driftless.runtime.DeployedFunction;
+import dev.driftless.runtime.FunctionDeployment;
+import dev.driftless.runtime.FunctionRuntime;
+import dev.driftless.runtime.RolloutResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Pull request previews: the PR head's functions built and deployed as separate functions named
+ * {@code <function>--pr-<n>} of the same owner (served at {@code https://<owner>.<domain>/<function>--pr-<n>}),
+ * under the runtime repository label {@code <repository>--pr-<n>} so that production's pruning never sees them.
+ * Production releases, conditions and builds are never touched; previews are recorded in their own table.
+ * Blocking: call on a worker thread.
+ */
+public final class Previews {
+    private static final Logger LOG = LoggerFactory.getLogger(Previews.class);
+    /** DNS-1123 label limit: the preview name is a route, a Deployment and a Service name. */
+    static final int MAX_NAME = 63;
+
+    private final Transactions store;
+    private final CommitBuilder builder;
+    private final FunctionRuntime runtime;
+    private final CommitStatuses statuses;
+    private final Urls urls;
+    private final Reconciler reconciler;
+    private final int perOwner;
+    private final Clock clock;
+    private final PreviewRecords records = new PreviewRecords();
+    private final BuildRecords builds = new BuildRecords();
+
+    /** @param reconciler whose per-owner lock previews share */
+    public Previews(Transactions store, CommitBuilder builder, FunctionRuntime runtime, CommitStatuses statuses, Urls urls,
+                    Reconciler reconciler, int perOwner, Clock clock) {
+        this.store = store;
+        this.builder = builder;
+        this.runtime = runtime;
+        this.statuses = statuses;
+        this.urls = urls;
+        this.reconciler = reconciler;
+        this.perOwner = perOwner;
+        this.clock = clock;
+    }
+
+    /** {@code <function>--pr-<n>}, or a clear error when that is longer than a DNS label may be. */
+    public static String previewName(String function, int number) {
+        String name = function + "--pr-" + number;
+        if (name.length() > MAX_NAME) {
+            throw new IllegalArgumentException("preview name '" + name + "' is " + name.length()
+                    + " characters, more than the " + MAX_NAME + " a DNS label allows; shorten the function name to at most "
+                    + (MAX_NAME - ("--pr-" + number).length()) + " characters to get a preview");
+        }
+        return name;
+    }
+
+    /** The runtime's repository label of a PR's previews (production prunes by its own repository label). */
+    public static String previewRepository(String repository, int number) {
+        return repository + "--pr-" + number;
+    }
+
+    /** A preview's commit status context: {@code driftless/<function>--pr-<n>} (status contexts are {@code driftless/<name>}). */
+    public static String context(String function, int number) {
+        return "driftless/" + function + "--pr-" + number;
+    }
+
+    /** The whole preview build's context, beside production's {@code driftless/stack}. */
+    public static String stackContext(int number) {
+        return "driftless/stack--pr-" + number;
+    }
+
+    /** A PR refused by the per-owner limit; its own context, since no build orders it. */
+    public static final String LIMIT_CONTEXT = "driftless/previews";
+
+    /**
+     * Builds the PR head {@code request.headHint()} and deploys each function as its preview.
+     *
+     * @param withSecrets false for forks: their previews run without the owner's secrets
+     */
+    public ReconcileOutcome deploy(ReconcileRequest request, int number, boolean withSecrets)
+            throws SQLException, InterruptedException {
+        String commit = request.headHint().orElseThrow(() -> new IllegalArgumentException("a preview needs the PR head"));
+        String owner = request.owner();
+        String previewRepo = previewRepository(request.repository(), number);
+        ReentrantLock lock = reconciler.lockFor(owner);
+        lock.lockInterruptibly();
+        try {
+            int others = store.inTransaction(tx -> records.otherPullRequests(tx, owner, request.repository(), number));
+            if (others >= perOwner) {
+                String message = "no preview: " + owner + " already has previews for " + others + " pull request(s), the"
+                        + " limit (DRIFTLESS_PREVIEWS_PER_OWNER) is " + perOwner + "; close one to get a preview";
+                store.inTransaction(tx -> {
+                    // its own context: build ids order the other preview statuses, this one has no build
+                    statuses.report(tx, status(request, commit, LIMIT_CONTEXT, State.FAILURE, message,
+                            urls.dashboard(owner), clock.millis()));
+                    return null;
+                });
+                LOG.info("event=preview_refused owner={} repository={} pr={} reason=limit", owner, request.repository(), number);
+                return ReconcileOutcome.failed(commit, message);
+            }
+            long buildId = store.inTransaction(tx -> {
+                long id = builds.start(tx, owner, previewRepo, request.branch(), commit, "pull-request", clock.instant());
+                statuses.report(tx, status(request, commit, stackContext(number), State.PENDING,
+                        "building preview of #" + number + "…", urls.buildLog(owner, id, null), id));
+                return id;
+            });
+            BuildLogWriter log = new BuildLogWriter(store, buildId, request.source().token().stream().toList());
+            BuildResult result;
+            try {
+                result = builder.build(new BuildRequest(owner, request.repository(), request.source(), commit,
+                        request.environment(), log::line));
+            } catch (BuildException | RuntimeException e) {
+                log.line(null, "build failed: " + e.getMessage());
+                log.flush();
+                finish(request, commit, number, buildId, "failed", e.getMessage(), State.FAILURE);
+                return ReconcileOutcome.failed(commit, e.getMessage());
+            }
+            log.flush();
+            List<String> failed = new ArrayList<>();
+            Set<String> keep = new HashSet<>();
+            for (FunctionBuild function : result.functions()) {
+                String outcome = deployOne(request, commit, number, buildId, function, withSecrets, log);
+                if (outcome == null) {
+                    keep.add(previewNameOrNull(function.name(), number));
+                } else {
+                    failed.add(function.name() + " (" + outcome + ")");
+                }
+            }
+            log.flush();
+            pruneRemoved(owner, request.repository(), number, keep);
+            if (failed.isEmpty()) {
+                String description = result.functions().size() + " preview function(s) deployed";
+                finish(request, commit, number, buildId, "succeeded", description, State.SUCCESS);
+                return ReconcileOutcome.succeeded(commit, description);
+            }
+            String description = failed.size() + " of " + result.functions().size() + " preview(s) failed: "
+                    + String.join(", ", failed);
+            finish(request, commit, number, buildId, "failed", description, State.FAILURE);
+            return ReconcileOutcome.failed(commit, description);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deploys one function's preview; returns null on success, else why it failed (its status says so too). */
+    private String deployOne(ReconcileRequest request, String commit, int number, long buildId, FunctionBuild function,
+                             boolean withSecrets, BuildLogWriter log) throws SQLException, InterruptedException {
+        String owner = request.owner();
+        String context = context(function.name(), number);
+        String logUrl = urls.buildLog(owner, buildId, function.name());
+        String name;
+        try {
+            name = previewName(function.name(), number);
+        } catch (IllegalArgumentException tooLong) {
+            report(request, commit, context, State.FAILURE, tooLong.getMessage(), logUrl, buildId);
+            return "name too long";
+        }
+        if (function.outcome() == FunctionBuild.Outcome.FAILED) {
+            report(request, commit, context, State.FAILURE, function.reason(), logUrl, buildId);
+            return function.reason();
+        }
+        if (function.outcome() == FunctionBuild.Outcome.SKIPPED) {
+            report(request, commit, context, State.SUCCESS, "not built: skip_build is set", logUrl, buildId);
+            return null;
+        }
+        String image = function.image().orElseThrow().toString();
+        String spec = SpecJson.write(function.spec());
+        FunctionDeployment deployment = SpecJson.deployment(owner, previewRepository(request.repository(), number), name,
+                image, commit, number, spec, withSecrets);
+        log.line(function.name(), "==> rolling out preview " + name + " (" + Reconciler.shortImage(image) + ")");
+        RolloutResult rollout = runtime.deploy(deployment);
+        if (rollout.failed()) {
+            for (String line : rollout.lastLogLines()) {
+                log.line(function.name(), "| " + line);
+            }
+            String description = "preview rollout failed: " + rollout.reason() + " " + rollout.message();
+            log.line(function.name(), description);
+            report(request, commit, context, State.FAILURE, description, logUrl, buildId);
+            return "rollout failed";
+        }
+        String url = urls.endpoint(owner, name);
+        store.inTransaction(tx -> {
+            records.put(tx, new Preview(owner, name, request.repository(), number, function.name(), commit, image, url,
+                    spec, withSecrets, clock.instant()));
+            statuses.report(tx, status(request, commit, context, State.SUCCESS, "preview deployed: " + url, url, buildId));
+            return null;
+        });
+        LOG.info("event=preview_deployed owner={} repository={} pr={} function={} commit={}", owner,
+                request.repository(), number, name, commit);
+        return null;
+    }
+
+    /** Closing or merging the PR: its preview functions stop and are forgotten. */
+    public int close(String owner, String repository, int number) throws SQLException, InterruptedException {
+        ReentrantLock lock = reconciler.lockFor(owner);
+        lock.lockInterruptibly();
+        try {
+            int removed = pruneRemoved(owner, repository, number, Set.of());
+            LOG.info("event=preview_closed owner={} repository={} pr={} removed={}", owner, repository, number, removed);
+            return removed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The repository left the installation or was deleted: every preview of its pull requests goes too. */
+    public int closeRepository(String owner, String repository) throws SQLException, InterruptedException {
+        Set<Integer> numbers = new java.util.TreeSet<>();
+        for (Preview preview : ofOwner(owner)) {
+            if (preview.repository().equals(repository)) {
+                numbers.add(preview.number());
+            }
+        }
+        int removed = 0;
+        for (int number : numbers) {
+            removed += close(owner, repository, number);
+        }
+        return removed;
+    }
+
+    /** What every preview runs, as the store records it (any replica may have deployed it): for routes and restarts. */
+    public List<FunctionDeployment> serving() throws SQLException {
+        return store.inTransaction(records::all).stream().map(Preview::deployment).toList();
+    }
+
+    /** Starts every recorded preview again after a restart (the local runtime runs nothing then). */
+    public int restore() throws SQLException, InterruptedException {
+        int started = 0;
+        for (FunctionDeployment deployment : serving()) {
+            RolloutResult result = runtime.deploy(deployment);
+            if (result.outcome() == RolloutResult.Outcome.ROLLED_OUT) {
+                started++;
+            } else if (result.failed()) {
+                LOG.warn("event=preview_restore_failed owner={} function={} reason={}", deployment.owner(),
+                        deployment.function(), result.reason());
+            }
+        }
+        return started;
+    }
+
+    /** Every preview of the owner, for the dashboard and the PR comment. */
+    public List<Preview> ofOwner(String owner) throws SQLException {
+        return store.inTransaction(tx -> records.ofOwner(tx, owner));
+    }
+
+    /** Removes the PR's previews not in {@code keep}, from the runtime (by its repository label) and the store. */
+    private int pruneRemoved(String owner, String repository, int number, Set<String> keep)
+            throws SQLException, InterruptedException {
+        String previewRepo = previewRepository(repository, number);
+        int removed = 0;
+        for (DeployedFunction deployed : runtime.list(owner, previewRepo)) {
+            if (!keep.contains(deployed.function())) {
+                runtime.remove(owner, previewRepo, deployed.function());
+                removed++;
+            }
+        }
+        store.inTransaction(tx -> {
+            for (Preview preview : records.ofPullRequest(tx, owner, repository, number)) {
+                if (!keep.contains(preview.previewFunction())) {
+                    records.remove(tx, owner, preview.previewFunction());
+                }
+            }
+            return null;
+        });
+        return removed;
+    }
+
+    private static String previewNameOrNull(String function, int number) {
+        String name = function + "--pr-" + number;
+        return name.length() > MAX_NAME ? null : name;
+    }
+
+    private void finish(ReconcileRequest request, String commit, int number, long buildId, String state, String reason,
+                        State stackState) throws SQLException {
+        store.inTransaction(tx -> {
+            builds.finish(tx, buildId, state, reason, clock.instant());
+            statuses.report(tx, status(request, commit, stackContext(number), stackState, reason,
+                    urls.buildLog(request.owner(), buildId, null), buildId));
+            return null;
+        });
+    }
+
+    private void report(ReconcileRequest request, String commit, String context, State state, String description,
+                        String targetUrl, long sequence) throws SQLException {
+        store.inTransaction(tx -> {
+            statuses.report(tx, status(request, commit, context, state, description, targetUrl, sequence));
+            return null;
+        });
+    }
+
+    private static StatusReport status(ReconcileRequest request, String commit, String context, State state,
+                                       String description, String targetUrl, long sequence) {
+        return new StatusReport(request.owner(), request.repository(), commit, request.branch(), context, state,
+                description, targetUrl, request.installationId(), sequence);
+    }
+}
