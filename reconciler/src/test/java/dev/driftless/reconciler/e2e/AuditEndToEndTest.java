@@ -136,8 +136,36 @@ class AuditEndToEndTest {
             assertFalse(entry.encode().contains(token), "no token in the audit trail");
         }
 
+        // The dashboard shows the same trail, newest first, and the secret by name only.
+        HttpResponse<String> auditPage = browser.send(HttpRequest.newBuilder(URI.create(site + "/dashboard/alice/audit"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, auditPage.statusCode(), auditPage.body());
+        List<Long> shownIds = java.util.regex.Pattern.compile("data-audit=\"(\\d+)\"").matcher(auditPage.body())
+                .results().map(m -> Long.parseLong(m.group(1))).toList();
+        assertEquals(entries.stream().map(e -> e.getLong("id")).sorted(java.util.Comparator.reverseOrder()).toList(),
+                shownIds, "every entry of the export, newest first");
+        for (String action : byAction.keySet()) {
+            assertTrue(auditPage.body().contains("<td class=\"audit-action\">" + action + "</td>"), action);
+        }
+        assertTrue(auditPage.body().contains(commits.get(0)), "the pushed commit in the detail");
+        assertTrue(auditPage.body().contains("<td class=\"audit-target\">db-password</td>"));
+        assertFalse(auditPage.body().contains("hidden-"), "no secret value on the audit page");
+        String ownerPage = browser.send(HttpRequest.newBuilder(URI.create(site + "/dashboard/alice")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(ownerPage.contains("<code class=\"secret-name\">db-password</code>"), ownerPage);
+        assertTrue(ownerPage.contains("href=\"/dashboard/alice/audit\""), "the audit page is linked");
+        assertFalse(ownerPage.contains("hidden-"), "no secret value on the owner's page");
+
         // Another owner's token may not read alice's trail.
         String bob = daemon.context().tokens().create("bob");
+        HttpClient bobBrowser = HttpClient.newBuilder().sslContext(https.sslContext()).cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        assertEquals(200, bobBrowser.send(HttpRequest.newBuilder(URI.create(site + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(bob, StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(403, bobBrowser.send(HttpRequest.newBuilder(URI.create(site + "/dashboard/alice/audit")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals(403, get(http, api + "/api/v1/owners/alice/audit", bob).statusCode());
         assertEquals(401, E2e.get(http, api + "/api/v1/owners/alice/audit").statusCode());
         assertEquals(400, get(http, api + "/api/v1/owners/alice/audit?after=x", token).statusCode());
