@@ -131,6 +131,7 @@ public final class Dashboard {
         router.post("/logout").handler(forms).handler(this::logout);
         page(router, "/dashboard").handler(this::ownersPage);
         page(router, "/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
+        page(router, "/dashboard/:owner/audit").handler(ctx -> ownerPage(ctx, this::auditPage));
         page(router, "/dashboard/:owner/functions/:function").handler(ctx -> ownerPage(ctx, this::functionPage));
         router.post("/dashboard/:owner/functions/:function/rollback").handler(forms)
                 .handler(ctx -> ownerPage(ctx, this::rollbackForm));
@@ -294,11 +295,44 @@ public final class Dashboard {
     }
 
     private void functionsPage(RoutingContext ctx, Session session, String owner) {
-        blocking(ctx, () -> new Object[] {data.repositories(owner), data.functions(owner)}, parts -> {
+        blocking(ctx, () -> new Object[] {data.repositories(owner), data.functions(owner), data.secrets(owner)}, parts -> {
             @SuppressWarnings("unchecked") List<String> repositories = (List<String>) parts[0];
             @SuppressWarnings("unchecked") List<Views.FunctionRow> rows = (List<Views.FunctionRow>) parts[1];
-            html(ctx, 200, Pages.functions(session.principal(), owner, repositories, rows, session.csrfToken()));
+            @SuppressWarnings("unchecked") List<Views.SecretRow> secrets = (List<Views.SecretRow>) parts[2];
+            html(ctx, 200, Pages.functions(session.principal(), owner, repositories, rows, secrets, session.csrfToken()));
         });
+    }
+
+    /** Rows on one page of the audit trail. */
+    static final int AUDIT_PAGE = 50;
+
+    private void auditPage(RoutingContext ctx, Session session, String owner) {
+        Optional<Long> before;
+        Optional<Long> after;
+        try {
+            before = cursor(ctx.queryParams().get("before"));
+            after = cursor(ctx.queryParams().get("after"));
+        } catch (NumberFormatException e) {
+            html(ctx, 400, Pages.error(400, "before and after are cursors: whole numbers, 0 or more."));
+            return;
+        }
+        if (before.isPresent() && after.isPresent()) {
+            html(ctx, 400, Pages.error(400, "Give before or after, not both."));
+            return;
+        }
+        blocking(ctx, () -> data.audit(owner, before, after, AUDIT_PAGE),
+                page -> html(ctx, 200, Pages.audit(session.principal(), owner, page, session.csrfToken())));
+    }
+
+    private static Optional<Long> cursor(String text) {
+        if (text == null || text.isEmpty()) {
+            return Optional.empty();
+        }
+        long value = Long.parseLong(text.strip());
+        if (value < 0) {
+            throw new NumberFormatException(text);
+        }
+        return Optional.of(value);
     }
 
     private void functionPage(RoutingContext ctx, Session session, String owner) {

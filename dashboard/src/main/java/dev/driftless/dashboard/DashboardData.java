@@ -40,4 +40,13 @@ public interface DashboardData {
 
     /** A job queued by {@link #queueSuspend} or {@link #queueRollback}, if it is the owner's. */
     Optional<Views.JobView> job(String owner, long id) throws Exception;
+
+    /**
+     * One page of the owner's audit trail, newest first, at most {@code limit} rows: the entries just older than
+     * {@code before}, or just newer than {@code after}, or (neither given) the newest.
+     */
+    Views.AuditPage audit(String owner, Optional<Long> before, Optional<Long> after, int limit);
+
+    /** The owner's secrets by name: names, sizes, origins and dates, never values. */
+    List<Views.SecretRow> secrets(String owner);
 }

@@ -32,8 +32,12 @@ final class Pages {
     }
 
     static String functions(Principal principal, String owner, List<String> repositories, List<FunctionRow> rows,
-                            String csrf) {
-        return render(out -> JtefunctionsGenerated.render(out, null, principal, owner, repositories, rows, csrf));
+                            List<Views.SecretRow> secrets, String csrf) {
+        return render(out -> JtefunctionsGenerated.render(out, null, principal, owner, repositories, rows, secrets, csrf));
+    }
+
+    static String audit(Principal principal, String owner, Views.AuditPage page, String csrf) {
+        return render(out -> JteauditGenerated.render(out, null, principal, owner, page, csrf));
     }
 
     static String function(Principal principal, FunctionDetail detail, String csrf, String flash) {

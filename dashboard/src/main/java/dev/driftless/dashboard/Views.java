@@ -78,4 +78,20 @@ public final class Views {
      * {@code succeeded}, {@code failed}, {@code superseded}) and, once finished, what it did or why it failed.
      */
     public record JobView(long id, String kind, String state, boolean finished, boolean succeeded, String message) { }
+
+    /**
+     * One line of an owner's audit trail.
+     *
+     * @param detail the entry's facts as JSON text (commit, release numbers, sizes), never a secret value
+     */
+    public record AuditRow(long id, Instant at, String actor, String action, String target, String detail) { }
+
+    /**
+     * A page of the audit trail, newest first, with the cursors of its neighbours: {@code newer} for
+     * {@code ?after=} when newer entries exist, {@code older} for {@code ?before=} when older ones exist.
+     */
+    public record AuditPage(List<AuditRow> rows, Optional<Long> newer, Optional<Long> older) { }
+
+    /** What the owner may see of a secret: never its value. */
+    public record SecretRow(String name, int sizeBytes, String origin, Instant updatedAt) { }
 }

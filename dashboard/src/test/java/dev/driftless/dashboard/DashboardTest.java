@@ -92,6 +92,67 @@ class DashboardTest {
     }
 
     @Test
+    void theAuditPageShowsTheNewestFiftyFirstAndPagesBothWays() throws Exception {
+        for (long id = 1; id <= 120; id++) {
+            data.audit.add(new Views.AuditRow(id, java.time.Instant.parse("2026-11-22T10:00:00Z").plusSeconds(id),
+                    "alice", "deploy", "hello", "{\"release\":" + id + "}"));
+        }
+        String alice = login(ALICE);
+        assertTrue(get("/dashboard/alice", alice).bodyAsString().contains("href=\"/dashboard/alice/audit\""),
+                "linked from the owner's page");
+
+        HttpResponse<Buffer> newest = get("/dashboard/alice/audit", alice);
+        assertEquals(200, newest.statusCode());
+        assertEquals(rangeDown(120, 71), auditIds(newest.bodyAsString()));
+        String detail = newest.bodyAsString().replaceAll("(?s).*?<code class=\"audit-detail\">([^<]*)</code>.*", "$1");
+        assertEquals("{\"release\":120}", detail.replace("&#34;", "\"").replace("&quot;", "\""), "the detail as text");
+        assertTrue(newest.bodyAsString().contains("href=\"/dashboard/alice/audit?before=71\""));
+        assertFalse(newest.bodyAsString().contains("id=\"audit-newer\""), "nothing newer than the newest");
+
+        String older = get("/dashboard/alice/audit?before=71", alice).bodyAsString();
+        assertEquals(rangeDown(70, 21), auditIds(older));
+        assertTrue(older.contains("href=\"/dashboard/alice/audit?after=70\""));
+        String oldest = get("/dashboard/alice/audit?before=21", alice).bodyAsString();
+        assertEquals(rangeDown(20, 1), auditIds(oldest));
+        assertFalse(oldest.contains("id=\"audit-older\""), "nothing older than the first");
+        assertEquals(rangeDown(70, 21), auditIds(get("/dashboard/alice/audit?after=20", alice).bodyAsString()),
+                "after= goes back to the newer page");
+    }
+
+    @Test
+    void theAuditPageRefusesBadCursorsAndOtherOwners() throws Exception {
+        String alice = login(ALICE);
+        assertEquals(400, get("/dashboard/alice/audit?before=x", alice).statusCode());
+        assertEquals(400, get("/dashboard/alice/audit?after=-1", alice).statusCode());
+        assertEquals(400, get("/dashboard/alice/audit?after=1&before=5", alice).statusCode());
+        assertEquals(403, get("/dashboard/alice/audit", login(BOB)).statusCode());
+        assertEquals(200, get("/dashboard/alice/audit", login(ADMIN)).statusCode());
+        assertTrue(get("/dashboard/alice/audit", alice).bodyAsString().contains("id=\"no-audit\""));
+    }
+
+    @Test
+    void theOwnersPageListsSecretsWithoutValues() throws Exception {
+        String page = get("/dashboard/alice", login(ALICE)).bodyAsString();
+        assertTrue(page.contains("id=\"secrets\""), page);
+        assertTrue(page.contains("<code class=\"secret-name\">api-key</code>"), page);
+        assertTrue(page.contains("32 bytes"), page);
+        assertTrue(page.contains("<td class=\"secret-origin\">cli</td>"), page);
+        assertTrue(page.contains("2026-11-22 08:00:00 UTC"), page);
+        data.secrets.clear();
+        assertTrue(get("/dashboard/alice", login(ALICE)).bodyAsString().contains("id=\"no-secrets\""));
+    }
+
+    private static List<Long> auditIds(String page) {
+        return java.util.regex.Pattern.compile("data-audit=\"(\\d+)\"").matcher(page).results()
+                .map(m -> Long.parseLong(m.group(1))).toList();
+    }
+
+    private static List<Long> rangeDown(long from, long to) {
+        return java.util.stream.LongStream.rangeClosed(to, from).boxed()
+                .sorted(java.util.Comparator.reverseOrder()).toList();
+    }
+
+    @Test
     void rollbackWithoutTheCsrfTokenIsRefused() throws Exception {
         String alice = login(ALICE);
         HttpResponse<Buffer> response = post("/dashboard/alice/functions/hello/rollback",

@@ -120,6 +120,21 @@ class HostileValuesBrowserTest {
         assertClean("functions");
         assertEquals(data.function, textOf(".function-link"));
         assertEquals(hostileUrl(), textOf(".endpoint"), "the URL shows as text");
+        assertEquals(hostile("secret name"), textOf(".secret-name"));
+        assertEquals(hostile("origin"), textOf(".secret-origin"));
+        browser.findElement(By.id("audit-link")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("audit")));
+        assertClean("audit");
+        assertEquals(hostile("actor 2"), textOf(".audit-actor"));
+        assertEquals(hostile("action 2"), textOf(".audit-action"));
+        assertEquals(hostile("target 2"), textOf(".audit-target"));
+        assertEquals(new io.vertx.core.json.JsonObject().put("commit", hostile("detail 2")).encode(), textOf(".audit-detail"));
+        browser.findElement(By.id("audit-older")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("audit-newer")));
+        assertClean("audit, older page");
+        assertEquals(hostile("actor 1"), textOf(".audit-actor"));
+        browser.findElement(By.cssSelector("h1 a")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("functions")));
         browser.findElement(By.cssSelector(".function-link")).click();
 
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("releases")));
@@ -298,6 +313,28 @@ class HostileValuesBrowserTest {
         @Override
         public Optional<Views.JobView> job(String owner, long id) {
             return owner.equals(this.owner) ? Optional.ofNullable(jobs.get(id)) : Optional.empty();
+        }
+
+        @Override
+        public Views.AuditPage audit(String owner, Optional<Long> before, Optional<Long> after, int limit) {
+            if (!owner.equals(this.owner)) {
+                return new Views.AuditPage(List.of(), Optional.empty(), Optional.empty());
+            }
+            Instant at = Instant.parse("2026-11-22T10:00:00Z");
+            // Two pages, so the walk follows the "older" link too: ids 2 (newest page) and 1 (older page).
+            long id = before.isPresent() ? 1 : 2;
+            Views.AuditRow row = new Views.AuditRow(id, at, hostile("actor " + id), hostile("action " + id),
+                    hostile("target " + id), new io.vertx.core.json.JsonObject().put("commit", hostile("detail " + id)).encode());
+            return new Views.AuditPage(List.of(row), id == 1 ? Optional.of(1L) : Optional.empty(),
+                    id == 2 ? Optional.of(2L) : Optional.empty());
+        }
+
+        @Override
+        public List<Views.SecretRow> secrets(String owner) {
+            return owner.equals(this.owner)
+                    ? List.of(new Views.SecretRow(hostile("secret name"), 12, hostile("origin"),
+                    Instant.parse("2026-11-22T10:00:00Z")))
+                    : List.of();
         }
 
         /** A job that is already finished, whose message is hostile too. */

@@ -116,6 +116,39 @@ final class InMemoryDashboardData implements DashboardData {
         return owner.equals("alice") ? Optional.ofNullable(jobs.get(id)) : Optional.empty();
     }
 
+    /** The audit trail of alice, oldest first; ids 1..n. */
+    final List<Views.AuditRow> audit = new CopyOnWriteArrayList<>();
+    final List<Views.SecretRow> secrets = new CopyOnWriteArrayList<>(List.of(
+            new Views.SecretRow("api-key", 32, "cli", Instant.parse("2026-11-22T08:00:00Z"))));
+
+    @Override
+    public Views.AuditPage audit(String owner, Optional<Long> before, Optional<Long> after, int limit) {
+        List<Views.AuditRow> mine = owner.equals("alice") ? audit : List.of();
+        List<Views.AuditRow> shown = new ArrayList<>();
+        if (after.isPresent()) {
+            mine.stream().filter(r -> r.id() > after.get()).limit(limit).forEach(r -> shown.add(0, r));
+        } else {
+            long below = before.orElse(Long.MAX_VALUE);
+            List<Views.AuditRow> older = mine.stream().filter(r -> r.id() < below).toList();
+            for (int i = older.size() - 1; i >= 0 && shown.size() < limit; i--) {
+                shown.add(older.get(i));
+            }
+        }
+        if (shown.isEmpty()) {
+            return new Views.AuditPage(List.of(), Optional.empty(), Optional.empty());
+        }
+        long newest = shown.get(0).id();
+        long oldest = shown.get(shown.size() - 1).id();
+        return new Views.AuditPage(List.copyOf(shown),
+                mine.stream().anyMatch(r -> r.id() > newest) ? Optional.of(newest) : Optional.empty(),
+                mine.stream().anyMatch(r -> r.id() < oldest) ? Optional.of(oldest) : Optional.empty());
+    }
+
+    @Override
+    public List<Views.SecretRow> secrets(String owner) {
+        return owner.equals("alice") ? List.copyOf(secrets) : List.of();
+    }
+
     private Views.JobView queued(String kind, String message) {
         long id = jobIds.incrementAndGet();
         jobs.put(id, new Views.JobView(id, kind, "succeeded", true, true, message));

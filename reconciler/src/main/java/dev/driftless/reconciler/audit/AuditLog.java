@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The append-only audit trail in the store. Entries are written in the transaction of the change they
@@ -76,9 +78,7 @@ public final class AuditLog {
                 List<AuditEntry> entries = new ArrayList<>();
                 try (ResultSet rows = q.executeQuery()) {
                     while (rows.next()) {
-                        entries.add(new AuditEntry(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5), new JsonObject(rows.getString(6)),
-                                rows.getObject(7, OffsetDateTime.class).toInstant()));
+                        entries.add(entry(rows));
                     }
                 }
                 boolean more = entries.size() > size;
@@ -87,6 +87,62 @@ public final class AuditLog {
                 return new Page(List.copyOf(shown), next, more);
             }
         });
+    }
+
+    /**
+     * One page of an owner's entries for reading, newest first: those just older than {@code before}, or just
+     * newer than {@code after}, or (neither) the newest; {@code limit} is capped. Says whether entries exist on
+     * either side, so a reader can offer "newer" and "older".
+     */
+    public Window newestFirst(String owner, Optional<Long> before, Optional<Long> after, int limit) throws SQLException {
+        int size = Math.max(1, Math.min(limit, MAX_PAGE));
+        return store.inTransaction(tx -> {
+            String sql = after.isPresent()
+                    // The page just newer than the cursor: the oldest entries above it, shown newest first.
+                    ? "SELECT id, owner, actor, action, target, detail, created_at FROM audit_log "
+                            + "WHERE owner = ? AND id > ? ORDER BY id LIMIT ?"
+                    : "SELECT id, owner, actor, action, target, detail, created_at FROM audit_log "
+                            + "WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?";
+            List<AuditEntry> entries = new ArrayList<>();
+            try (PreparedStatement q = tx.prepareStatement(sql)) {
+                q.setString(1, owner);
+                q.setLong(2, after.orElseGet(() -> before.orElse(Long.MAX_VALUE)));
+                q.setInt(3, size);
+                try (ResultSet rows = q.executeQuery()) {
+                    while (rows.next()) {
+                        entries.add(entry(rows));
+                    }
+                }
+            }
+            if (after.isPresent()) {
+                Collections.reverse(entries);
+            }
+            if (entries.isEmpty()) {
+                return new Window(List.of(), false, false);
+            }
+            boolean newer = exists(tx, owner, "id > ?", entries.get(0).id());
+            boolean older = exists(tx, owner, "id < ?", entries.get(entries.size() - 1).id());
+            return new Window(List.copyOf(entries), newer, older);
+        });
+    }
+
+    /** Entries newest first, and whether newer or older ones exist beyond them. */
+    public record Window(List<AuditEntry> entries, boolean newer, boolean older) { }
+
+    private static boolean exists(Connection tx, String owner, String condition, long id) throws SQLException {
+        try (PreparedStatement q = tx.prepareStatement("SELECT 1 FROM audit_log WHERE owner = ? AND " + condition
+                + " LIMIT 1")) {
+            q.setString(1, owner);
+            q.setLong(2, id);
+            try (ResultSet rows = q.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private static AuditEntry entry(ResultSet rows) throws SQLException {
+        return new AuditEntry(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                rows.getString(5), new JsonObject(rows.getString(6)), rows.getObject(7, OffsetDateTime.class).toInstant());
     }
 
     /** A page and the cursor of the next one ({@code after=next}); {@code more} says whether it has entries yet. */

@@ -2,6 +2,7 @@ package dev.driftless.reconciler.dashboard;
 
 import dev.driftless.dashboard.DashboardData;
 import dev.driftless.dashboard.Views;
+import dev.driftless.reconciler.audit.AuditLog;
 import dev.driftless.reconciler.queue.Enqueued;
 import dev.driftless.reconciler.queue.Job;
 import dev.driftless.reconciler.queue.JobKind;
@@ -15,6 +16,7 @@ import dev.driftless.reconciler.reconcile.Release;
 import dev.driftless.reconciler.reconcile.ReleaseHistory;
 import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.reconciler.reconcile.Urls;
+import dev.driftless.reconciler.secrets.SecretStore;
 import dev.driftless.runtime.DeployedFunction;
 import dev.driftless.runtime.FunctionRuntime;
 
@@ -47,6 +49,8 @@ public final class StoreDashboardData implements DashboardData {
     private final BuildRecords builds = new BuildRecords();
     private final JobQueue queue;
     private final Runnable wakeWorkers;
+    private final AuditLog audit;
+    private final SecretStore secrets;
 
     /**
      * @param commitUrlPrefix for {@code owner/repository}, the web URL commits are linked under
@@ -54,7 +58,7 @@ public final class StoreDashboardData implements DashboardData {
      */
     public StoreDashboardData(Transactions store, FunctionRuntime runtime, TrafficSource traffic,
                               Urls urls, Function<String, Optional<String>> commitUrlPrefix, JobQueue queue,
-                              Runnable wakeWorkers) {
+                              Runnable wakeWorkers, AuditLog audit, SecretStore secrets) {
         this.store = store;
         this.runtime = runtime;
         this.traffic = traffic;
@@ -62,6 +66,8 @@ public final class StoreDashboardData implements DashboardData {
         this.commitUrlPrefix = commitUrlPrefix;
         this.queue = queue;
         this.wakeWorkers = wakeWorkers;
+        this.audit = audit;
+        this.secrets = secrets;
     }
 
     @Override
@@ -79,6 +85,35 @@ public final class StoreDashboardData implements DashboardData {
                 }
             }
         });
+    }
+
+    @Override
+    public Views.AuditPage audit(String owner, Optional<Long> before, Optional<Long> after, int limit) {
+        AuditLog.Window window;
+        try {
+            window = audit.newestFirst(owner, before, after, limit);
+        } catch (SQLException e) {
+            throw new IllegalStateException("store: " + e.getMessage(), e);
+        }
+        List<Views.AuditRow> rows = window.entries().stream()
+                .map(e -> new Views.AuditRow(e.id(), e.createdAt(), e.actor(), e.action(), e.target(), e.detail().encode()))
+                .toList();
+        return new Views.AuditPage(rows,
+                window.newer() ? Optional.of(rows.get(0).id()) : Optional.empty(),
+                window.older() ? Optional.of(rows.get(rows.size() - 1).id()) : Optional.empty());
+    }
+
+    @Override
+    public List<Views.SecretRow> secrets(String owner) {
+        List<SecretStore.SecretInfo> stored;
+        try {
+            stored = secrets.list(owner);
+        } catch (SQLException e) {
+            throw new IllegalStateException("store: " + e.getMessage(), e);
+        }
+        return stored.stream()
+                .map(s -> new Views.SecretRow(s.name(), s.sizeBytes(), s.origin(), s.updatedAt()))
+                .toList();
     }
 
     /** Every owner that has built something, for the admin's owner list. */

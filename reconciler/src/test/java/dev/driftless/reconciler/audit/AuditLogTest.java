@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,6 +51,35 @@ class AuditLogTest {
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), seen);
         assertEquals(3, pages);
         assertTrue(audit.page("alice", cursor, 3).entries().isEmpty(), "nothing after the last cursor");
+    }
+
+    @Test
+    void newestFirstPagesOlderWithBeforeAndNewerWithAfter() throws Exception {
+        AuditLog audit = new AuditLog(db, Clock.systemUTC());
+        for (int i = 0; i < 7; i++) {
+            audit.append(AuditEntry.of("alice", "alice", AuditAction.PUSH, "fns", new JsonObject().put("n", i)));
+            audit.append(AuditEntry.of("bob", "bob", AuditAction.PUSH, "fns", new JsonObject().put("n", i)));
+        }
+        AuditLog.Window newest = audit.newestFirst("alice", Optional.empty(), Optional.empty(), 3);
+        assertEquals(List.of(6, 5, 4), numbers(newest));
+        assertFalse(newest.newer());
+        assertTrue(newest.older());
+        long oldestShown = newest.entries().get(2).id();
+        AuditLog.Window middle = audit.newestFirst("alice", Optional.of(oldestShown), Optional.empty(), 3);
+        assertEquals(List.of(3, 2, 1), numbers(middle));
+        assertTrue(middle.newer() && middle.older());
+        AuditLog.Window last = audit.newestFirst("alice", Optional.of(middle.entries().get(2).id()), Optional.empty(), 3);
+        assertEquals(List.of(0), numbers(last));
+        assertTrue(last.newer());
+        assertFalse(last.older());
+        AuditLog.Window back = audit.newestFirst("alice", Optional.empty(), Optional.of(last.entries().get(0).id()), 3);
+        assertEquals(List.of(3, 2, 1), numbers(back), "after= gives the page just newer, still newest first");
+        assertTrue(audit.newestFirst("carol", Optional.empty(), Optional.empty(), 3).entries().isEmpty());
+        assertTrue(newest.entries().stream().allMatch(e -> e.owner().equals("alice")));
+    }
+
+    private static List<Integer> numbers(AuditLog.Window window) {
+        return window.entries().stream().map(e -> e.detail().getInteger("n")).toList();
     }
 
     @Test

@@ -213,5 +213,15 @@ class ReplicaDashboardsTest {
         public Optional<Views.JobView> job(String owner, long id) {
             return Optional.empty();
         }
+
+        @Override
+        public Views.AuditPage audit(String owner, Optional<Long> before, Optional<Long> after, int limit) {
+            return new Views.AuditPage(List.of(), Optional.empty(), Optional.empty());
+        }
+
+        @Override
+        public List<Views.SecretRow> secrets(String owner) {
+            return List.of();
+        }
     }
 }

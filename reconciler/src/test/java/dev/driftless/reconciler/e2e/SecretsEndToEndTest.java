@@ -243,7 +243,7 @@ class SecretsEndToEndTest {
         assertEquals(200, login.statusCode(), login.body());
         List<String> pages = new ArrayList<>();
         for (String path : List.of("/dashboard/alice", "/dashboard/alice/functions/reader", "/dashboard/alice/repos/fns",
-                "/dashboard/alice/builds/1", "/dashboard/alice/builds/1/log")) {
+                "/dashboard/alice/builds/1", "/dashboard/alice/builds/1/log", "/dashboard/alice/audit")) {
             HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(site + path)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode(), path + ": " + page.body());

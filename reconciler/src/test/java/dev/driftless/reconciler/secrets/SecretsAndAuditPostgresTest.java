@@ -18,6 +18,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The secret store and the audit trail on the real PostgreSQL (their migrations, types and paging). */
 class SecretsAndAuditPostgresTest {
@@ -44,6 +45,14 @@ class SecretsAndAuditPostgresTest {
             assertEquals(List.of(0, 1, 2), first.entries().stream().map(e -> e.detail().getInteger("n")).toList());
             assertEquals(List.of(3, 4), second.entries().stream().map(e -> e.detail().getInteger("n")).toList());
             assertFalse(second.more());
+            // The dashboard's reading: newest first, and back with after=.
+            AuditLog.Window newest = audit.newestFirst("alice", java.util.Optional.empty(), java.util.Optional.empty(), 3);
+            assertEquals(List.of(4, 3, 2), newest.entries().stream().map(e -> e.detail().getInteger("n")).toList());
+            AuditLog.Window older = audit.newestFirst("alice", java.util.Optional.of(newest.entries().get(2).id()),
+                    java.util.Optional.empty(), 3);
+            assertEquals(List.of(1, 0), older.entries().stream().map(e -> e.detail().getInteger("n")).toList());
+            assertTrue(older.newer());
+            assertFalse(older.older());
             assertEquals(0, audit.prune(Duration.ofDays(1)));
         }
     }
