@@ -141,6 +141,10 @@ final class StackFileParser {
             } catch (YAMLException e) {
                 problems.add(problem(null, StackProblem.Severity.ERROR, "not valid YAML: " + e.getMessage()));
                 return Optional.empty();
+            } catch (IllegalArgumentException e) {
+                // SnakeYAML throws this for a malformed tag such as "!%00" (found by the fuzzer).
+                problems.add(problem(null, StackProblem.Severity.ERROR, "not valid YAML: " + e.getMessage()));
+                return Optional.empty();
             }
             if (!(root instanceof MappingNode top)) {
                 error(root, "stack file must be a mapping with 'functions'");

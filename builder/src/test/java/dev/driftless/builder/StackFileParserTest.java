@@ -287,6 +287,16 @@ class StackFileParserTest {
         assertTrue(outcome.problems().get(0).toString().startsWith("stack.yml:4:1: not valid YAML"), rendered(outcome).toString());
     }
 
+    /** Found by the fuzzer (reliability/): SnakeYAML throws IllegalArgumentException for this tag. */
+    @Test
+    void testParse_malformedTagIsAProblemNotACrash() throws IOException {
+        for (String text : List.of("!%20a: b\n", "!<%20a>: b\n", "x: !%20\n")) {
+            StackFileParser.Outcome outcome = parse(text);
+            assertFalse(outcome.stack().isPresent(), text);
+            assertFalse(outcome.problems().isEmpty(), text);
+        }
+    }
+
     @Test
     void testQuantities() {
         assertEquals(128L << 20, Quantities.memoryBytes("128Mi"));
