@@ -39,9 +39,8 @@ class GatewayWakeTest {
             for (int i = 0; i < 5; i++) {
                 calls.add(pool.submit(() -> harness.client.get(harness.port(), "alice.localhost", "/hello/x")));
             }
-            while (asked.get() < 5) {
-                Thread.onSpinWait(); // every request reached the waker and is held
-            }
+            // Every request reached the waker and is held.
+            dev.driftless.testsupport.Await.until("5 requests to ask the waker", () -> asked.get() >= 5);
             assertTrue(calls.stream().noneMatch(Future::isDone), "held while the function starts");
             harness.function("alice", "hello", "woken"); // what the runtime does when it wakes it: route
             started.complete(null);
