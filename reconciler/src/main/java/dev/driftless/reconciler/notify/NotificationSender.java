@@ -68,17 +68,18 @@ public final class NotificationSender implements AutoCloseable {
     private Thread claimer;
 
     public NotificationSender(Transactions store, NotificationSettings settings, Clock clock, Duration timeout) {
-        this(store, settings, clock, timeout, Duration.ofSeconds(2), Duration.ofMinutes(10), 15, Duration.ofSeconds(1), 4);
+        // A claimed row stays ours while a request may still be in flight, and a little longer.
+        this(store, settings, clock, timeout, timeout.plusSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(10), 15,
+                Duration.ofSeconds(1), 4);
     }
 
-    NotificationSender(Transactions store, NotificationSettings settings, Clock clock, Duration timeout,
+    NotificationSender(Transactions store, NotificationSettings settings, Clock clock, Duration timeout, Duration lease,
                        Duration backoffBase, Duration backoffMax, int maxAttempts, Duration pollInterval, int threads) {
         this.queue = new NotificationQueue(store);
         this.settings = settings;
         this.clock = clock;
         this.timeout = timeout;
-        // A claimed row stays ours while a request may still be in flight, and a little longer.
-        this.lease = timeout.plusSeconds(30);
+        this.lease = lease;
         this.pollInterval = pollInterval;
         this.backoffBase = backoffBase;
         this.backoffMax = backoffMax;
