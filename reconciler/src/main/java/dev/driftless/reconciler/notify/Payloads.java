@@ -47,11 +47,11 @@ public final class Payloads {
         event.commit().ifPresent(c -> fields.add(mrkdwn("*Commit*\n`" + escape(c.substring(0, Math.min(12, c.length())))
                 + "`")));
         event.build().ifPresent(b -> fields.add(mrkdwn("*Build*\n" + b)));
-        String body = escape(event.message());
-        if (event.url().isPresent()) {
-            // <url|label>: Slack's link syntax; a URL cannot hold '|' or '>' unescaped, so escape it too.
-            body = body + "\n<" + escape(event.url().get()).replace("|", "%7C") + "|" + linkLabel(event.type()) + ">";
-        }
+        // <url|label>: Slack's link syntax; a URL cannot hold '|' or '>' unescaped, so escape it too. A long
+        // message is cut, never the link.
+        String link = event.url().map(u -> "\n<" + escape(u).replace("|", "%7C") + "|" + linkLabel(event.type()) + ">")
+                .orElse("");
+        String body = clip(escape(event.message()), SECTION_TEXT_MAX - link.length()) + link;
         JsonArray blocks = new JsonArray()
                 .add(new JsonObject().put("type", "header").put("text", new JsonObject().put("type", "plain_text")
                         .put("text", clip(title, HEADER_MAX)).put("emoji", true)))
