@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The sending side of {@code notification_outbox}, as {@code status_outbox}'s: due rows are claimed under a
+ * The sending side of {@code notification_outbox}, as {@code status_outbox}'s. Each target (URL) gets its
+ * notifications in the order they were recorded: a row is due only when no older row for the same URL is still
+ * pending (a receiver never hears "succeeded" before "started"). Due rows are claimed under a
  * lease ({@code FOR UPDATE SKIP LOCKED}, so replicas claim side by side), and every later write is guarded by
  * {@code lease_owner} and {@code outcome = 'pending'}: a sender that lost its lease cannot overwrite the new
  * holder's result, and a row once delivered or failed is never claimed or sent again.
@@ -33,9 +35,11 @@ final class NotificationQueue {
         return store.inTransaction(tx -> {
             List<Long> ids = new ArrayList<>();
             try (PreparedStatement select = tx.prepareStatement("""
-                    SELECT id FROM notification_outbox
-                    WHERE outcome = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-                    ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED""")) {
+                    SELECT o.id FROM notification_outbox o
+                    WHERE o.outcome = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+                      AND NOT EXISTS (SELECT 1 FROM notification_outbox e
+                                      WHERE e.url = o.url AND e.outcome = 'pending' AND e.id < o.id)
+                    ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED""")) {
                 select.setObject(1, utc(now));
                 select.setObject(2, utc(now));
                 select.setInt(3, limit);
