@@ -227,7 +227,8 @@ public final class FunctionsModule implements DaemonModule {
             return context.tokens().ownerOf(token).map(owner -> new Principal(owner, false, Set.of(owner)));
         };
         StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime,
-                traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers, audit, secrets);
+                traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers, audit, secrets)
+                .withNotifications(new dev.driftless.reconciler.notify.NotificationsDashboard(notifications.changes()));
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
         // Sessions in the store: shared by the replicas, kept across restarts; each login goes to the audit trail.
