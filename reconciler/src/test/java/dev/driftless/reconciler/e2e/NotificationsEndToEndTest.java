@@ -172,7 +172,51 @@ class NotificationsEndToEndTest {
             assertEquals("set", changes.get(0).getJsonObject("detail").getString("secret"));
             String deliveries = send(http, "GET", api + "/api/v1/owners/alice/notifications/deliveries", token, null).body();
             assertTrue(new JsonObject(deliveries).getJsonArray("deliveries").size() >= 10, deliveries);
-            for (String shown : List.of(audit, deliveries)) {
+
+            // The dashboard's settings page: the target and whether a secret is set, never the secret; a change
+            // made there is audited too.
+            HttpClient browser = HttpClient.newBuilder()
+                    .sslContext(E2e.trusting(functions.gateway().caCertificate().orElseThrow()).sslContext())
+                    .cookieHandler(new java.net.CookieManager()).followRedirects(HttpClient.Redirect.NORMAL).build();
+            String site = "https://localhost:" + functions.gateway().httpsPort();
+            assertEquals(200, browser.send(HttpRequest.newBuilder(URI.create(site + "/login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + java.net.URLEncoder.encode(token,
+                            StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            String settingsPage = browser.send(HttpRequest.newBuilder(URI.create(site + "/dashboard/alice/notifications"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(settingsPage.contains("<code id=\"notification-url\">" + own.url() + "</code>"), settingsPage);
+            assertTrue(settingsPage.contains("<span id=\"notification-secret\">set</span>"), settingsPage);
+            assertFalse(settingsPage.contains(OWNER_SECRET), "the secret is never shown again");
+            java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"")
+                    .matcher(settingsPage);
+            assertTrue(csrf.find());
+            HttpResponse<String> saved = browser.send(HttpRequest.newBuilder(URI.create(site + "/dashboard/alice/notifications"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("csrf=" + java.net.URLEncoder.encode(csrf.group(1),
+                            StandardCharsets.UTF_8) + "&url=" + java.net.URLEncoder.encode(own.url(), StandardCharsets.UTF_8)
+                            + "&format=json&events=build.failed&events=rollback&secret=&action=save")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, saved.statusCode(), saved.body());
+            assertTrue(saved.body().contains("Saved."), saved.body());
+            assertTrue(saved.body().contains("events: build.failed, rollback"), saved.body());
+            assertTrue(saved.body().contains("<span id=\"notification-secret\">set</span>"), "an empty secret keeps it");
+            HttpResponse<String> refused = browser.send(HttpRequest.newBuilder(URI.create(site + "/dashboard/alice/notifications"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("csrf=" + java.net.URLEncoder.encode(csrf.group(1),
+                            StandardCharsets.UTF_8) + "&url=ftp%3A%2F%2Fx&format=json&action=save")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, refused.statusCode());
+            assertTrue(refused.body().contains("url must be an absolute http(s) URL"), refused.body());
+            assertEquals(403, browser.send(HttpRequest.newBuilder(URI.create(site + "/dashboard/alice/notifications"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("url=https%3A%2F%2Fx.example&action=save")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "no CSRF token, no change");
+            String auditAfter = send(http, "GET", api + "/api/v1/owners/alice/audit?limit=1000", token, null).body();
+            assertEquals(3, auditAfter.lines().map(JsonObject::new)
+                    .filter(e -> e.getString("action").equals("notifications.changed")).count(), auditAfter);
+
+            for (String shown : List.of(audit, deliveries, auditAfter)) {
                 assertFalse(shown.contains(OWNER_SECRET) || shown.contains(DEFAULT_SECRET), "no secret shown");
                 assertFalse(shown.contains(slack.url()), "URLs shown without their path");
             }
