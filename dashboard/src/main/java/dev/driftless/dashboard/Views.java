@@ -94,4 +94,31 @@ public final class Views {
 
     /** What the owner may see of a secret: never its value. */
     public record SecretRow(String name, int sizeBytes, String origin, Instant updatedAt) { }
+
+    /** An owner's notification target as the settings page shows it: never the secret, only whether one is set. */
+    public record NotificationTarget(String url, String format, List<String> events, boolean secretSet,
+                                     Instant updatedAt) {
+        public NotificationTarget {
+            events = List.copyOf(events);
+        }
+    }
+
+    /** The notifications settings page: the owner's target, if any, and the events one may choose. */
+    public record NotificationsPage(Optional<NotificationTarget> target, List<String> knownEvents) {
+        public NotificationsPage {
+            knownEvents = List.copyOf(knownEvents);
+        }
+    }
+
+    /** What the settings form sent: empty events for every event, an empty secret to keep the stored one. */
+    public record NotificationForm(String url, String format, List<String> events, String secret, boolean removeSecret) {
+        public NotificationForm {
+            events = List.copyOf(events);
+        }
+
+        @Override
+        public String toString() {
+            return "NotificationForm[url, format=" + format + ", events=" + events + ", secret=***]";
+        }
+    }
 }

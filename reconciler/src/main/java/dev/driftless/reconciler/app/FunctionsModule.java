@@ -35,6 +35,7 @@ import dev.driftless.reconciler.reconcile.CommitStatuses;
 import dev.driftless.reconciler.http.ApiAuth;
 import dev.driftless.reconciler.reconcile.CommitBuilder;
 import dev.driftless.reconciler.reconcile.Reconciler;
+import dev.driftless.reconciler.notify.Notifications;
 import dev.driftless.reconciler.secrets.SealedSecretImporter;
 import dev.driftless.reconciler.secrets.SealingKey;
 import dev.driftless.reconciler.secrets.SecretKeyRing;
@@ -88,6 +89,7 @@ public final class FunctionsModule implements DaemonModule {
     private volatile Gateway gateway;
     private volatile Optional<StatusSender> statusSender = Optional.empty();
     private volatile FunctionRuntime runtime;
+    private volatile Notifications notifications;
 
     @Override
     public int order() {
@@ -175,9 +177,11 @@ public final class FunctionsModule implements DaemonModule {
             }
         });
 
-        CommitBuilder commits = new SealedSecretImporter(secrets, sealing, audit).around(builder::build);
+        notifications = Notifications.start(context, secrets, audit);
+        CommitBuilder commits = notifications.readingRepositoryFile(
+                new SealedSecretImporter(secrets, sealing, audit).around(builder::build));
         reconciler = new Reconciler(context.database(), commits, runtime, statuses, new RepositoryHeads(), urls,
-                context.clock());
+                context.clock(), notifications.events());
         CheckoutTokens tokens = github.<CheckoutTokens>map(access -> installation ->
                 Optional.of(access.repositoryToken(installation.orElse(null)))).orElse(CheckoutTokens.none());
         ReconcileJobs jobs = new ReconcileJobs(context.database(), reconciler, tokens, config.trackedBranch(),
@@ -223,7 +227,8 @@ public final class FunctionsModule implements DaemonModule {
             return context.tokens().ownerOf(token).map(owner -> new Principal(owner, false, Set.of(owner)));
         };
         StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime,
-                traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers, audit, secrets);
+                traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers, audit, secrets)
+                .withNotifications(new dev.driftless.reconciler.notify.NotificationsDashboard(notifications.changes()));
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
         // Sessions in the store: shared by the replicas, kept across restarts; each login goes to the audit trail.
@@ -249,6 +254,7 @@ public final class FunctionsModule implements DaemonModule {
         SecretRoutes secretRoutes = new SecretRoutes(secrets, sealing, audit, apiAuth);
         secretRoutes.mount(http);
         secretRoutes.mount(site);
+        notifications.mount(apiAuth, http, site);
 
         // Functions that served before a restart serve again: the local runtime starts them, Kubernetes writes nothing.
         Thread restore = new Thread(() -> {
@@ -277,6 +283,11 @@ public final class FunctionsModule implements DaemonModule {
     /** The runtime the reconciler deploys to (with scale to zero around the local one). */
     public FunctionRuntime runtime() {
         return runtime;
+    }
+
+    /** Notifications (after start): tests in this process reach the sender. */
+    public Notifications notifications() {
+        return notifications;
     }
 
     public Gateway gateway() {

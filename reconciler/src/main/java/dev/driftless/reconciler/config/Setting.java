@@ -120,6 +120,16 @@ public enum Setting {
             "Whether GitHub pull requests get preview functions (<function>--pr-<n>)."),
     PREVIEWS_PER_OWNER("DRIFTLESS_PREVIEWS_PER_OWNER", "previews.perOwner", "5",
             "How many pull requests of one owner may have previews at once; beyond it the PR gets a failed status."),
+    NOTIFY_URL("DRIFTLESS_NOTIFY_URL", "notifications.url", "(none)",
+            "Default notification target of every owner (besides their own): an http(s) URL that gets each event."),
+    NOTIFY_FORMAT("DRIFTLESS_NOTIFY_FORMAT", "notifications.format", "json",
+            "Format of the default target: json (signed webhook) or slack (incoming-webhook message)."),
+    NOTIFY_SECRET("DRIFTLESS_NOTIFY_SECRET", "notifications.secret", "(none)",
+            "HMAC-SHA256 secret that signs the default target's JSON notifications (X-Hub-Signature-256). Secret."),
+    NOTIFY_EVENTS("DRIFTLESS_NOTIFY_EVENTS", "notifications.events", "(every event)",
+            "Comma-separated events the default target gets: build.started, build.succeeded, build.failed, rollout.failed, rollback, prune."),
+    NOTIFY_TIMEOUT("DRIFTLESS_NOTIFY_TIMEOUT", "notifications.timeout", "10s",
+            "How long one notification request may take (connect and answer) before it counts as failed and is retried."),
     PREVIEWS_FROM_FORKS("DRIFTLESS_PREVIEWS_FROM_FORKS", "previews.fromForks", "false",
             "Whether pull requests from forks are built as previews (never with the owner's secrets).");
 
