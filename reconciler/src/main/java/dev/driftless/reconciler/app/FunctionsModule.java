@@ -357,9 +357,11 @@ public final class FunctionsModule implements DaemonModule {
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
                                            Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout.
+            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout. The informers list
+            // once before the daemon goes on (the first resync reads from their cache); closed with the runtime.
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes())
-                    .withSecrets(secrets.values()::read);
+                    .withSecrets(secrets.values()::read)
+                    .start();
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values())

@@ -58,6 +58,7 @@ public final class KubernetesRuntime implements FunctionRuntime {
     private final FunctionManifests functions;
     private final OwnerManifests owners;
     private final RolloutWatcher watcher;
+    private final ClusterCache cache;
 
     /** Uses {@code client} (the caller closes it) with {@code config}. */
     public KubernetesRuntime(KubernetesClient client, KubernetesRuntimeConfig config) {
@@ -71,7 +72,30 @@ public final class KubernetesRuntime implements FunctionRuntime {
         this.keys = new OurKeys(config.labelPrefix());
         this.functions = new FunctionManifests(config);
         this.owners = new OwnerManifests(config);
-        this.watcher = new RolloutWatcher(client, config.rolloutTimeout(), config.pollInterval());
+        this.cache = new ClusterCache(client, INFORMER_SYNC_TIMEOUT);
+        this.watcher = new RolloutWatcher(client, cache, config.rolloutTimeout(), config.pollInterval());
+    }
+
+    /** How long a first use waits for the informers' first list before falling back to reading the API server. */
+    private static final Duration INFORMER_SYNC_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Starts the informers and waits for their first list, so the first resync already reads from the cache.
+     * Optional: the first call that needs the cache starts them too. Returns this runtime.
+     */
+    public KubernetesRuntime start() {
+        cache.start();
+        return this;
+    }
+
+    /** The informers' view, for tests that must wait until it has seen a hand edit. */
+    ClusterCache cache() {
+        return cache;
+    }
+
+    /** Whether the informers have listed once: until then the runtime is not ready. */
+    public boolean ready() {
+        return cache.synced();
     }
 
     private volatile Optional<SecretFeed> secretFeed = Optional.empty();
@@ -140,9 +164,17 @@ public final class KubernetesRuntime implements FunctionRuntime {
                 refused = ensureSecrets();
             }
             if (refused.isEmpty()) {
-                Deployment actual = deployments().withName(fn.function()).get();
-                Service actualService = client.services().inNamespace(ns.name()).withName(fn.function()).get();
-                refused = claimable(actual).or(() -> claimable(actualService));
+                // the informers' view first: when it shows everything as desired, nothing is read or written
+                Deployment actual = cache.deployment(ns.name(), fn.function()).orElse(null);
+                Service actualService = cache.service(ns.name(), fn.function()).orElse(null);
+                if (actual == null || actualService == null || !unchanged(desired, actual, actualService)) {
+                    // missing or different in the cache: decide on what the API server holds now
+                    actual = deployments().withName(fn.function()).get();
+                    actualService = client.services().inNamespace(ns.name()).withName(fn.function()).get();
+                }
+                Deployment foundDeployment = actual;
+                Service foundService = actualService;
+                refused = claimable(foundDeployment).or(() -> claimable(foundService));
                 if (refused.isEmpty()) {
                     ensureNetworkPolicy();
                     boolean serviceCreated = ensureService(desired.service(), actualService, actual != null);
@@ -154,9 +186,27 @@ public final class KubernetesRuntime implements FunctionRuntime {
             return failed(refused.get().reason(), refused.get().message(), List.of());
         }
 
+        /** Whether the cached objects are ours for this function and equal the desired ones in every field we set. */
+        private boolean unchanged(FunctionManifests.Desired desired, Deployment actual, Service actualService) {
+            return claimable(actual).isEmpty() && claimable(actualService).isEmpty()
+                    && DeploymentDrift.of(desired.deployment(), actual, keys.specHash()).isEmpty()
+                    && DeploymentDrift.of(desired.service(), actualService).isEmpty()
+                    && cache.networkPolicy(ns.name(), OwnerManifests.NETWORK_POLICY).map(this::policyAsWanted).orElse(false);
+        }
+
+        private boolean policyAsWanted(NetworkPolicy have) {
+            NetworkPolicy want = owners.networkPolicy(ns);
+            return Objects.equals(want.getSpec(), have.getSpec())
+                    && DeploymentDrift.contains(have.getMetadata().getLabels(), want.getMetadata().getLabels());
+        }
+
         /** The owner's namespace, created when missing; refused when it exists and is not ours for this owner. */
         private Optional<Refusal> ensureNamespace() {
             Namespace want = owners.namespace(ns);
+            Optional<Namespace> cached = cache.namespace(ns.name());
+            if (cached.isPresent() && DeploymentDrift.contains(cached.get().getMetadata().getLabels(), want.getMetadata().getLabels())) {
+                return Optional.empty();
+            }
             Namespace have = client.namespaces().withName(ns.name()).get();
             if (have == null) {
                 try {
@@ -189,6 +239,11 @@ public final class KubernetesRuntime implements FunctionRuntime {
                     return Optional.of(new Refusal("SecretUnreadable", "secret " + name + " of " + fn.owner()
                             + " could not be read: " + e.getMessage()));
                 }
+                Map<String, String> wanted = value.map(v -> Map.of(name, java.util.Base64.getEncoder().encodeToString(v))).orElse(null);
+                Optional<Secret> cached = cache.secret(ns.name(), name);
+                if (wanted != null && cached.isPresent() && wanted.equals(cached.get().getData())) {
+                    continue; // ours (the informer selects our label) and holding the stored value
+                }
                 Secret have = client.secrets().inNamespace(ns.name()).withName(name).get();
                 if (value.isEmpty()) {
                     if (have == null) {
@@ -216,6 +271,9 @@ public final class KubernetesRuntime implements FunctionRuntime {
         }
 
         private void ensureNetworkPolicy() {
+            if (cache.networkPolicy(ns.name(), OwnerManifests.NETWORK_POLICY).map(this::policyAsWanted).orElse(false)) {
+                return;
+            }
             NetworkPolicy want = owners.networkPolicy(ns);
             var resource = client.network().v1().networkPolicies().inNamespace(ns.name()).withName(OwnerManifests.NETWORK_POLICY);
             NetworkPolicy have = resource.get();
@@ -428,7 +486,7 @@ public final class KubernetesRuntime implements FunctionRuntime {
     }
 
     private List<DeployedFunction> deployed(OwnerNamespace ns, Map<String, String> selector) {
-        return client.apps().deployments().inNamespace(ns.name()).withLabels(selector).list().getItems().stream()
+        return ours(ns, selector).stream()
                 .map(d -> toDeployed(ns, d))
                 .sorted(Comparator.comparing(DeployedFunction::function))
                 .toList();
@@ -459,12 +517,28 @@ public final class KubernetesRuntime implements FunctionRuntime {
         selector.put(keys.repository(), KubeNames.labelValue(repository));
         selector.put(keys.function(), function);
         // selected by labels we recorded, never by name: another repository's function of that name stays
-        for (Deployment d : client.apps().deployments().inNamespace(ns.name()).withLabels(selector).list().getItems()) {
+        List<Deployment> removed = ours(ns, selector);
+        for (Deployment d : removed) {
             client.apps().deployments().inNamespace(ns.name()).withName(d.getMetadata().getName()).delete();
         }
         for (Service s : client.services().inNamespace(ns.name()).withLabels(selector).list().getItems()) {
             client.services().inNamespace(ns.name()).withName(s.getMetadata().getName()).delete();
         }
+        // read your writes: a list right after a prune does not show the function any more
+        for (Deployment d : removed) {
+            try {
+                cache.awaitDeploymentGone(ns.name(), d.getMetadata().getName(), config.rolloutTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Our Deployments in a namespace by labels: from the informers' cache, from the API server until it has listed. */
+    private List<Deployment> ours(OwnerNamespace ns, Map<String, String> selector) {
+        return cache.deployments(ns.name(), selector)
+                .orElseGet(() -> client.apps().deployments().inNamespace(ns.name()).withLabels(selector).list().getItems());
     }
 
     /**
@@ -506,7 +580,8 @@ public final class KubernetesRuntime implements FunctionRuntime {
 
     @Override
     public void close() {
-        // nothing runs in the background: rollouts are polled inside deploy
+        // the watches stop before the client closes under them
+        cache.close();
         if (ownsClient) {
             client.close();
         }

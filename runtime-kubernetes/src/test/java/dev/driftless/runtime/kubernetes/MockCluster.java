@@ -39,14 +39,16 @@ final class MockCluster implements AutoCloseable {
                     @Override
                     public void before(BasicBuilder b, HttpRequest request, RequestTags tags) {
                         synchronized (requests) {
-                            requests.add(request.method() + " " + request.uri().getRawPath());
+                            String query = request.uri().getRawQuery();
+                            boolean watch = query != null && query.contains("watch=true");
+                            requests.add(request.method() + " " + request.uri().getRawPath() + (watch ? " watch" : ""));
                         }
                     }
                 })));
         controllerClient = server.createClient();
     }
 
-    /** Every request the runtime sent, as {@code METHOD /path}. */
+    /** Every request the runtime sent, as {@code METHOD /path}, with {@code " watch"} after a watch's path. */
     List<String> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
