@@ -372,18 +372,12 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     /**
-     * Idle functions stop and the gateway's first request wakes them. The local runtime only: on Kubernetes
-     * every replica routes every function to its Service, which a per-replica idler cannot scale safely yet.
+     * Idle functions stop and the gateway's first request wakes them: the local runtime stops the instance, the
+     * Kubernetes runtime scales the Deployment to 0. The idle clock is this replica's traffic, so on Kubernetes it
+     * is meant for one daemon replica (README "Scale to zero").
      */
     private static FunctionRuntime scaleToZero(DriftlessConfig config, RoutedRuntime runtime, InMemoryRouteTable routes,
                                                DaemonContext context) {
-        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            if (config.scaleToZeroByDefault()) {
-                LOG.warn("event=scale_to_zero.unsupported runtime=kubernetes message=\"DRIFTLESS_SCALE_TO_ZERO applies to "
-                        + "the local runtime only; functions on Kubernetes keep their replicas\"");
-            }
-            return runtime;
-        }
         ScaleToZero scaling = new ScaleToZero(runtime, ScaleToZero.Activity.of(routes),
                 new ScaleToZero.Policy(config.scaleToZeroByDefault(), config.scaleToZeroIdle()), context.registry());
         scaling.start(ScaleToZero.CHECK_INTERVAL);

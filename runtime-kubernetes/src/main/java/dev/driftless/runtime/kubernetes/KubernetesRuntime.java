@@ -352,8 +352,11 @@ public final class KubernetesRuntime implements FunctionRuntime {
                 return drift.isEmpty() ? RolloutResult.unchanged() : rolledOut("DriftReverted", "put back: " + String.join("; ", drift));
             }
             boolean newRelease = !desired.specHash().equals(annotation(actual, keys.specHash()));
-            if (!newRelease) {
-                drift.add("Deployment " + fn.function() + ": " + String.join(", ", differences));
+            // scaled to zero for idling (scaleToZero): its 0 replicas are asleep, not drift; this deploy wakes it
+            boolean asleep = annotation(actual, keys.scaledToZero()) != null;
+            List<String> edited = asleep ? differences.stream().filter(d -> !d.startsWith("scaled to 0 replicas")).toList() : differences;
+            if (!newRelease && !edited.isEmpty()) {
+                drift.add("Deployment " + fn.function() + ": " + String.join(", ", edited));
             }
             Deployment written = deployments().resource(merged(desired.deployment(), actual, newRelease)).update();
             RolloutWatcher.Rollout rollout = watcher.await(ns.name(), fn.function(), generation(written), fn.image(), desired.selector());
@@ -366,6 +369,9 @@ public final class KubernetesRuntime implements FunctionRuntime {
             if (newRelease) {
                 return rolledOut("RolloutSucceeded", "release " + fn.release() + " available: " + rollout.message()
                         + (drift.isEmpty() ? "" : "; also put back: " + String.join("; ", drift)));
+            }
+            if (asleep && drift.isEmpty()) {
+                return rolledOut("Woken", "scaled back up from zero: " + rollout.message());
             }
             return rolledOut("DriftReverted", "put back: " + String.join("; ", drift));
         }
@@ -456,6 +462,41 @@ public final class KubernetesRuntime implements FunctionRuntime {
 
         private List<String> logsOf(Optional<String> pod, int maxLines) {
             return pod.map(p -> podLog(ns.name(), p, maxLines)).orElse(List.of());
+        }
+    }
+
+    /**
+     * Scales the function's Deployment to 0 replicas and marks it {@code scaled-to-zero}: a later {@link #deploy} of
+     * the same input scales it back up ({@code Woken}) and waits, on watch events, until it is available again.
+     * Only our Deployment of that owner and repository; absent, it does nothing. A conflicting write is read again.
+     */
+    @Override
+    public void scaleToZero(FunctionDeployment deployment) throws InterruptedException {
+        if (!KubeNames.isDnsLabel(deployment.function())) {
+            return;
+        }
+        OwnerNamespace ns = OwnerNamespace.of(deployment.owner(), config.namespacePrefix());
+        for (int attempt = 1; ; attempt++) {
+            Deployment have = client.apps().deployments().inNamespace(ns.name()).withName(deployment.function()).get();
+            Map<String, String> labels = have == null || have.getMetadata().getLabels() == null ? Map.of() : have.getMetadata().getLabels();
+            if (have == null || !OurKeys.MANAGER.equals(labels.get(OurKeys.MANAGED_BY)) || !ns.ownerLabel().equals(labels.get(keys.owner()))
+                    || !KubeNames.labelValue(deployment.repository()).equals(labels.get(keys.repository()))) {
+                return;
+            }
+            if (Integer.valueOf(0).equals(have.getSpec().getReplicas()) && annotation(have, keys.scaledToZero()) != null) {
+                return;
+            }
+            try {
+                client.apps().deployments().inNamespace(ns.name()).resource(new DeploymentBuilder(have)
+                        .editMetadata().addToAnnotations(keys.scaledToZero(), java.time.Instant.now().toString()).endMetadata()
+                        .editSpec().withReplicas(0).endSpec()
+                        .build()).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == CONFLICT_RETRIES) {
+                    throw e;
+                }
+            }
         }
     }
 
