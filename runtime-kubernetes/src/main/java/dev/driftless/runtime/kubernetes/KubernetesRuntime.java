@@ -50,6 +50,12 @@ import java.util.TreeMap;
 public final class KubernetesRuntime implements FunctionRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntime.class);
     private static final int CONFLICT_RETRIES = 3;
+    /**
+     * Passes tried when the API server answers 5xx or 429 (each request of a pass is already retried by fabric8's
+     * client, {@code requestRetryBackoffLimit}: 10 times from 100 ms, doubling): the second pass starts from fresh reads.
+     */
+    static final int SERVER_ERROR_RETRIES = 2;
+    private static final Duration SERVER_ERROR_BACKOFF = Duration.ofMillis(200);
 
     private final KubernetesClient client;
     private final boolean ownsClient;
@@ -127,11 +133,19 @@ public final class KubernetesRuntime implements FunctionRuntime {
             try {
                 return new Pass(deployment, started).run();
             } catch (KubernetesClientException e) {
-                // someone (a controller, a person) wrote between our read and our write: read again, decide again
-                if (e.getCode() != 409 || attempt == CONFLICT_RETRIES) {
+                // 409: someone (a controller, a person) wrote between our read and our write; 5xx/429: the API server
+                // had a bad moment. Either way the pass is level-based: read again, decide again (a failed write wrote
+                // nothing, and the serving Deployment is only ever replaced by one update).
+                boolean conflict = e.getCode() == 409;
+                boolean transientError = e.getCode() >= 500 || e.getCode() == 429;
+                if (!(conflict || transientError) || attempt == (conflict ? CONFLICT_RETRIES : SERVER_ERROR_RETRIES)) {
                     throw e;
                 }
-                LOG.debug("conflict deploying {}/{}, reading again: {}", deployment.owner(), deployment.function(), e.getMessage());
+                LOG.info("event=kubernetes.retry owner={} function={} code={} attempt={} error=\"{}\"", deployment.owner(),
+                        deployment.function(), e.getCode(), attempt, e.getMessage());
+                if (transientError) {
+                    Thread.sleep(SERVER_ERROR_BACKOFF.toMillis() * attempt);
+                }
             }
         }
     }
