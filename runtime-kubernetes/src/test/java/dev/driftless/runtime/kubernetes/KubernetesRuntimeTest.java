@@ -326,6 +326,27 @@ class KubernetesRuntimeTest {
     }
 
     @Test
+    void scaledToZeroForIdlingIsNotDriftAndTheNextDeployWakesIt() throws Exception {
+        runtime.deploy(fn("alice", "fns", "hello", V1, 1));
+        runtime.scaleToZero(fn("alice", "fns", "hello", V1, 1));
+        runtime.scaleToZero(fn("alice", "tools", "hello", V1, 1)); // another repository's: not touched
+        Deployment asleep = deployment("fn-alice", "hello");
+        assertEquals(0, asleep.getSpec().getReplicas());
+        assertNotNull(asleep.getMetadata().getAnnotations().get("driftless.dev/scaled-to-zero"));
+        awaitServed("fn-alice/hello", null);
+        CacheSync.deployment(runtime, "fn-alice", "hello", CacheSync.replicas(0));
+
+        RolloutResult woken = runtime.deploy(fn("alice", "fns", "hello", V1, 1));
+
+        assertEquals(Outcome.ROLLED_OUT, woken.outcome(), woken::toString);
+        assertEquals("Woken", woken.reason(), woken::toString);
+        Deployment awake = deployment("fn-alice", "hello");
+        assertEquals(1, awake.getSpec().getReplicas());
+        assertNull(awake.getMetadata().getAnnotations().get("driftless.dev/scaled-to-zero"));
+        assertEquals(V1, controller.served.get("fn-alice/hello"));
+    }
+
+    @Test
     void aDeploymentDeletedByHandIsPutBack() throws Exception {
         runtime.deploy(fn("alice", "fns", "hello", V1, 1));
         api.apps().deployments().inNamespace("fn-alice").withName("hello").delete();
