@@ -34,6 +34,15 @@ public interface FunctionRuntime extends AutoCloseable {
     /** Stops and removes one function of a repository. No-op when it does not run. */
     void remove(String owner, String repository, String function) throws InterruptedException;
 
+    /**
+     * Scale to zero: stops every instance of the function, which stays deployed as it is, so that {@link #deploy}
+     * of the same input starts it again. The default removes it (the local runtime starts it anew on deploy);
+     * Kubernetes scales its Deployment to 0 replicas and marks it, so putting it back is a wake, not drift.
+     */
+    default void scaleToZero(FunctionDeployment deployment) throws InterruptedException {
+        remove(deployment.owner(), deployment.repository(), deployment.function());
+    }
+
     /** The last lines the function's current instance wrote (stdout and stderr), oldest first. */
     List<String> recentLogs(String owner, String function, int maxLines);
 

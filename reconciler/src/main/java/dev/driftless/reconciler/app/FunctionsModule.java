@@ -368,9 +368,11 @@ public final class FunctionsModule implements DaemonModule {
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
                                            Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout.
+            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout. The informers list
+            // once before the daemon goes on (the first resync reads from their cache); closed with the runtime.
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes())
-                    .withSecrets(secrets.values()::read);
+                    .withSecrets(secrets.values()::read)
+                    .start();
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values())
@@ -381,18 +383,12 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     /**
-     * Idle functions stop and the gateway's first request wakes them. The local runtime only: on Kubernetes
-     * every replica routes every function to its Service, which a per-replica idler cannot scale safely yet.
+     * Idle functions stop and the gateway's first request wakes them: the local runtime stops the instance, the
+     * Kubernetes runtime scales the Deployment to 0. The idle clock is this replica's traffic, so on Kubernetes it
+     * is meant for one daemon replica (README "Scale to zero").
      */
     private static FunctionRuntime scaleToZero(DriftlessConfig config, RoutedRuntime runtime, InMemoryRouteTable routes,
                                                DaemonContext context) {
-        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            if (config.scaleToZeroByDefault()) {
-                LOG.warn("event=scale_to_zero.unsupported runtime=kubernetes message=\"DRIFTLESS_SCALE_TO_ZERO applies to "
-                        + "the local runtime only; functions on Kubernetes keep their replicas\"");
-            }
-            return runtime;
-        }
         ScaleToZero scaling = new ScaleToZero(runtime, ScaleToZero.Activity.of(routes),
                 new ScaleToZero.Policy(config.scaleToZeroByDefault(), config.scaleToZeroIdle()), context.registry());
         scaling.start(ScaleToZero.CHECK_INTERVAL);

@@ -271,7 +271,7 @@ final class ScaleToZero implements FunctionRuntime, Waker {
             // Asleep first, so a request that finds no route from here on takes the wake path.
             asleep.put(address, deployment);
             awake.remove(address);
-            delegate.remove(deployment.owner(), deployment.repository(), deployment.function());
+            delegate.scaleToZero(deployment);
             sleeps.labelValues(address.owner(), address.function()).inc();
             LOG.info("event=scaled_to_zero owner={} function={} idle={}", address.owner(), address.function(),
                     state.idle());
