@@ -209,6 +209,8 @@ public final class Reconciler {
             try {
                 if (!release(request, commit, buildId, function, log)) {
                     failed.add(function.name());
+                    // The registry or the disk failed, not the commit: the job is retried (with backoff).
+                    ourFault |= function.retryable();
                 }
             } catch (RuntimeException e) {
                 ourFault = true;
@@ -264,6 +266,8 @@ public final class Reconciler {
         switch (function.outcome()) {
             case FAILED -> {
                 Reason reason = function.reason().startsWith("unit tests failed") ? Reason.TestsFailed : Reason.BuildFailed;
+                LOG.info("event=function_failed owner={} function={} commit={} retried={} reason=\"{}\"", owner, name,
+                        commit, function.retryable(), function.reason());
                 store.inTransaction(tx -> {
                     builds.functionResult(tx, new BuildRecords.FunctionResult(buildId, name, "failed", null,
                             function.reason(), 0));

@@ -160,6 +160,19 @@ class ReconcilerTest {
     }
 
     @Test
+    void anImagePushTheRegistryBrokeOffIsRetriedAndKeepsThePreviousReleaseServing() throws Exception {
+        push(built("hello", "v1"));
+        reconciler.reconcile(request());
+        push(new FunctionBuild("hello", FunctionBuild.Outcome.FAILED, Optional.empty(),
+                "push to 127.0.0.1:5000 failed: 500 Internal Server Error", spec("hello"), "key-v2", true));
+
+        ReconcileOutcome outcome = reconciler.reconcile(request());
+
+        assertEquals(ReconcileOutcome.Kind.RETRY, outcome.kind(), "the registry's fault, not the commit's: retried");
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"));
+    }
+
+    @Test
     void failingTestsKeepThePreviousReleaseServing() throws Exception {
         push(built("hello", "v1"));
         reconciler.reconcile(request());
