@@ -34,6 +34,20 @@ public interface FunctionRuntime extends AutoCloseable {
     /** Stops and removes one function of a repository. No-op when it does not run. */
     void remove(String owner, String repository, String function) throws InterruptedException;
 
+    /**
+     * Scales one function of a repository to zero: nothing serves it any more, but a runtime may keep what
+     * starting the same deployment again would otherwise redo (the local runtime keeps the unpacked image root
+     * and the launch plan; Kubernetes can keep the Deployment at 0 replicas). {@link #deploy} with a deployment
+     * starts it again (a runtime that kept its pieces starts only the process or pods, and a deployment that
+     * differs rolls out as usual); {@link #remove} removes it for good. While at zero a runtime lists it with
+     * {@code ready = desired = 0}, or not at all. No-op when it does not run.
+     *
+     * <p>The default removes it: correct, only slower to start again.
+     */
+    default void scaleToZero(String owner, String repository, String function) throws InterruptedException {
+        remove(owner, repository, function);
+    }
+
     /** The last lines the function's current instance wrote (stdout and stderr), oldest first. */
     List<String> recentLogs(String owner, String function, int maxLines);
 

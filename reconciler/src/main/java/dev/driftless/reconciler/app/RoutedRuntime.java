@@ -168,6 +168,20 @@ final class RoutedRuntime implements FunctionRuntime {
         }
     }
 
+    /**
+     * Keeps the function's time limits (it serves the same deployment once woken); a Service route goes, so the
+     * gateway's next request for it takes the wake path instead of a Service with nothing behind it.
+     */
+    @Override
+    public void scaleToZero(String owner, String repository, String function) throws InterruptedException {
+        delegate.scaleToZero(owner, repository, function);
+        if (serviceAddress.isPresent() && FunctionAddress.isLabel(owner) && FunctionAddress.isLabel(function)) {
+            FunctionAddress address = new FunctionAddress(owner, function);
+            routed.remove(address);
+            routes.unroute(address);
+        }
+    }
+
     @Override
     public List<String> recentLogs(String owner, String function, int maxLines) {
         return delegate.recentLogs(owner, function, maxLines);

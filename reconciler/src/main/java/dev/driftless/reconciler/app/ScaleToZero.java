@@ -38,7 +38,8 @@ import java.util.function.LongSupplier;
  * <p>A decorator of the runtime, so the reconciler sees a sleeping function as deployed: a resync with
  * the same desired state is {@code UNCHANGED} and does not wake it, a push with a new version deploys it
  * (and it sleeps again after the idle period), a prune removes it. Sleep: mark asleep, unroute (new requests
- * take the wake path), wait for requests in flight to finish, then stop the instance. The sleeping set is
+ * take the wake path), wait for requests in flight to finish, then stop the instance through
+ * {@link FunctionRuntime#scaleToZero}, which lets the runtime keep what a wake would otherwise redo. The sleeping set is
  * in memory: after a restart every function starts once, then sleeps again when idle.
  */
 final class ScaleToZero implements FunctionRuntime, Waker {
@@ -271,7 +272,8 @@ final class ScaleToZero implements FunctionRuntime, Waker {
             // Asleep first, so a request that finds no route from here on takes the wake path.
             asleep.put(address, deployment);
             awake.remove(address);
-            delegate.remove(deployment.owner(), deployment.repository(), deployment.function());
+            // The runtime keeps what it can (the local one: unpacked root, launch plan) so a wake only starts it.
+            delegate.scaleToZero(deployment.owner(), deployment.repository(), deployment.function());
             sleeps.labelValues(address.owner(), address.function()).inc();
             LOG.info("event=scaled_to_zero owner={} function={} idle={}", address.owner(), address.function(),
                     state.idle());
@@ -288,17 +290,29 @@ final class ScaleToZero implements FunctionRuntime, Waker {
 
     @Override
     public List<DeployedFunction> list(String owner, String repository) {
-        List<DeployedFunction> all = new ArrayList<>(delegate.list(owner, repository));
-        asleep.values().stream()
-                .filter(d -> d.owner().equals(owner) && d.repository().equals(repository))
-                .forEach(d -> all.add(sleeping(d)));
-        return List.copyOf(all);
+        return withSleeping(delegate.list(owner, repository),
+                d -> d.owner().equals(owner) && d.repository().equals(repository));
     }
 
     @Override
     public List<DeployedFunction> listOwner(String owner) {
-        List<DeployedFunction> all = new ArrayList<>(delegate.listOwner(owner));
-        asleep.values().stream().filter(d -> d.owner().equals(owner)).forEach(d -> all.add(sleeping(d)));
+        return withSleeping(delegate.listOwner(owner), d -> d.owner().equals(owner));
+    }
+
+    /**
+     * What the runtime lists, with each sleeping function listed once as this decorator recorded it: a runtime
+     * that keeps a function at zero lists it itself (with 0 instances), one that removed it does not.
+     */
+    private List<DeployedFunction> withSleeping(List<DeployedFunction> listed,
+                                                java.util.function.Predicate<FunctionDeployment> wanted) {
+        List<DeployedFunction> all = new ArrayList<>();
+        for (DeployedFunction f : listed) {
+            if (!(FunctionAddress.isLabel(f.owner()) && FunctionAddress.isLabel(f.function())
+                    && asleep.containsKey(new FunctionAddress(f.owner(), f.function())))) {
+                all.add(f);
+            }
+        }
+        asleep.values().stream().filter(wanted).forEach(d -> all.add(sleeping(d)));
         return List.copyOf(all);
     }
 
