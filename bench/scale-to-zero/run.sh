@@ -9,7 +9,7 @@ cd "$root"
 rounds=${1:-5}
 templates=${2:-python3,node20,java17,go}
 work=$(mktemp -d /tmp/driftless-scale-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${BENCH_KEEP:-}" ] && cp "$work/daemon.log" "$BENCH_KEEP"; rm -rf "$work"' EXIT
 
 # Reactor build only (nothing installed into ~/.m2); the classpath file is written by each module, reconciler last.
 mvn -B -q -o -pl reconciler -am test-compile dependency:build-classpath -Dmdep.includeScope=test \

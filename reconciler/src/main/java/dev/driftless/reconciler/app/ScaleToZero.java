@@ -1,6 +1,8 @@
 package dev.driftless.reconciler.app;
 
 import dev.driftless.builder.StackDuration;
+import dev.driftless.dashboard.Views;
+import dev.driftless.reconciler.dashboard.ScaleToZeroSource;
 import dev.driftless.gateway.FunctionAddress;
 import dev.driftless.gateway.InMemoryRouteTable;
 import dev.driftless.gateway.Waker;
@@ -42,7 +44,7 @@ import java.util.function.LongSupplier;
  * {@link FunctionRuntime#scaleToZero}, which lets the runtime keep what a wake would otherwise redo. The sleeping set is
  * in memory: after a restart every function starts once, then sleeps again when idle.
  */
-final class ScaleToZero implements FunctionRuntime, Waker {
+final class ScaleToZero implements FunctionRuntime, Waker, ScaleToZeroSource {
     private static final Logger LOG = LoggerFactory.getLogger(ScaleToZero.class);
     static final String LABEL = "com.openfaas.scale.zero";
     static final String DURATION_LABEL = "com.openfaas.scale.zero-duration";
@@ -92,6 +94,21 @@ final class ScaleToZero implements FunctionRuntime, Waker {
     private final Counter wakes;
     private final Histogram wakeSeconds;
     private final Counter sleeps;
+
+    /** Wakes of one function since the daemon started, for its dashboard page. */
+    private record WakeStats(long started, long failed, double totalSeconds, double lastSeconds) {
+        static final WakeStats NONE = new WakeStats(0, 0, 0, 0);
+
+        WakeStats plusStarted(double seconds) {
+            return new WakeStats(started + 1, failed, totalSeconds + seconds, seconds);
+        }
+
+        WakeStats plusFailed() {
+            return new WakeStats(started, failed + 1, totalSeconds, lastSeconds);
+        }
+    }
+
+    private final Map<FunctionAddress, WakeStats> wakeStats = new ConcurrentHashMap<>();
 
     /** A function that may sleep, with when it last became ready (idling counts from there too). */
     private record Awake(FunctionDeployment deployment, Duration idle, long readyAtNanos) {
@@ -217,6 +234,7 @@ final class ScaleToZero implements FunctionRuntime, Waker {
             RolloutResult result = delegate.deploy(deployment);
             if (result.failed()) {
                 wakes.labelValues(address.owner(), address.function(), "failed").inc();
+                wakeStats.merge(address, WakeStats.NONE.plusFailed(), (a, b) -> a.plusFailed());
                 LOG.warn("event=wake_failed owner={} function={} reason={} message=\"{}\"", address.owner(),
                         address.function(), result.reason(), result.message());
                 throw new IllegalStateException(result.reason() + ": " + result.message());
@@ -226,6 +244,7 @@ final class ScaleToZero implements FunctionRuntime, Waker {
             double seconds = (nanoClock.getAsLong() - askedNanos) / 1e9;
             wakes.labelValues(address.owner(), address.function(), "started").inc();
             wakeSeconds.labelValues(address.owner(), address.function()).observe(seconds);
+            wakeStats.merge(address, WakeStats.NONE.plusStarted(seconds), (a, b) -> a.plusStarted(seconds));
             LOG.info("event=woken owner={} function={} seconds={}", address.owner(), address.function(),
                     String.format(Locale.ROOT, "%.3f", seconds));
         } finally {
@@ -282,6 +301,26 @@ final class ScaleToZero implements FunctionRuntime, Waker {
         }
     }
 
+    @Override
+    public Optional<Views.ScaleToZeroView> scaleToZero(String owner, String function) {
+        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
+            return Optional.empty();
+        }
+        FunctionAddress address = new FunctionAddress(owner, function);
+        FunctionDeployment sleeping = asleep.get(address);
+        Awake state = awake.get(address);
+        Optional<Duration> idle = sleeping != null ? idlePeriod(sleeping)
+                : state != null ? Optional.of(state.idle()) : Optional.empty();
+        if (idle.isEmpty()) {
+            return Optional.empty();
+        }
+        WakeStats stats = wakeStats.getOrDefault(address, WakeStats.NONE);
+        return Optional.of(new Views.ScaleToZeroView(sleeping != null, idle.get(), stats.started() + stats.failed(),
+                stats.failed(),
+                stats.started() == 0 ? Optional.empty() : Optional.of(stats.lastSeconds() * 1000),
+                stats.started() == 0 ? Optional.empty() : Optional.of(stats.totalSeconds() * 1000 / stats.started())));
+    }
+
     /** Whether the function is scaled to zero now. */
     boolean asleep(String owner, String function) {
         return FunctionAddress.isLabel(owner) && FunctionAddress.isLabel(function)
@@ -334,6 +373,9 @@ final class ScaleToZero implements FunctionRuntime, Waker {
                 Awake state = awake.get(address);
                 if (state != null && state.deployment().repository().equals(repository)) {
                     awake.remove(address);
+                }
+                if (sleeping != null || state != null) {
+                    wakeStats.remove(address);
                 }
                 delegate.remove(owner, repository, function);
             } finally {

@@ -3,7 +3,6 @@ package dev.driftless.reconciler.e2e;
 import dev.driftless.reconciler.Daemon;
 import dev.driftless.reconciler.app.FunctionsModule;
 import dev.driftless.reconciler.config.ConfigLoader;
-import dev.driftless.runtime.DeployedFunction;
 import dev.driftless.templates.Templates;
 
 import java.net.http.HttpClient;
@@ -57,6 +56,8 @@ public final class ScaleToZeroBench {
             String token = daemon.context().tokens().create("bench");
             HttpClient https = E2e.trusting(functions.gateway().caCertificate().orElseThrow());
             String base = "https://localhost:" + functions.gateway().httpsPort() + "/f/bench/";
+            HttpClient http = HttpClient.newHttpClient();
+            String api = "http://127.0.0.1:" + daemon.httpPort();
 
             Path repo = Files.createDirectories(dir.resolve("fns"));
             StringBuilder stack = new StringBuilder("provider:\n  name: openfaas\nfunctions:\n");
@@ -75,9 +76,12 @@ public final class ScaleToZeroBench {
                         () -> E2e.post(https, base + name(template), "Driftless").statusCode(), status -> status.equals(200));
             }
             for (int round = 1; round <= rounds; round++) {
-                E2e.await("every function at zero", Duration.ofSeconds(60), () -> functions.runtime().listOwner("bench"),
-                        listed -> ((List<?>) listed).size() == templates.size()
-                                && ((List<?>) listed).stream().allMatch(f -> ((DeployedFunction) f).desired() == 0));
+                // Counted once the instance has stopped (listed at zero is earlier: from when it stops taking requests).
+                int sleeps = round;
+                for (String template : templates) {
+                    E2e.await(name(template) + " stopped", Duration.ofSeconds(60),
+                            () -> sleeps(http, api, name(template)), n -> (double) n >= sleeps);
+                }
                 for (String template : templates) {
                     String url = base + name(template);
                     wake.computeIfAbsent(template, k -> new ArrayList<>()).add(timedPost(https, url));
@@ -109,6 +113,18 @@ public final class ScaleToZeroBench {
                     median(w), w.get(0), w.get(w.size() - 1), median(sorted(warm.get(template))),
                     shown(spawn.get(template)), shown(health.get(template)));
         }
+    }
+
+    /** {@code driftless_function_sleeps_total} of a function on /metrics; 0 before its first sleep. */
+    private static double sleeps(HttpClient http, String api, String function) throws Exception {
+        Matcher m = Pattern.compile("(?m)^driftless_function_sleeps_total\\{([^}]*)\\} (\\S+)$")
+                .matcher(E2e.get(http, api + "/metrics").body());
+        while (m.find()) {
+            if (m.group(1).contains("function=\"" + function + "\"") && m.group(1).contains("owner=\"bench\"")) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return 0;
     }
 
     private static String name(String template) {
