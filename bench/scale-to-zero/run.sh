@@ -18,9 +18,10 @@ cp="reconciler/target/classes:reconciler/target/test-classes:$(cat "$work/cp.txt
 
 echo "machine: nproc=$(nproc), $(free -h | awk '/Mem:/{print $2" memory"}'), load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 echo "command: bench/scale-to-zero/run.sh $rounds $templates"
-# The runtime logs each wake's split (event=woken spawn_ms= health_ms=) at info; the bench reads it back.
+# The runtime and the scale-to-zero decorator log each wake (event=woken …) at info; the bench reads them back.
 java -Xmx1g -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel="${BENCH_LOG_LEVEL:-warn}" \
   -Dorg.slf4j.simpleLogger.log.dev.driftless.runtime.local=info \
+  -Dorg.slf4j.simpleLogger.log.dev.driftless.reconciler.app.ScaleToZero=info \
   -Dorg.slf4j.simpleLogger.logFile="$work/daemon.log" \
   dev.driftless.reconciler.e2e.ScaleToZeroBench "$rounds" "$work/daemon.log" "$templates" || {
     echo "bench failed; the daemon's log:" >&2; tail -50 "$work/daemon.log" >&2; exit 1; }

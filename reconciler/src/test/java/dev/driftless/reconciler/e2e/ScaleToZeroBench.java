@@ -26,13 +26,16 @@ import java.util.regex.Pattern;
  * function is at zero, then per function sends one request (the wake: from sending it to its 200, over HTTPS
  * through the gateway) and right after it five more (warm), so both sit in the same run and under the same load.
  * With the daemon's log file (slf4j-simple's {@code logFile}) it also reports the runtime's own split of each
- * wake: spawning the sandbox (bubblewrap, network namespace) and the wait for the first health answer.
+ * wake: from the first request's arrival to the function serving (the daemon's own wake time), of which spawning
+ * the sandbox (bubblewrap, network namespace) and the wait for the first health answer.
  * Prints a Markdown table. Usage: ScaleToZeroBench &lt;rounds&gt; [daemon log file] [templates, comma-separated]
  */
 public final class ScaleToZeroBench {
     private static final int WARM_REQUESTS = 5;
     private static final Pattern WOKEN = Pattern.compile(
             "event=woken function=bench/(\\S+) .*spawn_ms=(\\d+) health_ms=(\\d+)");
+
+    private static final Pattern STARTED = Pattern.compile("event=woken owner=bench function=s-(\\S+) seconds=([0-9.]+)");
 
     private ScaleToZeroBench() {
     }
@@ -94,8 +97,14 @@ public final class ScaleToZeroBench {
         }
         Map<String, List<Double>> spawn = new LinkedHashMap<>();
         Map<String, List<Double>> health = new LinkedHashMap<>();
+        Map<String, List<Double>> start = new LinkedHashMap<>();
         if (log.isPresent() && Files.isRegularFile(log.get())) {
             for (String line : Files.readAllLines(log.get())) {
+                Matcher started = STARTED.matcher(line);
+                if (started.find()) {
+                    start.computeIfAbsent(started.group(1), k -> new ArrayList<>())
+                            .add(Double.parseDouble(started.group(2)) * 1000);
+                }
                 Matcher m = WOKEN.matcher(line);
                 if (m.find()) {
                     String template = m.group(1).substring("s-".length());
@@ -105,13 +114,13 @@ public final class ScaleToZeroBench {
             }
         }
         System.out.println("| template | rounds | wake median ms | wake min ms | wake max ms | warm median ms "
-                + "| of a wake: sandbox start ms | of a wake: to first health answer ms |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                + "| of a wake: request in to serving ms | of which sandbox up ms | of which to first health 200 ms |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (String template : templates) {
             List<Double> w = sorted(wake.get(template));
-            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %s | %s |%n", template, w.size(),
-                    median(w), w.get(0), w.get(w.size() - 1), median(sorted(warm.get(template))),
-                    shown(spawn.get(template)), shown(health.get(template)));
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %s | %s | %s |%n", template,
+                    w.size(), median(w), w.get(0), w.get(w.size() - 1), median(sorted(warm.get(template))),
+                    shown(start.get(template)), shown(spawn.get(template)), shown(health.get(template)));
         }
     }
 

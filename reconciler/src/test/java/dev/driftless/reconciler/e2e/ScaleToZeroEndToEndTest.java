@@ -95,6 +95,8 @@ class ScaleToZeroEndToEndTest {
         assertEquals(1, listed.size(), "asleep and listed once, not also running: " + listed);
         assertEquals(0, listed.get(0).ready(), "no instance while asleep");
         assertEquals(0, listed.get(0).desired());
+        assertEquals(1.0, metric(http, api, "driftless_image_roots", "kept_for=\"asleep\""), "its root is kept, and counted");
+        assertTrue(metric(http, api, "driftless_image_roots_bytes", "kept_for=\"asleep\"") > 0);
         // Sleeping is not failing: the badge and the function's condition stay as the deploy left them.
         assertTrue(E2e.get(http, api + "/badge/alice/fns.svg").body().contains(">passing<"), "passing badge while asleep");
         JsonObject asleep = function(http, api, token);

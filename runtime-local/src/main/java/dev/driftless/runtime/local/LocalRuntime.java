@@ -559,6 +559,69 @@ public final class LocalRuntime implements FunctionRuntime {
         return lines.size() <= maxLines ? lines : List.copyOf(lines.subList(lines.size() - maxLines, lines.size()));
     }
 
+    /**
+     * Unpacked image roots on disk and their size, split by what keeps them: a running (or draining) instance, or
+     * only a function scaled to zero (kept so its wake only starts the process). Roots nothing keeps are deleted
+     * after every rollout and removal, so they do not show here for long.
+     *
+     * @param runningRoots roots an instance runs from
+     * @param asleepRoots  roots kept only for sleeping functions
+     */
+    public record RootsUsage(int runningRoots, long runningBytes, int asleepRoots, long asleepBytes) { }
+
+    /** Sizes of roots measured once each (a root is never written after unpacking), by folder. */
+    private final ConcurrentMap<Path, Long> rootBytes = new ConcurrentHashMap<>();
+
+    /** What the unpacked roots take on disk now. Walks a root once, the first time it is asked about. */
+    public RootsUsage rootsUsage() {
+        Set<Path> running = new HashSet<>();
+        Set<Path> asleep = new HashSet<>();
+        for (FunctionSlot slot : slots.values()) {
+            FunctionSlot.Running current = slot.current();
+            if (current != null) {
+                running.add(current.launch().root());
+            }
+            FunctionSlot.Asleep kept = slot.asleep();
+            if (kept != null) {
+                asleep.add(kept.launch().root());
+            }
+        }
+        retiring.forEach(r -> running.add(r.launch().root()));
+        asleep.removeAll(running);
+        rootBytes.keySet().retainAll(union(running, asleep));
+        return new RootsUsage(running.size(), bytes(running), asleep.size(), bytes(asleep));
+    }
+
+    private static Set<Path> union(Set<Path> a, Set<Path> b) {
+        Set<Path> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private long bytes(Set<Path> roots) {
+        long total = 0;
+        for (Path root : roots) {
+            total += rootBytes.computeIfAbsent(root, LocalRuntime::treeBytes);
+        }
+        return total;
+    }
+
+    /** Bytes of the regular files under {@code root} (links not followed); 0 for a root already gone. */
+    private static long treeBytes(Path root) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
+            return files.filter(p -> java.nio.file.Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> {
+                        try {
+                            return java.nio.file.Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
     /** How many processes this runtime has started (deploys and restarts); a deploy that changes nothing adds none. */
     long processesStarted() {
         return launcher.started();

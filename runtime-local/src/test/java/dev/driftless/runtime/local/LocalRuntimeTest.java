@@ -480,6 +480,10 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
         assertEquals(List.of(new dev.driftless.runtime.DeployedFunction("alice", "fns", "hello", images.v1, "c1", 1, 0, 0)),
                 runtime.list("alice", "fns"), "listed at zero");
         assertEquals(Set.of(folderOf(images.v1)), rootFolders(), "root kept while asleep");
+        LocalRuntime.RootsUsage usage = runtime.rootsUsage();
+        assertEquals(0, usage.runningRoots());
+        assertEquals(1, usage.asleepRoots(), "the kept root is accounted for");
+        assertTrue(usage.asleepBytes() > 0, usage::toString);
         assertTrue(runtime.recentLogs("alice", "hello", 10).get(0).startsWith("serving version one on port "),
                 "what it wrote before it slept is still shown");
 
@@ -491,6 +495,7 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
         assertEquals(inode, Files.getAttribute(root, "unix:ino"), "the same root folder, not unpacked again");
         assertEquals(Optional.of("one"), servedVersion("alice", "hello"));
         assertEquals(1, runtime.list("alice", "fns").get(0).ready());
+        assertEquals(new LocalRuntime.RootsUsage(1, usage.asleepBytes(), 0, 0), runtime.rootsUsage(), "running again");
         assertEquals(RolloutResult.Outcome.UNCHANGED, runtime.deploy(v1).outcome(), "awake again: a resync changes nothing");
     }
 
