@@ -530,7 +530,13 @@ public final class Dashboard {
                     .put("commit", r.commit()).put("image", r.image()).put("source", r.source())
                     .put("result", r.result()).put("reason", r.reason()).put("createdAt", r.createdAt().toString())
                     .put("current", r.current())));
-            json(ctx, 200, functionJson(detail.get().row()).put("releases", releases));
+            JsonObject body = functionJson(detail.get().row()).put("releases", releases);
+            detail.get().scaleToZero().ifPresent(zero -> body.put("scaleToZero", new JsonObject()
+                    .put("asleep", zero.asleep()).put("idleSeconds", zero.idle().toSeconds())
+                    .put("wakes", zero.wakes()).put("failedWakes", zero.failedWakes())
+                    .put("lastWakeMillis", zero.lastWakeMillis().orElse(null))
+                    .put("meanWakeMillis", zero.meanWakeMillis().orElse(null))));
+            json(ctx, 200, body);
         });
     }
 

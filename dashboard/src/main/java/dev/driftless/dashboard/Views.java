@@ -47,9 +47,32 @@ public final class Views {
     /** An event of a function: drift reverted, rollout failed, pruned, rolled back. */
     public record EventRow(String reason, String message, Instant at) { }
 
-    /** The function page. */
+    /**
+     * The function page.
+     *
+     * @param scaleToZero present when the function scales to zero
+     */
     public record FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
-                                 Optional<Long> latestBuild, List<String> runtimeLog) { }
+                                 Optional<Long> latestBuild, List<String> runtimeLog,
+                                 Optional<ScaleToZeroView> scaleToZero) {
+        public FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
+                              Optional<Long> latestBuild, List<String> runtimeLog) {
+            this(row, releases, events, latestBuild, runtimeLog, Optional.empty());
+        }
+    }
+
+    /**
+     * Scale to zero of one function, since this daemon started.
+     *
+     * @param asleep         whether it is at zero now (its next request starts it)
+     * @param idle           how long without requests before it goes to zero
+     * @param wakes          starts that a first request after idling asked for, failed ones included
+     * @param failedWakes    of those, starts that failed (the waiting requests got 503)
+     * @param lastWakeMillis the last wake, from its first request arriving to the function serving
+     * @param meanWakeMillis the mean over every wake that started it
+     */
+    public record ScaleToZeroView(boolean asleep, java.time.Duration idle, long wakes, long failedWakes,
+                                  Optional<Double> lastWakeMillis, Optional<Double> meanWakeMillis) { }
 
     /** One function's result in a build. */
     public record FunctionResultRow(String function, String outcome, String image, String reason, long durationMillis) { }

@@ -35,9 +35,15 @@ public interface FunctionRuntime extends AutoCloseable {
     void remove(String owner, String repository, String function) throws InterruptedException;
 
     /**
-     * Scale to zero: stops every instance of the function, which stays deployed as it is, so that {@link #deploy}
-     * of the same input starts it again. The default removes it (the local runtime starts it anew on deploy);
-     * Kubernetes scales its Deployment to 0 replicas and marks it, so putting it back is a wake, not drift.
+     * Scales one function to zero: nothing serves it any more, but it stays deployed as it is, and a runtime may
+     * keep what starting the same deployment again would otherwise redo (the local runtime keeps the unpacked image
+     * root and the launch plan; Kubernetes scales its Deployment to 0 replicas and marks it, so putting it back is a
+     * wake, not drift). {@link #deploy} of the same deployment starts it again (a runtime that kept its pieces
+     * starts only the process or pods; a deployment that differs rolls out as usual); {@link #remove} removes it for
+     * good. While at zero a runtime lists it with {@code ready = desired = 0}, or not at all. No-op when it does not
+     * run.
+     *
+     * <p>The default removes it: correct, only slower to start again.
      */
     default void scaleToZero(FunctionDeployment deployment) throws InterruptedException {
         remove(deployment.owner(), deployment.repository(), deployment.function());

@@ -145,7 +145,7 @@ public final class FunctionsModule implements DaemonModule {
                     + "(in its data folder): other replicas cannot read what it encrypts; mount one Secret on every replica "
                     + "and set DRIFTLESS_SECRETS_KEY_FILE and DRIFTLESS_SEALING_KEY_FILE\"");
         }
-        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets);
+        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets, context.registry());
         runtime = scaleToZero(config, routedRuntime, routes, context);
         context.onStop("runtime", runtime);
 
@@ -366,7 +366,8 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
-                                           Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
+                                           Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets,
+                                           io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
             // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout. The informers list
             // once before the daemon goes on (the first resync reads from their cache); closed with the runtime.
@@ -378,8 +379,27 @@ public final class FunctionsModule implements DaemonModule {
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values())
                 .withEgress(config.functionEgress());
         // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
-        return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
-                gateway::coverOwnerHost, timeouts);
+        LocalRuntime local = new LocalRuntime(settings, builder.imageSource(), routes);
+        // Roots kept for sleeping functions take disk too: shown apart from those of running instances.
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("driftless_image_roots_bytes")
+                .help("Disk taken by unpacked image roots of the local runtime, by what keeps them (running, asleep)")
+                .labelNames("kept_for")
+                .callback(callback -> {
+                    LocalRuntime.RootsUsage usage = local.rootsUsage();
+                    callback.call(usage.runningBytes(), "running");
+                    callback.call(usage.asleepBytes(), "asleep");
+                })
+                .register(registry);
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("driftless_image_roots")
+                .help("Unpacked image roots of the local runtime, by what keeps them (running, asleep)")
+                .labelNames("kept_for")
+                .callback(callback -> {
+                    LocalRuntime.RootsUsage usage = local.rootsUsage();
+                    callback.call(usage.runningRoots(), "running");
+                    callback.call(usage.asleepRoots(), "asleep");
+                })
+                .register(registry);
+        return new RoutedRuntime(local, Optional.empty(), routes, gateway::coverOwnerHost, timeouts);
     }
 
     /**

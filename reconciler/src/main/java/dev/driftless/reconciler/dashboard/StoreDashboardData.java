@@ -160,8 +160,10 @@ public final class StoreDashboardData implements DashboardData {
         List<Views.EventRow> events = query(tx -> conditions.events(tx, owner, function, 20)).stream()
                 .map(e -> new Views.EventRow(e.reason().name(), e.message(), e.at())).toList();
         Optional<Long> latestBuild = query(tx -> builds.latestBuildOf(tx, owner, function));
+        Optional<Views.ScaleToZeroView> zero = runtime instanceof ScaleToZeroSource scaling
+                ? scaling.scaleToZero(owner, function) : Optional.empty();
         return Optional.of(new Views.FunctionDetail(row(condition.get(), current, running), history, events, latestBuild,
-                runtime.recentLogs(owner, function, 200)));
+                runtime.recentLogs(owner, function, 200), zero));
     }
 
     @Override
