@@ -62,6 +62,7 @@ public record DriftlessConfig(
         Duration scaleToZeroIdle,
         Duration wakeTimeout,
         dev.driftless.runtime.local.Egress functionEgress,
+        dev.driftless.runtime.local.FunctionNetwork functionNetwork,
         Previews previews) {
 
     /** Preview functions for pull requests: on or off, how many PRs per owner, and whether forks are built. */
