@@ -18,11 +18,14 @@ final class HealthProbe {
             .version(HttpClient.Version.HTTP_1_1)
             .build();
 
+    private static final long TIGHT_POLLING_NANOS = Duration.ofSeconds(3).toNanos();
+
     Result await(Instance instance, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + PATH))
                 .timeout(Duration.ofSeconds(2)).GET().build();
-        long pause = 50;
+        long started = System.nanoTime();
+        long pause = 20;
         while (true) {
             if (!instance.alive()) {
                 return Result.EXITED;
@@ -39,7 +42,11 @@ final class HealthProbe {
                 return instance.alive() ? Result.TIMED_OUT : Result.EXITED;
             }
             Thread.sleep(pause);
-            pause = Math.min(500, pause * 2);
+            // Tight polling while a start is expected (a JVM answers after a few hundred ms: a doubling pause
+            // would overshoot by as much), then backing off for the slow ones.
+            if (System.nanoTime() - started > TIGHT_POLLING_NANOS) {
+                pause = Math.min(500, pause * 2);
+            }
         }
     }
 }
