@@ -21,7 +21,9 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 command=(java -Xmx2g -cp "<reactor classpath>" -Dorg.slf4j.simpleLogger.defaultLogLevel=${BENCH_LOG_LEVEL:-warn}
   dev.driftless.reconciler.e2e.PushToServingBench "$runs" "$REGISTRY_ADDR")
 java -Xmx2g -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel="${BENCH_LOG_LEVEL:-warn}" \
-  dev.driftless.reconciler.e2e.PushToServingBench "$runs" "$REGISTRY_ADDR" | tee "$work/tables.md"
+  dev.driftless.reconciler.e2e.PushToServingBench "$runs" "$REGISTRY_ADDR" | tee "$work/stdout.txt"
+# Only the tables (the daemons also print their throwaway admin tokens on stdout).
+grep -E '^(\||$)' "$work/stdout.txt" | cat -s | sed '/./,$!d' >"$work/tables.md"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 section="$work/section.md"
