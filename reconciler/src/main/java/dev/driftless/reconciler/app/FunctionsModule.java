@@ -377,7 +377,7 @@ public final class FunctionsModule implements DaemonModule {
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values())
-                .withEgress(config.functionEgress());
+                .withEgress(config.functionEgress()).withNetwork(config.functionNetwork());
         // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
         LocalRuntime local = new LocalRuntime(settings, builder.imageSource(), routes);
         // Roots kept for sleeping functions take disk too: shown apart from those of running instances.

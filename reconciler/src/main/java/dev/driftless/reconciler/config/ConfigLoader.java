@@ -238,6 +238,8 @@ public final class ConfigLoader {
                     get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)),
                     get(Setting.FUNCTION_EGRESS, s -> ConfigLoader.oneOf(s, dev.driftless.runtime.local.Egress.class))
                             .orElse(dev.driftless.runtime.local.Egress.ALLOW),
+                    get(Setting.FUNCTION_NETWORK, s -> ConfigLoader.oneOf(s, dev.driftless.runtime.local.FunctionNetwork.class))
+                            .orElse(dev.driftless.runtime.local.FunctionNetwork.ISOLATED),
                     new DriftlessConfig.Previews(get(Setting.PREVIEWS, ConfigLoader::bool).orElse(true),
                             get(Setting.PREVIEWS_PER_OWNER, ConfigLoader::positiveInt).orElse(5),
                             get(Setting.PREVIEWS_FROM_FORKS, ConfigLoader::bool).orElse(false)),

@@ -62,6 +62,7 @@ public record DriftlessConfig(
         Duration scaleToZeroIdle,
         Duration wakeTimeout,
         dev.driftless.runtime.local.Egress functionEgress,
+        dev.driftless.runtime.local.FunctionNetwork functionNetwork,
         Previews previews,
         Notifications notifications) {
 

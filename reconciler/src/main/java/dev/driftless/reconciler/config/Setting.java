@@ -28,6 +28,8 @@ public enum Setting {
     RUNTIME("DRIFTLESS_RUNTIME", "runtime", "local", "Where functions run: local or kubernetes."),
     FUNCTION_EGRESS("DRIFTLESS_FUNCTION_EGRESS", "functions.egress", "allow",
             "Local runtime: whether functions may open outbound connections (allow or deny). Each sandboxed instance has its own network namespace either way (needs pasta)."),
+    FUNCTION_NETWORK("DRIFTLESS_FUNCTION_NETWORK", "functions.network", "isolated",
+            "Local runtime: isolated (a network namespace per instance, needs pasta) or host (share this machine's network: for measuring the isolation's cost, or hosts without pasta; logged as a warning)."),
     RESYNC_INTERVAL("DRIFTLESS_RESYNC_INTERVAL", "resyncInterval", "5m",
             "How often every repository is reconciled without a push (missed webhooks, drift)."),
     WORKERS("DRIFTLESS_WORKERS", "workers", "2",

@@ -116,7 +116,7 @@ public final class LocalRuntime implements FunctionRuntime {
         Optional<Path> pasta = settings.pasta().filter(p -> PastaNetwork.usable(p, root));
         if (pasta.isEmpty()) {
             LOG.warn("event=no_network_isolation detail=\"pasta (package passt) is not installed"
-                    + (root ? " or unshare is missing" : "") + ": sandboxed functions share this machine's "
+                    + (root ? " or unshare is missing" : "") + " (or DRIFTLESS_FUNCTION_NETWORK=host): sandboxed functions share this machine's "
                     + "network and can reach every port on its loopback (other functions, the daemon, databases); "
                     + "install the passt package\"");
             return new Bubblewrap(settings.bubblewrap().get());
