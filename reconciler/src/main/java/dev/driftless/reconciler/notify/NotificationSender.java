@@ -2,6 +2,8 @@ package dev.driftless.reconciler.notify;
 
 import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.webhook.WebhookVerifier;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,17 +66,27 @@ public final class NotificationSender implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong passes = new AtomicLong();
     private final ExecutorService pool;
+    private final Counter outcomes;
     private volatile boolean running;
     private Thread claimer;
 
-    public NotificationSender(Transactions store, NotificationSettings settings, Clock clock, Duration timeout) {
+    public NotificationSender(Transactions store, NotificationSettings settings, Clock clock, Duration timeout,
+                              PrometheusRegistry registry) {
         // A claimed row stays ours while a request may still be in flight, and a little longer.
         this(store, settings, clock, timeout, timeout.plusSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(10), 15,
-                Duration.ofSeconds(1), 4);
+                Duration.ofSeconds(1), 4, outcomes().register(registry));
     }
 
     NotificationSender(Transactions store, NotificationSettings settings, Clock clock, Duration timeout, Duration lease,
                        Duration backoffBase, Duration backoffMax, int maxAttempts, Duration pollInterval, int threads) {
+        this(store, settings, clock, timeout, lease, backoffBase, backoffMax, maxAttempts, pollInterval, threads,
+                outcomes().build());
+    }
+
+    private NotificationSender(Transactions store, NotificationSettings settings, Clock clock, Duration timeout,
+                               Duration lease, Duration backoffBase, Duration backoffMax, int maxAttempts,
+                               Duration pollInterval, int threads, Counter outcomes) {
+        this.outcomes = outcomes;
         this.queue = new NotificationQueue(store);
         this.settings = settings;
         this.clock = clock;
@@ -92,6 +104,13 @@ public final class NotificationSender implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Attempts by event and outcome: what a receiver's owner watches (a rising {@code retried} means it is down). */
+    private static Counter.Builder outcomes() {
+        return Counter.builder().name("driftless_notifications_total")
+                .help("Notification delivery attempts by event and outcome (delivered, retried, failed)")
+                .labelNames("event", "outcome");
     }
 
     public synchronized void start() {
@@ -220,6 +239,7 @@ public final class NotificationSender implements AutoCloseable {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             if (queue.finish(row.id(), leaseOwner, "delivered", status, null, clock.instant())) {
+                outcomes.labelValues(row.event(), "delivered").inc();
                 LOG.info("event=notification.delivered delivery={} owner={} notification={} target={} status={} attempt={}",
                         row.deliveryId(), row.owner(), row.event(), target, status, row.attempts() + 1);
             }
@@ -242,12 +262,14 @@ public final class NotificationSender implements AutoCloseable {
             next = notBefore.get();
         }
         queue.retryAt(row.id(), leaseOwner, status, reason, next);
+        outcomes.labelValues(row.event(), "retried").inc();
         LOG.info("event=notification.retry delivery={} owner={} notification={} target={} reason=\"{}\" attempt={} next={}",
                 row.deliveryId(), row.owner(), row.event(), target, reason, attempts, next);
     }
 
     private void fail(NotificationQueue.Row row, String target, Integer status, String reason) throws SQLException {
         if (queue.finish(row.id(), leaseOwner, "failed", status, reason, clock.instant())) {
+            outcomes.labelValues(row.event(), "failed").inc();
             LOG.warn("event=notification.failed delivery={} owner={} notification={} target={} reason=\"{}\"",
                     row.deliveryId(), row.owner(), row.event(), target, reason);
         }

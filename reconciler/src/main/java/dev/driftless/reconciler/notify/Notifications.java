@@ -40,7 +40,8 @@ public final class Notifications {
         settings = new NotificationSettings(context.database(), secrets, defaultTarget,
                 config.secret().map(Secret::reveal), context.clock());
         changes = new NotificationChanges(context.database(), settings, audit);
-        sender = new NotificationSender(context.database(), settings, context.clock(), config.timeout());
+        sender = new NotificationSender(context.database(), settings, context.clock(), config.timeout(),
+                context.registry());
         outbox = new NotificationOutbox(settings, context.clock(), sender::wakeUp);
         importer = new RepositoryFileImporter(settings, audit);
         defaultTarget.ifPresent(t -> LOG.info("event=notifications.default target={} format={} events={} signed={}",

@@ -131,6 +131,16 @@ class NotificationsEndToEndTest {
                     seen -> ((List<?>) seen).stream().allMatch(l -> ((List<?>) l).stream()
                             .filter("build.succeeded"::equals).count() == 2));
 
+            // Outcomes are counted on /metrics (since the restart: the second build's deliveries).
+            String metricsUrl = api + "/metrics";
+            E2e.await("build.succeeded deliveries counted", Duration.ofSeconds(30),
+                    () -> E2e.get(http, metricsUrl).body(),
+                    m -> ((String) m).lines().anyMatch(l -> l.startsWith("driftless_notifications_total{")
+                            && l.contains("event=\"build.succeeded\"") && l.contains("outcome=\"delivered\"")
+                            && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 3));
+            String metrics = E2e.get(http, metricsUrl).body();
+            assertFalse(metrics.contains(OWNER_SECRET) || metrics.contains(DEFAULT_SECRET), "no secret on /metrics");
+
             // The default target: every event, each accepted once, every attempt signed and under one id.
             List<Receiver.Request> accepted = fallback.accepted();
             assertEquals(List.of("build.started", "build.succeeded", "build.started", "prune", "build.succeeded"),
