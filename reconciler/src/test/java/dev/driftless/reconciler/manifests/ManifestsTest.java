@@ -223,9 +223,10 @@ class ManifestsTest {
         for (PolicyRule rule : runtime.getRules()) {
             assertFalse(rule.getVerbs().contains("*") || rule.getResources().contains("*") || rule.getApiGroups().contains("*"), rule::toString);
             if (rule.getResources().contains("secrets")) {
-                // The store's secrets are written into fn-<owner>; the daemon never lists or deletes anyone's Secrets.
+                // The store's secrets are written into fn-<owner> and read back through an informer (list/watch,
+                // selected by our label: RBAC cannot narrow by label); the daemon never deletes anyone's Secrets.
                 assertEquals(List.of("secrets"), rule.getResources());
-                assertEquals(Set.of("get", "create", "patch"), Set.copyOf(rule.getVerbs()), rule::toString);
+                assertEquals(Set.of("get", "list", "watch", "create", "patch"), Set.copyOf(rule.getVerbs()), rule::toString);
             }
             assertFalse(rule.getVerbs().contains("escalate") || rule.getVerbs().contains("bind") || rule.getVerbs().contains("impersonate"));
             assertFalse(rule.getResources().stream().anyMatch(r -> r.startsWith("pods/") && !r.equals("pods/log")), "no exec, attach or port-forward");
