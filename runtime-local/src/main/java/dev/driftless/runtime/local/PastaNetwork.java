@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gives each sandboxed instance a network namespace of its own and forwards exactly one port into it with
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code --runas 0:0}), attaches to it afterwards; the instance is started once pasta listens on its port.
  */
 final class PastaNetwork {
+    private static final Logger LOG = LoggerFactory.getLogger(PastaNetwork.class);
     private static final Path UNSHARE = Path.of("/usr/bin/unshare");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path OWN_NET = Path.of("/proc/self/ns/net");
@@ -107,26 +110,58 @@ final class PastaNetwork {
                 pasta.toString(), "--foreground", "--runas", "0:0"));
         args.addAll(options(port));
         args.addAll(List.of("--netns", net.toString(), "--netns-only"));
-        Process helper = new ProcessBuilder(args).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        // Ready once pasta listens on the host port: nothing else can (the port was free and the function
-        // listens inside its own namespace), and pasta accepts there even before the function listens.
-        while (!accepts(port)) {
-            if (!helper.isAlive()) {
-                throw new IOException("pasta could not connect the instance's network (exit " + helper.exitValue()
-                        + "); run " + String.join(" ", args.subList(4, args.size())) + " by hand to see why");
+        // pasta's own words (only errors: --quiet) go to a file, so a failure can say why. A pasta that exits at
+        // once is started again (twice): on a busy machine its start can fail transiently, and the instance
+        // would otherwise fail its rollout for it.
+        Path output = Files.createTempFile("driftless-pasta-", ".log");
+        try {
+            for (int attempt = 1; ; attempt++) {
+                Process helper = new ProcessBuilder(args).redirectErrorStream(true)
+                        .redirectOutput(output.toFile()).start();
+                // Ready once pasta listens on the host port: nothing else can (the port was free and the function
+                // listens inside its own namespace), and pasta accepts there even before the function listens.
+                while (!accepts(port)) {
+                    if (!helper.isAlive()) {
+                        break;
+                    }
+                    if (!sandbox.isAlive()) {
+                        helper.destroy();
+                        return Optional.empty();
+                    }
+                    if (System.nanoTime() > deadline) {
+                        helper.destroyForcibly();
+                        throw new IOException("pasta did not forward port " + port + " within " + ATTACH_TIMEOUT_MS
+                                + " ms" + said(output));
+                    }
+                    Thread.sleep(5);
+                }
+                if (helper.isAlive()) {
+                    return Optional.of(helper.toHandle());
+                }
+                if (attempt == 3 || !sandbox.isAlive() || System.nanoTime() > deadline) {
+                    throw new IOException("pasta could not connect the instance's network (exit " + helper.exitValue()
+                            + ", " + attempt + " attempts)" + said(output) + "; run "
+                            + String.join(" ", args.subList(4, args.size())) + " by hand to see more");
+                }
+                LOG.warn("event=pasta_retry port={} exit={} attempt={}{}", port, helper.exitValue(), attempt, said(output));
+                Thread.sleep(50L * attempt);
             }
-            if (!sandbox.isAlive()) {
-                helper.destroy();
-                return Optional.empty();
-            }
-            if (System.nanoTime() > deadline) {
-                helper.destroyForcibly();
-                throw new IOException("pasta did not forward port " + port + " within " + ATTACH_TIMEOUT_MS + " ms");
-            }
-            Thread.sleep(5);
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return Optional.of(helper.toHandle());
+    }
+
+    /** The last of what pasta printed, for a message; empty when it printed nothing. */
+    private static String said(Path output) {
+        try {
+            String text = Files.readString(output).strip();
+            if (text.isEmpty()) {
+                return "";
+            }
+            return ": " + (text.length() > 500 ? text.substring(text.length() - 500) : text).replace('\n', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static boolean accepts(int port) {

@@ -72,7 +72,7 @@ class LocalRuntimeGatewayTest {
                 .start(vertx).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         runtime = new LocalRuntime(LocalRuntimeSettings.defaults(data)
                 .withBubblewrap(Optional.of(bwrap))
-                .withHealthTimeout(Duration.ofSeconds(10))
+                .withHealthTimeout(Duration.ofSeconds(20))
                 .withStopGrace(Duration.ofSeconds(2)), images, routes);
         client = HttpClient.newBuilder()
                 .sslContext(trusting(gateway.caCertificate().orElseThrow()))

@@ -39,7 +39,7 @@ class LocalRuntimeRegistryTest {
         InMemoryRouteTable routes = new InMemoryRouteTable();
 
         try (LocalRuntime runtime = new LocalRuntime(LocalRuntimeSettings.defaults(data.resolve("daemon"))
-                .withBubblewrap(Optional.of(bwrap)).withHealthTimeout(Duration.ofSeconds(10)),
+                .withBubblewrap(Optional.of(bwrap)).withHealthTimeout(Duration.ofSeconds(30)),
                 builder.imageSource(), routes)) {
             RolloutResult result = runtime.deploy(new FunctionDeployment("alice", "fns", "hello", image, "c1", 1,
                     Map.of(), List.of(), Map.of(), Map.of(), FunctionDeployment.Resources.none(), true));

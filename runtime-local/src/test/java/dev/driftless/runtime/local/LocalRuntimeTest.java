@@ -69,7 +69,7 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
     private LocalRuntimeSettings settings(Optional<Path> bwrap) {
         return LocalRuntimeSettings.defaults(data)
                 .withBubblewrap(bwrap)
-                .withHealthTimeout(Duration.ofSeconds(10)) // python starting on a loaded 2-core machine
+                .withHealthTimeout(Duration.ofSeconds(30)) // python starting on a loaded 2-core machine (CI saw > 10 s)
                 .withDrainTimeout(Duration.ofSeconds(5))
                 .withStopGrace(Duration.ofSeconds(2))
                 .withRestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5))
@@ -220,6 +220,9 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
 
     @Test
     void aNewVersionThatNeverGetsHealthyTimesOutAndIsStopped() throws Exception {
+        runtime.close(); // a shorter health time-out, as this one is waited out
+        runtime = new LocalRuntime(settings(Optional.of(Path.of(RealComponent.BWRAP.require())))
+                .withHealthTimeout(Duration.ofSeconds(10)), images, routes);
         runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c1", 1));
         long started = runtime.processesStarted();
 
@@ -327,8 +330,8 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
 
     @Test
     void closingTheRuntimeStopsEveryProcessAndUnroutes() throws Exception {
-        runtime.deploy(deployment("alice", "fns", "a", images.v1, "c1", 1));
-        runtime.deploy(deployment("bob", "fns", "b", images.v2, "c1", 1));
+        assertEquals(RolloutResult.Outcome.ROLLED_OUT, runtime.deploy(deployment("alice", "fns", "a", images.v1, "c1", 1)).outcome());
+        assertEquals(RolloutResult.Outcome.ROLLED_OUT, runtime.deploy(deployment("bob", "fns", "b", images.v2, "c1", 1)).outcome());
         List<ProcessHandle> all = new ArrayList<>();
         for (String[] fn : new String[][] {{"alice", "a"}, {"bob", "b"}}) {
             ProcessHandle root = ProcessHandle.of(runtime.pid(fn[0], fn[1]).orElseThrow()).orElseThrow();

@@ -149,7 +149,7 @@ class NetworkIsolationTest {
                 .withBubblewrap(Optional.of(Path.of(RealComponent.BWRAP.require())))
                 .withPasta(Optional.of(Path.of(RealComponent.PASTA.require())))
                 .withEgress(egress)
-                .withHealthTimeout(Duration.ofSeconds(20))
+                .withHealthTimeout(Duration.ofSeconds(30))
                 .withStopGrace(Duration.ofSeconds(2)), images, routes);
         cleanup.add(runtime);
         return runtime;
