@@ -11,14 +11,42 @@ import java.util.Optional;
  * @param version   the schema version ({@code 1.0} in OpenFaaS files), informational
  * @param provider  {@code provider.name}, informational ({@code openfaas} or {@code faas})
  * @param copy      {@code configuration.copy}: repository-relative folders copied into every handler's build folder
+ * @param templates {@code configuration.templates} entries, in file order
  * @param functions in file order
  */
-record StackFile(String file, String version, String provider, List<String> copy, List<Function> functions) {
+record StackFile(String file, String version, String provider, List<String> copy, List<TemplateSource> templates,
+                 List<Function> functions) {
 
     StackFile {
         copy = List.copyOf(copy);
+        templates = List.copyOf(templates);
         functions = List.copyOf(functions);
     }
+
+    Optional<TemplateSource> template(String name) {
+        return templates.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    StackFile withFunctions(List<Function> replaced) {
+        return new StackFile(file, version, provider, copy, templates, replaced);
+    }
+
+    /**
+     * One {@code configuration.templates} entry: {@code source: <git URL>#<commit>}, faas-cli's pinning syntax.
+     *
+     * @param url     the repository, without the {@code #commit}; empty when the entry has no source (template store)
+     * @param commit  the full 40-character commit it is pinned to; empty when not pinned (allowed for built-in names only)
+     * @param builtIn the name is one of Driftless's own templates
+     * @param line    where the entry is, for messages
+     */
+    record TemplateSource(String name, Optional<String> url, Optional<String> commit, boolean builtIn, int line, int column) {
+        String where(String file) {
+            return file + ":" + line;
+        }
+    }
+
+    /** A {@code build_options} entry with where it is written. */
+    record BuildOption(String name, int line, int column) { }
 
     /**
      * One function. {@code handler} is already checked (inside the repository, an existing folder).
@@ -44,6 +72,7 @@ record StackFile(String file, String version, String provider, List<String> copy
             Optional<Long> cpuLimitMillis,
             Optional<Long> cpuRequestMillis,
             Map<String, String> buildArgs,
+            List<BuildOption> buildOptions,
             List<String> constraints,
             boolean readOnlyRootFilesystem,
             boolean skipBuild,
@@ -57,7 +86,15 @@ record StackFile(String file, String version, String provider, List<String> copy
             labels = Map.copyOf(labels);
             annotations = Map.copyOf(annotations);
             buildArgs = Map.copyOf(buildArgs);
+            buildOptions = List.copyOf(buildOptions);
             constraints = List.copyOf(constraints);
+        }
+
+        /** The same function, failing alone with {@code problem} (found after parsing: a fetched template, a build option). */
+        Function withFailure(StackProblem problem) {
+            return new Function(name, lang, null, handler, image, environment, secrets, labels, annotations, memoryLimitBytes,
+                    memoryRequestBytes, cpuLimitMillis, cpuRequestMillis, buildArgs, buildOptions, constraints,
+                    readOnlyRootFilesystem, skipBuild, Optional.of(problem), line, column);
         }
 
         FunctionSpec spec() {
