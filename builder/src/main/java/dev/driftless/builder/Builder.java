@@ -41,6 +41,7 @@ public final class Builder {
     private final StackFileParser parser;
     private final GitCheckout checkout;
     private final TemplateRepositories templateRepositories;
+    private final BuildOptions buildOptions = new BuildOptions(BuildOptions.dpkg());
     private final ImageAssembler assembler = new ImageAssembler();
 
     public Builder(BuilderConfig config) {
@@ -181,6 +182,16 @@ public final class Builder {
                 fn = fn.withFailure(new StackProblem(at.file(), at.line(), at.column(), StackProblem.Severity.ERROR, "lang '" + fn.lang()
                         + "': " + refused.reason() + " (configuration.templates at " + stack.template(fn.lang()).orElseThrow().where(stack.file()) + ")"));
             }
+            if (fn.failure().isEmpty() && !fn.buildOptions().isEmpty()) {
+                TemplateRepositories.Resolved fetched = resolved.getOrDefault(fn.lang(), resolved.get(fn.template()));
+                Map<String, List<String>> defined = fetched instanceof TemplateRepositories.Mapped mapped
+                        ? mapped.buildOptions() : BuildOptions.OPENFAAS_TEMPLATES.getOrDefault(fn.template(), Map.of());
+                String name = fn.name();
+                Optional<StackProblem> problem = buildOptions.check(stack.file(), fn, defined, line -> log.accept(name + ": " + line));
+                if (problem.isPresent()) {
+                    fn = fn.withFailure(problem.get());
+                }
+            }
             functions.add(fn);
         }
         return stack.withFunctions(functions);
@@ -296,6 +307,9 @@ public final class Builder {
         inputs.put("base", base.identity());
         inputs.put("image-format", ImageAssembler.FORMAT_VERSION);
         inputs.put("build-args", new TreeMap<>(fn.buildArgs()).toString());
+        if (!fn.buildOptions().isEmpty()) { // only then, so keys made before build_options existed stay valid
+            inputs.put("build-options", fn.buildOptions().stream().map(StackFile.BuildOption::name).toList().toString());
+        }
         inputs.put("owner", ctx.request().owner());
         inputs.put("repository", ctx.request().repository());
         inputs.put("function", fn.name());
