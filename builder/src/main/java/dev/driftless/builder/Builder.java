@@ -61,7 +61,7 @@ public final class Builder {
         this.parser = new StackFileParser(catalog, config.maxMemoryBytes(), config.maxCpuMillis(), config.maxFunctions());
         this.checkout = new GitCheckout(config.checkoutTimeout(), new RepoGuard(config.maxRepoBytes(), config.maxFiles()),
                 config.maxRepoBytes());
-        this.templateRepositories = new TemplateRepositories(config.cacheRoot(), checkout);
+        this.templateRepositories = new TemplateRepositories(config.cacheRoot(), checkout, config.localTemplateSources());
     }
 
     public BuilderConfig config() {

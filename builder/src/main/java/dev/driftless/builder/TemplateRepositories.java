@@ -41,10 +41,12 @@ final class TemplateRepositories {
 
     private final Path root;
     private final GitCheckout checkout;
+    private final boolean localSources;
 
-    TemplateRepositories(Path cacheRoot, GitCheckout checkout) {
+    TemplateRepositories(Path cacheRoot, GitCheckout checkout, boolean localSources) {
         this.root = cacheRoot.resolve("template-repositories");
         this.checkout = checkout;
+        this.localSources = localSources;
     }
 
     /** What a fetched template is to Driftless. */
@@ -69,6 +71,11 @@ final class TemplateRepositories {
             throws BuildException, InterruptedException {
         String url = source.url().orElseThrow();
         String commit = source.commit().orElseThrow();
+        String scheme = url.contains("://") ? url.substring(0, url.indexOf("://")).toLowerCase(java.util.Locale.ROOT) : "";
+        if (!scheme.equals("https") && !scheme.equals("http") && !localSources) {
+            throw new BuildException("source " + GitCheckout.safeUrl(url) + " is not an https:// git URL (template repositories are"
+                    + " fetched over HTTPS without credentials)");
+        }
         Path repo = fetch(url, commit, log);
         Path folder = repo.resolve("template").resolve(source.name());
         if (!validName(source.name()) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {

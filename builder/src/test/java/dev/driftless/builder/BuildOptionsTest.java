@@ -45,7 +45,7 @@ class BuildOptionsTest {
     BuildResult build(String stack) throws Exception {
         String commit = repo.write("stack.yml", stack).write("a/handler.txt", "a\n").write("b/handler.txt", "b\n").commit("stack");
         Builder builder = new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cache"))
-                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).build());
+                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).localTemplateSources(true).build());
         return builder.build(new BuildRequest("alice", "fns", repo.source(), commit, Map.of(), new RecordingListener()));
     }
 
@@ -97,7 +97,7 @@ class BuildOptionsTest {
                       - dev
                 """).write("a/handler.txt", "a\n").write("b/handler.txt", "b\n").commit("stack");
         Builder builder = new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cache"))
-                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).build());
+                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).localTemplateSources(true).build());
         BuildResult result = builder.build(new BuildRequest("alice", "fns", repo.source(), commit, Map.of(), listener));
         // lang: python is python3, whose OpenFaaS template defines "dev" only.
         FunctionBuild a = result.functions().get(0);

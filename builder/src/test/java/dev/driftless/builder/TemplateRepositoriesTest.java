@@ -48,7 +48,7 @@ class TemplateRepositoriesTest {
 
     Builder builder() {
         return new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cache"))
-                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).build());
+                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).localTemplateSources(true).build());
     }
 
     String commitStack(String configuration) throws Exception {
@@ -171,5 +171,55 @@ class TemplateRepositoriesTest {
     void testBuildOptionsAreReadFromTemplateYml() throws Exception {
         Path yml = templates.dir.resolve("template/python3/template.yml");
         assertEquals(Map.of("dev", List.of("make", "gcc")), TemplateRepositories.buildOptions(yml, "python3"));
+    }
+
+    @Test
+    void testSourceOnTheDaemonsDiskIsRefusedUnlessAllowed() throws Exception {
+        String commit = commitStack("    - name: python3\n      source: " + templates.url() + "#" + templatesCommit + "\n");
+        Builder daemon = new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cache"))
+                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).build());
+        StackInvalidException e = assertThrows(StackInvalidException.class, () -> build(daemon, commit, new RecordingListener()));
+        assertEquals("stack.yml:11:7: configuration.templates 'python3': source " + templates.url() + " is not an https:// git URL"
+                + " (template repositories are fetched over HTTPS without credentials)", e.getMessage());
+        assertEquals(0, python.builds.get());
+        assertTrue(Files.notExists(tmp.resolve("cache/template-repositories")), "nothing fetched");
+    }
+
+    /** The daemon's own setting (no local sources): a template repository over HTTP, git's dumb protocol from a bare clone. */
+    @Test
+    void testHttpSourceIsFetchedByTheDaemonsDefaultBuilder() throws Exception {
+        Path bare = tmp.resolve("templates.git");
+        templates.git("clone", "-q", "--bare", templates.dir.toString(), bare.toString());
+        new GitRepo.Bare(bare).git("update-server-info");
+        Path served = bare.toRealPath();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/org/templates.git/", exchange -> {
+            Path file = served.resolve(exchange.getRequestURI().getPath().substring("/org/templates.git/".length())).normalize();
+            if (!file.startsWith(served) || !Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(404, -1);
+            } else {
+                byte[] body = Files.readAllBytes(file);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/org/templates.git";
+            String commit = commitStack("    - name: python3\n      source: " + url + "#" + templatesCommit + "\n    - name: my-go\n      source: "
+                    + url + "#" + templatesCommit + "\n");
+            Builder daemon = new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cache"))
+                    .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).build());
+            RecordingListener listener = new RecordingListener();
+            BuildResult result = build(daemon, commit, listener);
+            assertEquals(FunctionBuild.Outcome.BUILT, result.functions().get(0).outcome(), listener.all());
+            assertTrue(result.functions().get(1).reason().contains("template my-go from " + url + " uses a Dockerfile build"),
+                    result.functions().get(1).reason());
+            assertEquals(1, listener.lines.stream().filter(l -> l.contains("configuration.templates: fetching " + url)).count(),
+                    "one fetch for two entries of the same URL and commit: " + listener.all());
+        } finally {
+            server.stop(0);
+        }
     }
 }
