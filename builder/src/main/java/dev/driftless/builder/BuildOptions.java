@@ -56,7 +56,7 @@ final class BuildOptions {
     Optional<StackProblem> check(String file, StackFile.Function fn, Map<String, List<String>> defined, java.util.function.Consumer<String> log)
             throws InterruptedException {
         for (StackFile.BuildOption option : fn.buildOptions()) {
-            List<String> packages = defined.get(option.name());
+            List<String> packages = option.additionalPackages() ? option.packages() : defined.get(option.name());
             if (packages == null) {
                 return Optional.of(problem(file, option, "build_options '" + option.name() + "' is not defined by template " + fn.template()
                         + (defined.isEmpty() ? ", which defines no build_options" : " (it defines: " + String.join(", ", defined.keySet().stream().sorted().toList()) + ")")));
@@ -66,14 +66,14 @@ final class BuildOptions {
             try {
                 missing = debian.isEmpty() ? Set.of() : probe.missing(debian);
             } catch (IOException e) {
-                return Optional.of(problem(file, option, "build_options '" + option.name() + "': cannot check the build machine's packages: " + e.getMessage()));
+                return Optional.of(problem(file, option, option.described() + ": cannot check the build machine's packages: " + e.getMessage()));
             }
             if (!missing.isEmpty()) {
-                return Optional.of(problem(file, option, "build_options '" + option.name() + "' needs the Debian packages " + String.join(", ", missing)
+                return Optional.of(problem(file, option, option.described() + " needs the Debian packages " + String.join(", ", missing)
                         + ", which are not installed on the build machine; Driftless installs no packages during a build"
                         + " (the operator can: apt-get install " + String.join(" ", missing) + ")"));
             }
-            log.accept("build_options '" + option.name() + "': " + (debian.isEmpty() ? "no packages" : "the Debian packages " + String.join(", ", debian)
+            log.accept(option.described() + ": " + (debian.isEmpty() ? "no packages" : "the Debian packages " + String.join(", ", debian)
                     + " are installed on the build machine") + " (they serve the build and are not added to the image)");
         }
         return Optional.empty();

@@ -45,8 +45,31 @@ record StackFile(String file, String version, String provider, List<String> copy
         }
     }
 
-    /** A {@code build_options} entry with where it is written. */
-    record BuildOption(String name, int line, int column) { }
+    /**
+     * A {@code build_options} entry with where it is written, or OpenFaaS's {@code build_args: ADDITIONAL_PACKAGE}
+     * (its Dockerfiles {@code apk add} those): then {@code packages} lists them and {@code name} is
+     * {@link #ADDITIONAL_PACKAGE}; for a named option the template says which packages it means.
+     */
+    record BuildOption(String name, List<String> packages, int line, int column) {
+        static final String ADDITIONAL_PACKAGE = "ADDITIONAL_PACKAGE";
+
+        BuildOption {
+            packages = List.copyOf(packages);
+        }
+
+        BuildOption(String name, int line, int column) {
+            this(name, List.of(), line, column);
+        }
+
+        boolean additionalPackages() {
+            return name.equals(ADDITIONAL_PACKAGE) && !packages.isEmpty();
+        }
+
+        /** How the user wrote it, for messages. */
+        String described() {
+            return additionalPackages() ? "build_args ADDITIONAL_PACKAGE" : "build_options '" + name + "'";
+        }
+    }
 
     /**
      * One function. {@code handler} is already checked (inside the repository, an existing folder).

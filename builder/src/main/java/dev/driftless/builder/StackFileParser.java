@@ -346,7 +346,8 @@ final class StackFileParser {
             Map<String, String> labels = Map.of();
             Map<String, String> annotations = Map.of();
             Map<String, String> buildArgs = Map.of();
-            List<StackFile.BuildOption> buildOptions = List.of();
+            List<StackFile.BuildOption> buildOptions = new ArrayList<>();
+            Node additional = null; // build_args.ADDITIONAL_PACKAGE, checked like a build option
             List<String> constraints = List.of();
             Resources limits = Resources.NONE;
             Resources requests = Resources.NONE;
@@ -385,8 +386,11 @@ final class StackFileParser {
                     case "annotations" -> annotations = stringMap(v, "annotations");
                     case "limits" -> { limitsNode = v; limits = resources(v, "limits"); }
                     case "requests" -> requests = resources(v, "requests");
-                    case "build_args" -> buildArgs = stringMap(v, "build_args");
-                    case "build_options" -> buildOptions = buildOptions(v);
+                    case "build_args" -> {
+                        buildArgs = stringMap(v, "build_args");
+                        additional = valueOf(v, StackFile.BuildOption.ADDITIONAL_PACKAGE).orElse(null);
+                    }
+                    case "build_options" -> buildOptions = new ArrayList<>(buildOptions(v));
                     case "constraints" -> constraints = List.copyOf(stringList(v, "constraints").values());
                     case "readonly_root_filesystem" -> readOnly = bool(v, key);
                     case "skip_build" -> skipBuild = bool(v, key);
@@ -426,6 +430,12 @@ final class StackFileParser {
             }
             if (limits.cpu().isPresent() && requests.cpu().isPresent() && requests.cpu().get() > limits.cpu().get()) {
                 error(limitsNode, "requests.cpu is above limits.cpu");
+            }
+            String extraPackages = buildArgs.getOrDefault(StackFile.BuildOption.ADDITIONAL_PACKAGE, "").strip();
+            if (additional != null && !extraPackages.isEmpty()) {
+                Mark at = additional.getStartMark();
+                buildOptions.add(new StackFile.BuildOption(StackFile.BuildOption.ADDITIONAL_PACKAGE,
+                        List.of(extraPackages.split("[\\s,]+")), at.getLine() + 1, at.getColumn() + 1));
             }
             execTimeout(env, timeoutNode, fileEnv, fileTimeout);
             if (errorCount() > errorsBefore) {

@@ -119,4 +119,33 @@ class BuildOptionsTest {
     void testDpkgProbeSeesInstalledAndMissingPackages() throws Exception {
         assertEquals(Set.of("driftless-no-such-package"), BuildOptions.dpkg().missing(List.of("git", "driftless-no-such-package")));
     }
+
+    /** OpenFaaS Dockerfiles {@code apk add} the packages of build_args ADDITIONAL_PACKAGE; here they must be installed. */
+    @Test
+    void testAdditionalPackageBuildArgIsCheckedLikeAnOption() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        String commit = repo.write("stack.yml", """
+                functions:
+                  a:
+                    lang: python3
+                    handler: ./a
+                    build_args:
+                      ADDITIONAL_PACKAGE: git
+                  b:
+                    lang: node20
+                    handler: ./b
+                    build_args:
+                      ADDITIONAL_PACKAGE: "git driftless-no-such-package"
+                """).write("a/handler.txt", "a\n").write("b/handler.txt", "b\n").commit("stack");
+        Builder builder = new Builder(BuilderConfig.builder().workRoot(tmp.resolve("work")).cacheRoot(tmp.resolve("cache"))
+                .localImageStore(tmp.resolve("store")).templates(List.of(python, node)).build());
+        BuildResult result = builder.build(new BuildRequest("alice", "fns", repo.source(), commit, Map.of(), listener));
+        assertEquals(FunctionBuild.Outcome.BUILT, result.functions().get(0).outcome(), listener.all());
+        assertTrue(listener.all().contains("a: build_args ADDITIONAL_PACKAGE: the Debian packages git are installed on the build machine"),
+                listener.all());
+        assertTrue(listener.of("b").contains("stack.yml:11:27: build_args ADDITIONAL_PACKAGE needs the Debian packages"
+                + " driftless-no-such-package, which are not installed on the build machine; Driftless installs no packages during a build"
+                + " (the operator can: apt-get install driftless-no-such-package)"), listener.all());
+        assertEquals(0, node.builds.get());
+    }
 }
