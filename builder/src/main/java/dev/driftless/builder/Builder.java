@@ -40,6 +40,8 @@ public final class Builder {
     private final BuildCache cache;
     private final StackFileParser parser;
     private final GitCheckout checkout;
+    private final TemplateRepositories templateRepositories;
+    private final BuildOptions buildOptions = new BuildOptions(BuildOptions.dpkg());
     private final ImageAssembler assembler = new ImageAssembler();
 
     public Builder(BuilderConfig config) {
@@ -59,6 +61,7 @@ public final class Builder {
         this.parser = new StackFileParser(catalog, config.maxMemoryBytes(), config.maxCpuMillis(), config.maxFunctions());
         this.checkout = new GitCheckout(config.checkoutTimeout(), new RepoGuard(config.maxRepoBytes(), config.maxFiles()),
                 config.maxRepoBytes());
+        this.templateRepositories = new TemplateRepositories(config.cacheRoot(), checkout, config.localTemplateSources());
     }
 
     public BuilderConfig config() {
@@ -103,7 +106,7 @@ public final class Builder {
             log.accept("checked out in " + millis(started) + " ms");
             Path repo = workspace.repo().toRealPath();
             listener.checkedOut(repo);
-            StackFile stack = readStack(repo, request.environment(), log);
+            StackFile stack = resolveTemplates(readStack(repo, request.environment(), log), log);
             log.accept(stack.file() + ": " + stack.functions().size() + " function(s)");
             Context context = new Context(request, workspace, repo, stack, redactor, listener);
             List<FunctionBuild> results = new ArrayList<>();
@@ -147,6 +150,51 @@ public final class Builder {
         }
         throw new StackInvalidException(List.of(new StackProblem(config.stackFileNames().get(0), 1, 1, StackProblem.Severity.ERROR,
                 "no " + String.join(" or ", config.stackFileNames()) + " at the repository root")));
+    }
+
+    /**
+     * Fetches the pinned {@code configuration.templates} repositories and applies what they are: a built-in name maps onto
+     * Driftless's own template, any other fails the functions that use it. A repository that cannot be fetched, a commit
+     * that is not in it, or a template that is not in it makes the whole stack invalid: nothing is built or deployed.
+     */
+    private StackFile resolveTemplates(StackFile stack, Consumer<String> log) throws BuildException, InterruptedException {
+        List<StackProblem> problems = new ArrayList<>();
+        Map<String, TemplateRepositories.Resolved> resolved = new LinkedHashMap<>();
+        for (StackFile.TemplateSource source : stack.templates()) {
+            if (source.commit().isEmpty()) {
+                continue; // built in, unpinned: the parser warned that it is not fetched
+            }
+            try {
+                resolved.put(source.name(), templateRepositories.resolve(source, catalog.supported(), log));
+            } catch (BuildException e) {
+                problems.add(new StackProblem(stack.file(), source.line(), source.column(), StackProblem.Severity.ERROR,
+                        "configuration.templates '" + source.name() + "': " + e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new StackInvalidException(problems);
+        }
+        List<StackFile.Function> functions = new ArrayList<>();
+        for (StackFile.Function fn : stack.functions()) {
+            if (fn.template() == null && fn.failure().isPresent()
+                    && resolved.get(fn.lang()) instanceof TemplateRepositories.Refused refused) {
+                StackProblem at = fn.failure().get();
+                fn = fn.withFailure(new StackProblem(at.file(), at.line(), at.column(), StackProblem.Severity.ERROR, "lang '" + fn.lang()
+                        + "': " + refused.reason() + " (configuration.templates at " + stack.template(fn.lang()).orElseThrow().where(stack.file()) + ")"));
+            }
+            if (fn.failure().isEmpty() && !fn.buildOptions().isEmpty()) {
+                TemplateRepositories.Resolved fetched = resolved.getOrDefault(fn.lang(), resolved.get(fn.template()));
+                Map<String, List<String>> defined = fetched instanceof TemplateRepositories.Mapped mapped
+                        ? mapped.buildOptions() : BuildOptions.OPENFAAS_TEMPLATES.getOrDefault(fn.template(), Map.of());
+                String name = fn.name();
+                Optional<StackProblem> problem = buildOptions.check(stack.file(), fn, defined, line -> log.accept(name + ": " + line));
+                if (problem.isPresent()) {
+                    fn = fn.withFailure(problem.get());
+                }
+            }
+            functions.add(fn);
+        }
+        return stack.withFunctions(functions);
     }
 
     /** What every function of one build shares. */
@@ -259,6 +307,9 @@ public final class Builder {
         inputs.put("base", base.identity());
         inputs.put("image-format", ImageAssembler.FORMAT_VERSION);
         inputs.put("build-args", new TreeMap<>(fn.buildArgs()).toString());
+        if (!fn.buildOptions().isEmpty()) { // only then, so keys made before build_options existed stay valid
+            inputs.put("build-options", fn.buildOptions().stream().map(StackFile.BuildOption::name).toList().toString());
+        }
         inputs.put("owner", ctx.request().owner());
         inputs.put("repository", ctx.request().repository());
         inputs.put("function", fn.name());

@@ -60,6 +60,7 @@ public final class BuilderConfig {
     private final long maxCpuMillis;
     private final int maxLogBytesPerFunction;
     private final List<String> stackFileNames;
+    private final boolean localTemplateSources;
 
     private BuilderConfig(Builder b) {
         this.workRoot = b.workRoot.toAbsolutePath().normalize();
@@ -80,6 +81,7 @@ public final class BuilderConfig {
         this.maxCpuMillis = b.maxCpuMillis;
         this.maxLogBytesPerFunction = b.maxLogBytesPerFunction;
         this.stackFileNames = List.copyOf(b.stackFileNames);
+        this.localTemplateSources = b.localTemplateSources;
     }
 
     public static Builder builder() {
@@ -124,6 +126,12 @@ public final class BuilderConfig {
 
     public List<String> stackFileNames() { return stackFileNames; }
 
+    /**
+     * Whether {@code configuration.templates} may name {@code file:} URLs or paths on the daemon's machine. Off by
+     * default: a stack.yml must not read the daemon's disk (other owners' repositories live there); tests turn it on.
+     */
+    public boolean localTemplateSources() { return localTemplateSources; }
+
     /** The base image a template's functions get when {@link BaseMode#CLUSTER}. */
     Optional<String> clusterBaseImage(FunctionTemplate template) {
         String override = clusterBaseImages.get(template.name());
@@ -144,6 +152,7 @@ public final class BuilderConfig {
         private int maxFiles = 10_000;
         private int maxFunctions = 50;
         private Duration checkoutTimeout = Duration.ofMinutes(2);
+        private boolean localTemplateSources;
         private Duration testTimeout = Duration.ofMinutes(5);
         private long maxMemoryBytes = 2L * 1024 * 1024 * 1024;
         private long maxCpuMillis = 2_000;
@@ -210,6 +219,8 @@ public final class BuilderConfig {
         public Builder maxLogBytesPerFunction(int bytes) { this.maxLogBytesPerFunction = bytes; return this; }
 
         /** File names tried in order at the repository root; default {@code stack.yml}, {@code stack.yaml}. */
+        public Builder localTemplateSources(boolean allowed) { this.localTemplateSources = allowed; return this; }
+
         public Builder stackFileNames(List<String> names) { this.stackFileNames = List.copyOf(names); return this; }
 
         /** Validates every field and reports all problems in one {@link IllegalStateException}. */

@@ -34,15 +34,15 @@ import java.util.regex.Pattern;
  */
 final class StackFileParser {
     static final int MAX_STACK_FILE_BYTES = 1024 * 1024;
+    private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{40}");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Set<String> TOP_KEYS = Set.of("version", "provider", "functions", "configuration");
     private static final Set<String> FUNCTION_KEYS = Set.of("lang", "handler", "image", "environment", "environment_file",
             "secrets", "labels", "annotations", "limits", "requests", "build_args", "constraints",
-            "readonly_root_filesystem", "skip_build");
+            "readonly_root_filesystem", "skip_build", "build_options");
     private static final Map<String, String> IGNORED_FUNCTION_KEYS = Map.of(
             "fprocess", "the template sets the process",
             "namespace", "each owner has its own namespace",
-            "build_options", "dependencies come from the handler's own files",
             "platforms", "images are built for the daemon's platform",
             "redirect", "not supported");
 
@@ -105,8 +105,9 @@ final class StackFileParser {
         final VarSubstitution vars;
         final List<StackProblem> problems = new ArrayList<>();
         final List<StackProblem> functionFailures = new ArrayList<>();
-        /** configuration.templates entries that are not built in: name to source, for the functions' messages. */
+        /** configuration.templates entries that are not built in: name to where the entry is, for the functions' messages. */
         final Map<String, String> foreignTemplates = new LinkedHashMap<>();
+        final List<StackFile.TemplateSource> templateSources = new ArrayList<>();
         String currentFile;
 
         Pass(Path realRoot, String file, VarSubstitution vars) {
@@ -201,7 +202,7 @@ final class StackFileParser {
                 }
                 function(name, nameNode, t.getValueNode()).ifPresent(functions::add);
             }
-            return Optional.of(new StackFile(file, version, provider, copy, functions));
+            return Optional.of(new StackFile(file, version, provider, copy, templateSources, functions));
         }
 
         String provider(Node node) {
@@ -246,9 +247,10 @@ final class StackFileParser {
         }
 
         /**
-         * faas-cli's {@code configuration.templates} ({@code - name: golang-middleware, source: <git URL>}): template
-         * repositories are not fetched, since OpenFaaS templates build with a Dockerfile; a name that is built in
-         * uses the built-in template, any other makes the functions that use it fail with the source named.
+         * faas-cli's {@code configuration.templates} ({@code - name: golang-middleware, source: <git URL>#<commit>}). A source
+         * pinned to a commit is fetched by the builder (see {@link TemplateRepositories}); a name that is built in needs no
+         * fetch, so an unpinned source is only a warning there, while a foreign name's source must be pinned: a branch
+         * would make two builds of one commit use different templates.
          */
         void templates(Node node) {
             if (!(node instanceof SequenceNode seq)) {
@@ -262,25 +264,70 @@ final class StackFileParser {
                 }
                 String templateName = null;
                 String source = "";
+                Node sourceNode = item;
                 for (NodeTuple t : tuples(m)) {
                     switch (key(t)) {
                         case "name" -> templateName = scalar(t.getValueNode(), "configuration.templates name").orElse(null);
-                        case "source" -> source = scalar(t.getValueNode(), "configuration.templates source").orElse("");
+                        case "source" -> {
+                            sourceNode = t.getValueNode();
+                            source = scalar(sourceNode, "configuration.templates source").orElse("").strip();
+                        }
                         default -> warn(t.getKeyNode(), "unknown key '" + key(t) + "' in configuration.templates is ignored");
                     }
                 }
                 if (templateName == null) {
                     error(item, "a configuration.templates entry needs a 'name'");
-                } else if (catalog.find(templateName).isPresent()) {
-                    warn(item, "configuration.templates: '" + templateName + "' is built in; " + (source.isEmpty() ? "its source" : source)
-                            + " is not fetched");
+                    continue;
+                }
+                boolean builtIn = catalog.find(templateName).isPresent();
+                int hash = source.lastIndexOf('#');
+                String url = hash < 0 ? source : source.substring(0, hash);
+                String ref = hash < 0 ? "" : source.substring(hash + 1);
+                boolean pinned = COMMIT.matcher(ref).matches();
+                String where = "configuration.templates '" + templateName + "': ";
+                if (!builtIn) {
+                    foreignTemplates.put(templateName, file + ":" + (item.getStartMark().getLine() + 1));
+                }
+                if (source.isEmpty()) {
+                    warn(item, builtIn
+                            ? where + "built in; Driftless uses its own " + templateName + " template"
+                            : where + "no source, and the OpenFaaS template store is not reachable from Driftless; functions with lang: "
+                                    + templateName + " fail");
+                } else if (url.isBlank()) {
+                    error(sourceNode, where + "source '" + source + "' has no repository URL");
+                } else if (!pinned) {
+                    String why = ref.isEmpty() ? "is not pinned to a commit" : "is pinned to '" + ref + "', which is not a commit (a branch or tag can move)";
+                    if (builtIn) {
+                        warn(sourceNode, where + "built in; Driftless uses its own, and " + url + " is not fetched because it " + why
+                                + " (write " + url + "#<40-character commit> to have it fetched and checked)");
+                    } else {
+                        error(sourceNode, where + "source " + url + " " + why + "; write source: " + url
+                                + "#<40-character commit> (git ls-remote " + url + " lists them) so every build of this commit uses the same template");
+                    }
                 } else {
-                    foreignTemplates.put(templateName, source);
-                    warn(item, "configuration.templates: '" + templateName + "'" + (source.isEmpty() ? "" : " from " + source)
-                            + " is not built in and is not fetched (template repositories build with a Dockerfile, which Driftless"
-                            + " does not run); functions with lang: " + templateName + " fail");
+                    Mark at = item.getStartMark();
+                    templateSources.add(new StackFile.TemplateSource(templateName, Optional.of(url), Optional.of(ref.toLowerCase(Locale.ROOT)),
+                            builtIn, at.getLine() + 1, at.getColumn() + 1));
+                    continue;
+                }
+                Mark at = item.getStartMark();
+                templateSources.add(new StackFile.TemplateSource(templateName, url.isBlank() ? Optional.empty() : Optional.of(url),
+                        Optional.empty(), builtIn, at.getLine() + 1, at.getColumn() + 1));
+            }
+        }
+
+        /** {@code build_options}: names the template defines (OpenFaaS's {@code template.yml}); checked by the builder. */
+        List<StackFile.BuildOption> buildOptions(Node node) {
+            List<StackFile.BuildOption> out = new ArrayList<>();
+            for (Map.Entry<Node, String> e : stringList(node, "build_options").entrySet()) {
+                Mark at = e.getKey().getStartMark();
+                if (e.getValue().isBlank()) {
+                    error(e.getKey(), "build_options entry is empty");
+                } else {
+                    out.add(new StackFile.BuildOption(e.getValue().strip(), at.getLine() + 1, at.getColumn() + 1));
                 }
             }
+            return out;
         }
 
         Optional<StackFile.Function> function(String name, Node nameNode, Node node) {
@@ -299,6 +346,8 @@ final class StackFileParser {
             Map<String, String> labels = Map.of();
             Map<String, String> annotations = Map.of();
             Map<String, String> buildArgs = Map.of();
+            List<StackFile.BuildOption> buildOptions = new ArrayList<>();
+            Node additional = null; // build_args.ADDITIONAL_PACKAGE, checked like a build option
             List<String> constraints = List.of();
             Resources limits = Resources.NONE;
             Resources requests = Resources.NONE;
@@ -337,7 +386,11 @@ final class StackFileParser {
                     case "annotations" -> annotations = stringMap(v, "annotations");
                     case "limits" -> { limitsNode = v; limits = resources(v, "limits"); }
                     case "requests" -> requests = resources(v, "requests");
-                    case "build_args" -> buildArgs = stringMap(v, "build_args");
+                    case "build_args" -> {
+                        buildArgs = stringMap(v, "build_args");
+                        additional = valueOf(v, StackFile.BuildOption.ADDITIONAL_PACKAGE).orElse(null);
+                    }
+                    case "build_options" -> buildOptions = new ArrayList<>(buildOptions(v));
                     case "constraints" -> constraints = List.copyOf(stringList(v, "constraints").values());
                     case "readonly_root_filesystem" -> readOnly = bool(v, key);
                     case "skip_build" -> skipBuild = bool(v, key);
@@ -359,7 +412,7 @@ final class StackFileParser {
                                     + " (supported: " + String.join(", ", catalog.supported()) + ")"
                             : foreignTemplates.containsKey(lang)
                             ? "lang '" + lang + "' comes from configuration.templates (" + foreignTemplates.get(lang)
-                                    + "), which Driftless does not fetch or build (supported: " + String.join(", ", catalog.supported()) + ")"
+                                    + "), which Driftless cannot build (supported: " + String.join(", ", catalog.supported()) + ")"
                             : "unknown lang '" + lang + "' (supported: " + String.join(", ", catalog.supported()) + ")");
                     functionFailures.add(failure);
                 } else {
@@ -378,6 +431,12 @@ final class StackFileParser {
             if (limits.cpu().isPresent() && requests.cpu().isPresent() && requests.cpu().get() > limits.cpu().get()) {
                 error(limitsNode, "requests.cpu is above limits.cpu");
             }
+            String extraPackages = buildArgs.getOrDefault(StackFile.BuildOption.ADDITIONAL_PACKAGE, "").strip();
+            if (additional != null && !extraPackages.isEmpty()) {
+                Mark at = additional.getStartMark();
+                buildOptions.add(new StackFile.BuildOption(StackFile.BuildOption.ADDITIONAL_PACKAGE,
+                        List.of(extraPackages.split("[\\s,]+")), at.getLine() + 1, at.getColumn() + 1));
+            }
             execTimeout(env, timeoutNode, fileEnv, fileTimeout);
             if (errorCount() > errorsBefore) {
                 return Optional.empty();
@@ -387,7 +446,7 @@ final class StackFileParser {
             Mark at = nameNode.getStartMark();
             return Optional.of(new StackFile.Function(name, lang, template, normalizedHandler, image, environment, secrets,
                     labels, annotations, limits.memory(), requests.memory(), limits.cpu(), requests.cpu(), buildArgs,
-                    constraints, readOnly, skipBuild, Optional.ofNullable(failure), at.getLine() + 1, at.getColumn() + 1));
+                    buildOptions, constraints, readOnly, skipBuild, Optional.ofNullable(failure), at.getLine() + 1, at.getColumn() + 1));
         }
 
         /** exec_timeout as the gateway will read it: the explicit environment's, else the last environment file's. */

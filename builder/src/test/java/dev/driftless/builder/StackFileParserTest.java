@@ -142,7 +142,7 @@ class StackFileParserTest {
     }
 
     @Test
-    void testParse_configurationTemplatesBuiltInNameIsUsedAndAForeignOneFailsItsFunctionsNamingTheSource() throws IOException {
+    void testParse_configurationTemplatesBuiltInNameIsUsedAndAForeignOneWithoutSourceFailsItsFunctions() throws IOException {
         StackFileParser.Outcome outcome = parse("""
                 version: 1.0
                 functions:
@@ -157,19 +157,39 @@ class StackFileParserTest {
                     - name: node20
                       source: https://github.com/openfaas/templates
                     - name: my-template
-                      source: https://git.example/templates.git
                 """);
         assertTrue(outcome.stack().isPresent(), rendered(outcome).toString());
         assertEquals(List.of(
-                "stack.yml:11:7: warning: configuration.templates: 'node20' is built in; https://github.com/openfaas/templates is not fetched",
-                "stack.yml:13:7: warning: configuration.templates: 'my-template' from https://git.example/templates.git is not built in and"
-                        + " is not fetched (template repositories build with a Dockerfile, which Driftless does not run); functions with"
-                        + " lang: my-template fail"), outcome.warnings().stream().map(StackProblem::toString).toList());
+                "stack.yml:12:15: warning: configuration.templates 'node20': built in; Driftless uses its own, and"
+                        + " https://github.com/openfaas/templates is not fetched because it is not pinned to a commit"
+                        + " (write https://github.com/openfaas/templates#<40-character commit> to have it fetched and checked)",
+                "stack.yml:13:7: warning: configuration.templates 'my-template': no source, and the OpenFaaS template store is not"
+                        + " reachable from Driftless; functions with lang: my-template fail"),
+                outcome.warnings().stream().map(StackProblem::toString).toList());
         List<StackFile.Function> fns = outcome.stack().get().functions();
         assertTrue(fns.get(0).failure().isEmpty());
-        assertEquals("stack.yml:7:11: lang 'my-template' comes from configuration.templates (https://git.example/templates.git), which"
-                        + " Driftless does not fetch or build (supported: java11, java17, node18, node20, python, python3)",
+        assertEquals("stack.yml:7:11: lang 'my-template' comes from configuration.templates (stack.yml:13), which"
+                        + " Driftless cannot build (supported: java11, java17, node18, node20, python, python3)",
                 fns.get(1).failure().orElseThrow().toString());
+    }
+
+    @Test
+    void testParse_foreignTemplateSourceMustBePinnedToACommit() throws IOException {
+        StackFileParser.Outcome outcome = parse("""
+                functions:
+                  custom:
+                    lang: my-template
+                    handler: ./kubecon
+                configuration:
+                  templates:
+                    - name: my-template
+                      source: https://git.example/templates.git#v1.2
+                """);
+        assertFalse(outcome.stack().isPresent());
+        assertTrue(rendered(outcome).contains("stack.yml:8:15: configuration.templates 'my-template': source https://git.example/templates.git"
+                + " is pinned to 'v1.2', which is not a commit (a branch or tag can move); write source:"
+                + " https://git.example/templates.git#<40-character commit> (git ls-remote https://git.example/templates.git lists them)"
+                + " so every build of this commit uses the same template"), rendered(outcome).toString());
     }
 
     @Test
@@ -217,7 +237,7 @@ class StackFileParserTest {
                 configuration:
                   templates:
                     - name: python3-http
-                      source: https://github.com/openfaas/python-flask-template
+                      source: https://github.com/openfaas/python-flask-template#0123456789abcdef0123456789abcdef01234567
                   copy:
                     - ./fns
                 x-defaults: &defaults
@@ -257,10 +277,10 @@ class StackFileParserTest {
         assertEquals(List.of("node.platform.os == linux"), f.constraints());
         assertTrue(f.readOnlyRootFilesystem());
         assertFalse(f.skipBuild());
+        // Pinned: the builder fetches it (TemplateRepositoriesTest); the parser only records where it is.
+        assertEquals(List.of(new StackFile.TemplateSource("python3-http", java.util.Optional.of("https://github.com/openfaas/python-flask-template"),
+                java.util.Optional.of("0123456789abcdef0123456789abcdef01234567"), false, 7, 7)), stack.templates());
         assertEquals(List.of(
-                "stack.yml:7:7: warning: configuration.templates: 'python3-http' from https://github.com/openfaas/python-flask-template"
-                        + " is not built in and is not fetched (template repositories build with a Dockerfile, which Driftless does not run);"
-                        + " functions with lang: python3-http fail",
                 "stack.yml:11:1: warning: unknown key 'x-defaults' is ignored (known: configuration, functions, provider, version)"),
                 rendered(outcome));
     }
