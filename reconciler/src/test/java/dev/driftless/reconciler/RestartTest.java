@@ -83,7 +83,9 @@ class RestartTest {
                 + Files.readString(dir.resolve("second.log")));
         assertTrue(runs.get(0).endsWith(" " + HEAD));
         assertTrue(runs.get(1).endsWith(" " + MARKER));
-        assertEquals(List.of("succeeded 1 " + HEAD, "succeeded 1 " + MARKER), jobs(h2));
+        assertEquals(List.of("succeeded 1 " + HEAD, "succeeded 1 " + MARKER), jobs(h2),
+                () -> "after a graceful stop no job is left running; the second daemon's log:\n"
+                        + readQuietly(dir.resolve("second.log")));
     }
 
     private static List<String> recorded(Path record) {
