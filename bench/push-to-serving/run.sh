@@ -3,7 +3,8 @@
 # system git push -> builder (compile + tests + Jib) -> local registry -> bubblewrap runtime -> HTTPS gateway,
 # on two daemons side by side: network isolation on (a namespace per instance, pasta: the default) and off
 # (DRIFTLESS_FUNCTION_NETWORK=host), in alternating rounds. Writes the "Push to serving" section of
-# docs/benchmarks.md (replacing an earlier run of it, leaving other sections alone).
+# docs/benchmarks.md (replacing an earlier run of it up to its first ### subsection, leaving the rest alone).
+# The java17 builds' per-step times from the build logs go to stderr (lines starting with step-time).
 # Usage: bench/push-to-serving/run.sh [runs=5]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,7 +56,8 @@ target=docs/benchmarks.md
 [ -f "$target" ] || printf '# Benchmarks\n\n' >"$target"
 awk -v section="$section" '
   /^## Push to serving/ { while ((getline line < section) > 0) print line; skipping = 1; replaced = 1; next }
-  /^## / && skipping { skipping = 0 }
+  # The hand-written ### analysis under the section (before/after tables) stays.
+  /^##/ && skipping { skipping = 0 }
   !skipping { print }
   END { if (!replaced) { while ((getline line < section) > 0) print line } }
 ' "$target" >"$work/benchmarks.md"

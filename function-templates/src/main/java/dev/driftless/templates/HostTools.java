@@ -66,6 +66,14 @@ record HostTools(Path javaHome, Path mavenRepository, Path npmCache) {
      * Go's build cache, shared between builds like npm's download cache: without it every build compiles
      * the standard library again (a minute and more). Content-addressed by Go itself.
      */
+    /**
+     * Where the java17 build JVM's class-data archive and its stable class path live ({@code BuildJvmArchive}),
+     * beside Go's cache: host-wide, keyed by JDK and driver, holding no function's code.
+     */
+    Path javaBuildCache() {
+        return npmCache.resolveSibling(".cache").resolve("driftless-java17-build-jvm");
+    }
+
     Path goBuildCache() {
         return npmCache.resolveSibling(".cache").resolve("driftless-go-build");
     }

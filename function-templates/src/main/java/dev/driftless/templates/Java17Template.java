@@ -32,12 +32,14 @@ final class Java17Template implements FunctionTemplate {
     private final TemplateFiles files;
     private final TemplateFiles entrypoint;
     private final String version;
+    private final BuildJvmArchive archive;
 
     Java17Template(HostTools tools, TemplateFiles files, TemplateFiles entrypoint) {
         this.tools = tools;
         this.files = files;
         this.entrypoint = entrypoint;
         this.version = files.hash(BUILD_STEPS_VERSION + entrypoint.hash(""));
+        this.archive = new BuildJvmArchive(tools);
     }
 
     @Override
@@ -91,7 +93,8 @@ final class Java17Template implements FunctionTemplate {
         compileClasspath.addAll(MavenResolver.jars(runtimeLib));
         compileClasspath.addAll(MavenResolver.jars(jars.compile()));
         copyResources(handler.resolve("src/main/resources"), layout.function());
-        BuildPlan plan = new BuildPlan(layout.scratch("build-jvm"));
+        BuildPlan plan = new BuildPlan(layout.scratch("build-jvm"),
+                MavenResolver.jars(jars.tools()).stream().findFirst().orElse(null));
         plan.say("java17: compiling " + sourceFiles.size() + " source files with javac --release 17");
         plan.javac("main", sourceFiles, compileClasspath, Trees.mkdirs(layout.function()));
         plan.require(layout.function().resolve("com/openfaas/function/Handler.class"), "handler");
@@ -161,7 +164,10 @@ final class Java17Template implements FunctionTemplate {
         testClasspath.add(layout.runtime().resolve("classes"));
         testClasspath.addAll(MavenResolver.jars(runtimeLib));
         testClasspath.addAll(MavenResolver.jars(jars.test()));
-        Path console = MavenResolver.jars(jars.tools()).get(0);
+        Path console = plan.consoleJar();
+        if (console == null) {
+            throw new TemplateException("the JUnit console launcher (" + MavenResolver.JUNIT_CONSOLE + ") was not resolved; cannot run the tests");
+        }
         List<Path> compileClasspath = new ArrayList<>(testClasspath);
         compileClasspath.add(console); // JUnit's API for compiling; at run time the launcher provides it
         plan.javac("tests", testSources, compileClasspath, testClasses);
@@ -182,8 +188,12 @@ final class Java17Template implements FunctionTemplate {
         BuildLog log = context.log();
         Path driverClasses = codeSource();
         Duration limit = COMPILE_TIMEOUT.plus(tests ? context.testTimeout() : Duration.ZERO);
-        List<String> command = List.of(tools.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-Xss4m", "-cp", driverClasses.toString(), JavaBuildDriver.class.getName(), plan.write().toString());
+        // Flags for a JVM that lives a second or two: C1 only, the serial collector, shared classes.
+        List<String> command = new ArrayList<>(List.of(tools.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto", "-Xss4m"));
+        BuildJvmArchive.Launch launch = archive.launch(driverClasses, plan.consoleJar(), log);
+        command.addAll(launch.jvmArguments());
+        command.addAll(List.of(JavaBuildDriver.class.getName(), plan.write().toString()));
         ForkedProcess.Result result = new ForkedProcess(tests ? "tests" : "javac", command, plan.dir(),
                 tools.environment(context.workDir(), Map.of(), tools.java()), limit).run(log);
         List<String> tail = result.tail();
@@ -238,11 +248,18 @@ final class Java17Template implements FunctionTemplate {
     /** The steps the build JVM runs, written as its plan file and argument files. */
     private static final class BuildPlan {
         private final Path dir;
+        private final Path consoleJar;
         private final StringBuilder steps = new StringBuilder();
         private int files;
 
-        BuildPlan(Path dir) {
+        BuildPlan(Path dir, Path consoleJar) {
             this.dir = dir;
+            this.consoleJar = consoleJar;
+        }
+
+        /** JUnit's console launcher: on the build JVM's class path (so its classes can be shared), and the test API for javac. */
+        Path consoleJar() {
+            return consoleJar;
         }
 
         Path dir() {

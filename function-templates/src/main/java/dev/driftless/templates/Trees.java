@@ -57,4 +57,16 @@ final class Trees {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Deletes a folder and everything in it (children first; symbolic links are removed, not followed). */
+    static void delete(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }

@@ -62,7 +62,14 @@ public final class JavaBuildDriver {
     /** The JUnit console launcher in this JVM, in its own class loader, on a thread watched for the time limit. */
     private static int junit(Path consoleJar, long limitMillis, Path argFile, long start) throws Exception {
         List<String> arguments = Files.readAllLines(argFile, StandardCharsets.UTF_8);
-        URLClassLoader loader = new URLClassLoader(new URL[] {consoleJar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        // The template puts the console jar on this JVM's class path, where class-data sharing covers its
+        // classes; a plan run without it there loads the jar in a loader of its own.
+        ClassLoader loader = JavaBuildDriver.class.getClassLoader();
+        try {
+            loader.loadClass("org.junit.platform.console.ConsoleLauncher");
+        } catch (ClassNotFoundException e) {
+            loader = new URLClassLoader(new URL[] {consoleJar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        }
         Method run = loader.loadClass("org.junit.platform.console.ConsoleLauncher")
                 .getMethod("run", PrintWriter.class, PrintWriter.class, String[].class);
         AtomicInteger code = new AtomicInteger(-1);

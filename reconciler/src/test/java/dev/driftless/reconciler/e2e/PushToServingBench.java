@@ -67,6 +67,7 @@ public final class PushToServingBench {
             }
         } finally {
             for (Side side : sides.values()) {
+                side.printJavaStepTimes();
                 side.daemon.close();
             }
         }
@@ -161,6 +162,24 @@ public final class PushToServingBench {
                         java.util.regex.Matcher.quoteReplacement(marker)));
             }
             return marker;
+        }
+
+        /** The java17 builds' per-step times from their build logs, on stderr (for the per-step table in docs/benchmarks.md). */
+        void printJavaStepTimes() throws Exception {
+            daemon.context().database().inTransaction(tx -> {
+                try (java.sql.PreparedStatement q = tx.prepareStatement("SELECT build_id, line FROM build_log_lines "
+                        + "WHERE function_name = 'java17-fn' ORDER BY build_id, seq")) {
+                    try (java.sql.ResultSet rows = q.executeQuery()) {
+                        while (rows.next()) {
+                            String line = rows.getString(2);
+                            if (line.matches(".*(\\bms\\b|ms=|took|in \\d+ ms).*")) {
+                                System.err.println("step-time " + network + " build=" + rows.getLong(1) + " " + line);
+                            }
+                        }
+                    }
+                }
+                return null;
+            });
         }
 
         /** Commits everything and pushes (the clock starts when push returns). */
