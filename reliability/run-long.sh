@@ -17,7 +17,7 @@ soak=${SOAK_MINUTES:-30}
 rm -f reliability/target/reliability/figures.tsv
 
 scripts/test.sh -pl reliability -am -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dtest='KillNineTest,HostileRepositoriesTest' -Dreliability.trials="$trials" \
+  -Dtest='KillNineTest,HostileRepositoriesTest,SurroundingFaultsTest' -Dreliability.trials="$trials" \
   -Dreliability.bigBlobBytes=$((2 * 1024 * 1024 * 1024))
 
 for round in $(seq 1 "$rounds"); do

@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-pkg=dev/driftless/reconciler/runtime/kubernetes
-needed=("classes/$pkg/KubernetesRuntime.class" "classes/$pkg/RolloutWatcher.class"
+pkg=dev/driftless/runtime/kubernetes
+needed=("classes/$pkg/KubernetesRuntime.class" "classes/$pkg/RolloutWatcher.class" "classes/$pkg/ClusterCache.class"
         "test-classes/$pkg/ReconcileBench.class" "test-classes/$pkg/MockApiServer.class"
         "test-classes/$pkg/FakeDeploymentController.class")
 for attempt in 1 2 3 4 5; do

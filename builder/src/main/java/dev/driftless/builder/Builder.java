@@ -188,6 +188,7 @@ public final class Builder {
         }
         long started = System.nanoTime();
         String key = "";
+        boolean pushing = false;
         try {
             FunctionTemplate template = catalog.find(fn.template()).orElseThrow();
             fn.image().ifPresent(image -> log.line("stack.yml image '" + image + "' is informational; the image goes to "
@@ -220,6 +221,7 @@ public final class Builder {
                     ctx.request().repository(), fn.name());
             long imageStarted = System.nanoTime();
             JibContainerBuilder container = assembler.assemble(base, built, labels, log::line);
+            pushing = true;
             ImageRef image = target.containerize(container, repository, ctx.request().commit().substring(0, 7),
                     new ImageTarget.JibSettings(config.insecureBaseRegistries(), config.cacheRoot().resolve("jib-base"),
                             ctx.workspace().functionDir(fn.name(), "jib")), log::line);
@@ -232,7 +234,9 @@ public final class Builder {
         } catch (TemplateException e) {
             return failed(log, fn, spec, key, e.getMessage());
         } catch (IOException e) {
-            return failed(log, fn, spec, key, e.getMessage());
+            // The registry failing the push, or a full disk, is not the repository's fault: worth another try.
+            boolean retryable = pushing || diskFull(e);
+            return failed(log, fn, spec, key, (diskFull(e) ? "disk full: " : "") + e.getMessage(), retryable);
         } catch (RuntimeException e) {
             return failed(log, fn, spec, key, "internal error: " + e);
         } finally {
@@ -241,9 +245,24 @@ public final class Builder {
     }
 
     private static FunctionBuild failed(FunctionLog log, StackFile.Function fn, FunctionSpec spec, String key, String reason) {
+        return failed(log, fn, spec, key, reason, false);
+    }
+
+    private static FunctionBuild failed(FunctionLog log, StackFile.Function fn, FunctionSpec spec, String key, String reason,
+                                        boolean retryable) {
         String safe = log.redact(reason == null ? "failed" : reason);
         log.always("FAILED: " + safe);
-        return new FunctionBuild(fn.name(), FunctionBuild.Outcome.FAILED, Optional.empty(), firstLine(safe), spec, key);
+        return new FunctionBuild(fn.name(), FunctionBuild.Outcome.FAILED, Optional.empty(), firstLine(safe), spec, key, retryable);
+    }
+
+    /** ENOSPC anywhere in the cause chain (Java reports it only in the message). */
+    static boolean diskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String firstLine(String text) {

@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param reason   a short reason a person can act on, e.g. {@code unit tests failed: 2 of 14} (failed only)
  * @param spec     the function's settings from stack.yml, for the runtime
  * @param cacheKey the content hash of the function's build inputs
+ * @param retryable failed for a reason outside the repository (the registry refused or broke off the image push, the
+ *                  disk is full): building the same commit again later can succeed, so the job is retried
  */
 public record FunctionBuild(
         String name,
@@ -18,7 +20,12 @@ public record FunctionBuild(
         Optional<ImageRef> image,
         String reason,
         FunctionSpec spec,
-        String cacheKey) {
+        String cacheKey,
+        boolean retryable) {
+
+    public FunctionBuild(String name, Outcome outcome, Optional<ImageRef> image, String reason, FunctionSpec spec, String cacheKey) {
+        this(name, outcome, image, reason, spec, cacheKey, false);
+    }
 
     public enum Outcome { BUILT, REUSED, FAILED, SKIPPED }
 

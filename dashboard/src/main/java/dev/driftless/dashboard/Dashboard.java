@@ -132,6 +132,10 @@ public final class Dashboard {
         page(router, "/dashboard").handler(this::ownersPage);
         page(router, "/dashboard/:owner").handler(ctx -> ownerPage(ctx, this::functionsPage));
         page(router, "/dashboard/:owner/audit").handler(ctx -> ownerPage(ctx, this::auditPage));
+        page(router, "/dashboard/:owner/notifications").handler(ctx -> ownerPage(ctx,
+                (c, session, owner) -> notificationsPage(c, session, owner, 200, c.queryParams().get("flash"), null)));
+        router.post("/dashboard/:owner/notifications").handler(forms)
+                .handler(ctx -> ownerPage(ctx, this::notificationsForm));
         page(router, "/dashboard/:owner/functions/:function").handler(ctx -> ownerPage(ctx, this::functionPage));
         router.post("/dashboard/:owner/functions/:function/rollback").handler(forms)
                 .handler(ctx -> ownerPage(ctx, this::rollbackForm));
@@ -347,6 +351,45 @@ public final class Dashboard {
         });
     }
 
+    private void notificationsPage(RoutingContext ctx, Session session, String owner, int status, String flash,
+                                   String error) {
+        blocking(ctx, () -> data.notifications(owner), page -> html(ctx, status,
+                Pages.notifications(session.principal(), owner, page, session.csrfToken(), flash, error)));
+    }
+
+    /** Saves or removes the owner's notification target; a bad value shows the page again with the reason. */
+    private void notificationsForm(RoutingContext ctx, Session session, String owner) {
+        if (!csrfOk(ctx, session)) {
+            html(ctx, 403, Pages.error(403, "The form's CSRF token is missing or wrong; reload the page and try again."));
+            return;
+        }
+        String actor = session.principal().name();
+        String page = "/dashboard/" + Html.segment(owner) + "/notifications";
+        if ("remove".equals(ctx.request().getFormAttribute("action"))) {
+            blocking(ctx, () -> data.removeNotifications(owner, actor),
+                    removed -> redirect(ctx, page + "?flash=" + Html.query(removed ? "Notifications turned off." : "Nothing to remove.")));
+            return;
+        }
+        Views.NotificationForm form = new Views.NotificationForm(
+                Optional.ofNullable(ctx.request().getFormAttribute("url")).orElse("").strip(),
+                Optional.ofNullable(ctx.request().getFormAttribute("format")).orElse("json"),
+                ctx.request().formAttributes().getAll("events"),
+                Optional.ofNullable(ctx.request().getFormAttribute("secret")).orElse(""),
+                ctx.request().getFormAttribute("removeSecret") != null);
+        workers.executeBlocking(() -> data.saveNotifications(owner, actor, form), false).onComplete(result -> {
+            if (ctx.response().ended()) {
+                return;
+            }
+            if (result.succeeded()) {
+                redirect(ctx, page + "?flash=" + Html.query("Saved."));
+            } else if (result.cause() instanceof IllegalArgumentException e) {
+                notificationsPage(ctx, session, owner, 400, null, e.getMessage());
+            } else {
+                fail(ctx, result.cause());
+            }
+        });
+    }
+
     private void rollbackForm(RoutingContext ctx, Session session, String owner) {
         if (!csrfOk(ctx, session)) {
             html(ctx, 403, Pages.error(403, "The form's CSRF token is missing or wrong; reload the page and try again."));
@@ -487,7 +530,13 @@ public final class Dashboard {
                     .put("commit", r.commit()).put("image", r.image()).put("source", r.source())
                     .put("result", r.result()).put("reason", r.reason()).put("createdAt", r.createdAt().toString())
                     .put("current", r.current())));
-            json(ctx, 200, functionJson(detail.get().row()).put("releases", releases));
+            JsonObject body = functionJson(detail.get().row()).put("releases", releases);
+            detail.get().scaleToZero().ifPresent(zero -> body.put("scaleToZero", new JsonObject()
+                    .put("asleep", zero.asleep()).put("idleSeconds", zero.idle().toSeconds())
+                    .put("wakes", zero.wakes()).put("failedWakes", zero.failedWakes())
+                    .put("lastWakeMillis", zero.lastWakeMillis().orElse(null))
+                    .put("meanWakeMillis", zero.meanWakeMillis().orElse(null))));
+            json(ctx, 200, body);
         });
     }
 

@@ -49,4 +49,23 @@ public interface DashboardData {
 
     /** The owner's secrets by name: names, sizes, origins and dates, never values. */
     List<Views.SecretRow> secrets(String owner);
+
+    /** The owner's notification settings; {@link UnsupportedOperationException} where notifications are not wired. */
+    default Views.NotificationsPage notifications(String owner) throws Exception {
+        throw new UnsupportedOperationException("notifications are not available here");
+    }
+
+    /**
+     * Sets the owner's notification target as {@code actor} asked (an audit entry); a bad value is an
+     * {@link IllegalArgumentException} whose message the page shows.
+     */
+    default Views.NotificationTarget saveNotifications(String owner, String actor, Views.NotificationForm form)
+            throws Exception {
+        throw new UnsupportedOperationException("notifications are not available here");
+    }
+
+    /** Removes the owner's notification target; false when there was none. */
+    default boolean removeNotifications(String owner, String actor) throws Exception {
+        throw new UnsupportedOperationException("notifications are not available here");
+    }
 }

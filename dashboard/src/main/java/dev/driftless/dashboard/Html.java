@@ -49,6 +49,27 @@ final class Html {
         return url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\");
     }
 
+    /** Milliseconds, rounded: {@code 84 ms}. */
+    static String millis(double millis) {
+        return Math.round(millis) + " ms";
+    }
+
+    /** A period as stack.yml writes it: {@code 30s}, {@code 15m}, {@code 1h30m}. */
+    static String period(java.time.Duration period) {
+        long seconds = period.toSeconds();
+        StringBuilder out = new StringBuilder();
+        if (seconds >= 3600) {
+            out.append(seconds / 3600).append('h');
+        }
+        if (seconds % 3600 >= 60) {
+            out.append(seconds % 3600 / 60).append('m');
+        }
+        if (seconds % 60 > 0 || out.length() == 0) {
+            out.append(seconds % 60).append('s');
+        }
+        return out.toString();
+    }
+
     /** What the browser asks before a rollback (shown by {@code /static/dashboard.js} from {@code data-confirm}). */
     static String rollbackQuestion(String function, int release) {
         return "Roll back " + function + " to release " + release

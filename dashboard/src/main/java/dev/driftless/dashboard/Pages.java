@@ -36,6 +36,11 @@ final class Pages {
         return render(out -> JtefunctionsGenerated.render(out, null, principal, owner, repositories, rows, secrets, csrf));
     }
 
+    static String notifications(Principal principal, String owner, Views.NotificationsPage page, String csrf,
+                                String flash, String error) {
+        return render(out -> JtenotificationsGenerated.render(out, null, principal, owner, page, csrf, flash, error));
+    }
+
     static String audit(Principal principal, String owner, Views.AuditPage page, String csrf) {
         return render(out -> JteauditGenerated.render(out, null, principal, owner, page, csrf));
     }

@@ -47,9 +47,32 @@ public final class Views {
     /** An event of a function: drift reverted, rollout failed, pruned, rolled back. */
     public record EventRow(String reason, String message, Instant at) { }
 
-    /** The function page. */
+    /**
+     * The function page.
+     *
+     * @param scaleToZero present when the function scales to zero
+     */
     public record FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
-                                 Optional<Long> latestBuild, List<String> runtimeLog) { }
+                                 Optional<Long> latestBuild, List<String> runtimeLog,
+                                 Optional<ScaleToZeroView> scaleToZero) {
+        public FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
+                              Optional<Long> latestBuild, List<String> runtimeLog) {
+            this(row, releases, events, latestBuild, runtimeLog, Optional.empty());
+        }
+    }
+
+    /**
+     * Scale to zero of one function, since this daemon started.
+     *
+     * @param asleep         whether it is at zero now (its next request starts it)
+     * @param idle           how long without requests before it goes to zero
+     * @param wakes          starts that a first request after idling asked for, failed ones included
+     * @param failedWakes    of those, starts that failed (the waiting requests got 503)
+     * @param lastWakeMillis the last wake, from its first request arriving to the function serving
+     * @param meanWakeMillis the mean over every wake that started it
+     */
+    public record ScaleToZeroView(boolean asleep, java.time.Duration idle, long wakes, long failedWakes,
+                                  Optional<Double> lastWakeMillis, Optional<Double> meanWakeMillis) { }
 
     /** One function's result in a build. */
     public record FunctionResultRow(String function, String outcome, String image, String reason, long durationMillis) { }
@@ -94,4 +117,31 @@ public final class Views {
 
     /** What the owner may see of a secret: never its value. */
     public record SecretRow(String name, int sizeBytes, String origin, Instant updatedAt) { }
+
+    /** An owner's notification target as the settings page shows it: never the secret, only whether one is set. */
+    public record NotificationTarget(String url, String format, List<String> events, boolean secretSet,
+                                     Instant updatedAt) {
+        public NotificationTarget {
+            events = List.copyOf(events);
+        }
+    }
+
+    /** The notifications settings page: the owner's target, if any, and the events one may choose. */
+    public record NotificationsPage(Optional<NotificationTarget> target, List<String> knownEvents) {
+        public NotificationsPage {
+            knownEvents = List.copyOf(knownEvents);
+        }
+    }
+
+    /** What the settings form sent: empty events for every event, an empty secret to keep the stored one. */
+    public record NotificationForm(String url, String format, List<String> events, String secret, boolean removeSecret) {
+        public NotificationForm {
+            events = List.copyOf(events);
+        }
+
+        @Override
+        public String toString() {
+            return "NotificationForm[url, format=" + format + ", events=" + events + ", secret=***]";
+        }
+    }
 }

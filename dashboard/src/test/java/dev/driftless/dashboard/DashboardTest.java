@@ -251,6 +251,32 @@ class DashboardTest {
     }
 
     @Test
+    void theFunctionPageShowsWakesOfAFunctionThatScalesToZero() throws Exception {
+        String alice = login(ALICE);
+        assertFalse(get("/dashboard/alice/functions/hello", alice).bodyAsString().contains("id=\"scale-to-zero\""),
+                "nothing about it for a function that does not scale to zero");
+
+        data.scaleToZero = Optional.of(new Views.ScaleToZeroView(true, java.time.Duration.ofMinutes(15), 3, 1,
+                Optional.of(84.4), Optional.of(112.6)));
+        String page = get("/dashboard/alice/functions/hello", alice).bodyAsString();
+        assertTrue(page.contains("After 15m without requests"), page);
+        assertTrue(page.contains("<b id=\"sleep-state\">asleep (the next request starts it)</b>"), page);
+        assertTrue(page.contains("<span id=\"wakes\">3</span>"), page);
+        assertTrue(page.contains("<span id=\"failed-wakes\">1</span>"), page);
+        assertTrue(page.contains("<span id=\"last-wake\">84 ms</span>"), page);
+        assertTrue(page.contains("<span id=\"mean-wake\">113 ms</span>"), page);
+
+        JsonObject api = client.get("/api/v1/owners/alice/functions/hello").putHeader("Authorization", "Bearer " + ALICE)
+                .send().await().bodyAsJsonObject().getJsonObject("scaleToZero");
+        assertEquals(true, api.getBoolean("asleep"), api::encode);
+        assertEquals(900L, api.getLong("idleSeconds"));
+        assertEquals(3L, api.getLong("wakes"));
+        assertEquals(1L, api.getLong("failedWakes"));
+        assertEquals(84.4, api.getDouble("lastWakeMillis"));
+        assertEquals(112.6, api.getDouble("meanWakeMillis"));
+    }
+
+    @Test
     void textFromUsersIsEscaped() throws Exception {
         data.message = "<script>alert('x')</script>";
         String page = get("/dashboard/alice", login(ALICE)).bodyAsString();

@@ -25,6 +25,7 @@ final class InMemoryDashboardData implements DashboardData {
     volatile String message = "release 2 serves traffic";
     volatile boolean suspended;
     volatile String buildFunction = "hello";
+    volatile Optional<Views.ScaleToZeroView> scaleToZero = Optional.empty();
 
     InMemoryDashboardData() {
         releases.put("alice/hello", new CopyOnWriteArrayList<>(List.of(
@@ -51,7 +52,7 @@ final class InMemoryDashboardData implements DashboardData {
         }
         return Optional.of(new FunctionDetail(row(), releases.get("alice/hello"),
                 List.of(new Views.EventRow("Deployed", "release 2 serves", Instant.parse("2026-11-22T10:00:00Z"))),
-                Optional.of(7L), List.of("listening on 8080")));
+                Optional.of(7L), List.of("listening on 8080"), scaleToZero));
     }
 
     @Override

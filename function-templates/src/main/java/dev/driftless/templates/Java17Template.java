@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.driftless.templates.javabuild.JavaBuildDriver;
+
 /**
  * {@code java17} (alias {@code java11}): OpenFaaS Java handlers ({@code com.openfaas.function.Handler
  * extends AbstractHandler}) built unchanged. Dependencies come from the function's build.gradle and/or
- * pom.xml, resolved by a forked Maven; sources are compiled by a forked javac; JUnit tests under
- * src/test/java run in a forked JVM with the JUnit console launcher.
+ * pom.xml, resolved by a forked Maven. One forked build JVM per build ({@link JavaBuildDriver}) compiles the
+ * sources and the tests under src/test/java with javax.tools and runs the tests with the JUnit console launcher.
  */
 final class Java17Template implements FunctionTemplate {
     static final String NAME = "java17";
@@ -24,7 +26,7 @@ final class Java17Template implements FunctionTemplate {
     private static final String ENTRYPOINT_CLASS = "dev.driftless.entrypoint.java.Main";
     private static final Duration COMPILE_TIMEOUT = Duration.ofMinutes(5);
     /** Changes when the build steps change in a way the resource files do not show. */
-    private static final String BUILD_STEPS_VERSION = "java17-build-1";
+    private static final String BUILD_STEPS_VERSION = "java17-build-2";
 
     private final HostTools tools;
     private final TemplateFiles files;
@@ -84,18 +86,17 @@ final class Java17Template implements FunctionTemplate {
             throw new TemplateException("could not lay out the java17 runtime: " + e.getMessage(), e);
         }
 
-        log.step("java17: compiling " + sourceFiles.size() + " source files with javac --release 17");
         // The runtime's classes too: a handler may cast to DriftlessRequest to read the HTTP method.
         List<Path> compileClasspath = new ArrayList<>(List.of(runtimeClasses));
         compileClasspath.addAll(MavenResolver.jars(runtimeLib));
         compileClasspath.addAll(MavenResolver.jars(jars.compile()));
-        javac(sourceFiles, compileClasspath, layout.function(), layout.scratch("javac-main"), log);
         copyResources(handler.resolve("src/main/resources"), layout.function());
-        if (!Files.isRegularFile(layout.function().resolve("com/openfaas/function/Handler.class"))) {
-            throw new TemplateException("java17 handler must define class com.openfaas.function.Handler (extends com.openfaas.model.AbstractHandler)");
-        }
-
-        TestReport report = runTests(context, layout, jars, runtimeLib);
+        BuildPlan plan = new BuildPlan(layout.scratch("build-jvm"));
+        plan.say("java17: compiling " + sourceFiles.size() + " source files with javac --release 17");
+        plan.javac("main", sourceFiles, compileClasspath, Trees.mkdirs(layout.function()));
+        plan.require(layout.function().resolve("com/openfaas/function/Handler.class"), "handler");
+        boolean tests = planTests(context, layout, jars, runtimeLib, plan);
+        TestReport report = runBuildJvm(context, plan, tests);
         return new TemplateBuild(
                 List.of(new ImageLayer("runtime", layout.runtime(), RUNTIME),
                         new ImageLayer("dependencies", layout.dependencies(), LIB),
@@ -140,19 +141,21 @@ final class Java17Template implements FunctionTemplate {
         return kept;
     }
 
-    private TestReport runTests(TemplateContext context, Layout layout, MavenResolver.Resolved jars, Path runtimeLib) throws TemplateException {
+    /** Adds the test steps to the plan; false when there is nothing to test (no tests, or TEST_ENABLED=false). */
+    private boolean planTests(TemplateContext context, Layout layout, MavenResolver.Resolved jars, Path runtimeLib, BuildPlan plan)
+            throws TemplateException {
         Path handler = context.handlerDir();
         List<Path> testSources = javaFiles(handler.resolve("src/test/java"));
         if (testSources.isEmpty()) {
             context.log().line("java17: no tests under src/test/java");
-            return TestReport.none();
+            return false;
         }
         if ("false".equalsIgnoreCase(context.buildArgs().get("TEST_ENABLED"))) {
             context.log().line("java17: tests skipped: build_args TEST_ENABLED=false");
-            return TestReport.none();
+            return false;
         }
-        context.log().step("java17: compiling " + testSources.size() + " test sources");
-        Path testClasses = layout.scratch("test-classes");
+        plan.say("java17: compiling " + testSources.size() + " test sources");
+        Path testClasses = Trees.mkdirs(layout.scratch("test-classes"));
         List<Path> testClasspath = new ArrayList<>();
         testClasspath.add(layout.function());
         testClasspath.add(layout.runtime().resolve("classes"));
@@ -161,20 +164,59 @@ final class Java17Template implements FunctionTemplate {
         Path console = MavenResolver.jars(jars.tools()).get(0);
         List<Path> compileClasspath = new ArrayList<>(testClasspath);
         compileClasspath.add(console); // JUnit's API for compiling; at run time the launcher provides it
-        javac(testSources, compileClasspath, testClasses, layout.scratch("javac-test"), context.log());
+        plan.javac("tests", testSources, compileClasspath, testClasses);
         copyResources(handler.resolve("src/test/resources"), testClasses);
 
-        context.log().step("java17: running tests (time limit " + context.testTimeout().toSeconds() + " s)");
+        plan.say("java17: running tests (time limit " + context.testTimeout().toSeconds() + " s)");
         testClasspath.add(0, testClasses);
-        Path run = layout.scratch("test-run");
-        List<String> command = List.of(tools.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", console.toString(), "execute", "--disable-banner", "--disable-ansi-colors", "--details=tree",
-                "--class-path", classpath(testClasspath), "--scan-class-path", testClasses.toString());
-        ForkedProcess.Result result = new ForkedProcess("tests", command, run,
-                tools.environment(context.workDir(), Map.of(), tools.java()), context.testTimeout()).run(context.log());
-        TestReport report = JUnitSummary.parse(result.tail()).orElseThrow(() -> new TemplateException(
+        plan.junit(console, context.testTimeout(), List.of("execute", "--disable-banner", "--disable-ansi-colors", "--details=tree",
+                "--class-path", classpath(testClasspath), "--scan-class-path", testClasses.toString()));
+        return true;
+    }
+
+    /**
+     * Compiles the handler and its tests and runs the tests in one forked JVM (one JVM start per build instead of
+     * three, javac warmed once), then reads what each step gave.
+     */
+    private TestReport runBuildJvm(TemplateContext context, BuildPlan plan, boolean tests) throws TemplateException {
+        BuildLog log = context.log();
+        Path driverClasses = codeSource();
+        Duration limit = COMPILE_TIMEOUT.plus(tests ? context.testTimeout() : Duration.ZERO);
+        List<String> command = List.of(tools.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-Xss4m", "-cp", driverClasses.toString(), JavaBuildDriver.class.getName(), plan.write().toString());
+        ForkedProcess.Result result = new ForkedProcess(tests ? "tests" : "javac", command, plan.dir(),
+                tools.environment(context.workDir(), Map.of(), tools.java()), limit).run(log);
+        List<String> tail = result.tail();
+        int from = 0;
+        for (int i = 0; i < tail.size(); i++) {
+            String line = tail.get(i);
+            if (!line.startsWith(JavaBuildDriver.MARK)) {
+                continue;
+            }
+            String mark = line.substring(JavaBuildDriver.MARK.length());
+            if (mark.startsWith("javac ") && !mark.contains(" exit=0 ")) {
+                String exit = mark.replaceAll(".* exit=(-?\\d+).*", "$1");
+                List<String> output = tail.subList(Math.max(from, i - 20), i);
+                throw new TemplateException("compilation failed (javac exit " + exit + "):\n" + String.join("\n", output));
+            }
+            if (mark.startsWith("missing handler")) {
+                throw new TemplateException("java17 handler must define class com.openfaas.function.Handler (extends com.openfaas.model.AbstractHandler)");
+            }
+            if (mark.equals("tests timed out")) {
+                log.line("tests timed out after " + context.testTimeout().toSeconds() + " s: killed the process and its children");
+                throw new TemplateException("tests timed out after " + context.testTimeout().toSeconds() + " s");
+            }
+            from = i + 1;
+        }
+        if (!tests) {
+            if (result.exitCode() != 0) {
+                throw new TemplateException("the java17 build JVM exited with " + result.exitCode() + "; see the build log");
+            }
+            return TestReport.none();
+        }
+        TestReport report = JUnitSummary.parse(tail).orElseThrow(() -> new TemplateException(
                 "the test run ended without a JUnit summary (exit " + result.exitCode() + "); see the build log"));
-        context.log().line("java17: tests run " + report.run() + ", failed " + report.failed() + ", skipped " + report.skipped());
+        log.line("java17: tests run " + report.run() + ", failed " + report.failed() + ", skipped " + report.skipped());
         if (!report.passed()) {
             throw new TestsFailedException(report);
         }
@@ -184,25 +226,70 @@ final class Java17Template implements FunctionTemplate {
         return report;
     }
 
-    private void javac(List<Path> sources, List<Path> classpath, Path out, Path scratch, BuildLog log) throws TemplateException {
-        Trees.mkdirs(out);
-        StringBuilder args = new StringBuilder();
-        for (Path source : sources) {
-            args.append('"').append(source.toString().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
-        }
-        Path argFile = scratch.resolve("sources.txt");
+    /** Where the build JVM's driver class is (the daemon's own classes folder or jar). */
+    private static Path codeSource() throws TemplateException {
         try {
-            Files.writeString(argFile, args, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new TemplateException("could not write the javac argument file: " + e.getMessage(), e);
+            return Path.of(JavaBuildDriver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            throw new TemplateException("could not locate the java17 build driver's classes: " + e.getMessage(), e);
         }
-        Path javac = tools.javac();
-        List<String> command = List.of(javac.toString(), "--release", "17", "-encoding", "UTF-8", "-implicit:none",
-                "-proc:none", "-d", out.toString(), "-cp", classpath(classpath), "@" + argFile);
-        ForkedProcess.Result result = new ForkedProcess("javac", command, scratch,
-                tools.environment(scratch, Map.of(), javac), COMPILE_TIMEOUT).run(log);
-        if (result.exitCode() != 0) {
-            throw new TemplateException("compilation failed (javac exit " + result.exitCode() + "):\n" + result.tailText(20));
+    }
+
+    /** The steps the build JVM runs, written as its plan file and argument files. */
+    private static final class BuildPlan {
+        private final Path dir;
+        private final StringBuilder steps = new StringBuilder();
+        private int files;
+
+        BuildPlan(Path dir) {
+            this.dir = dir;
+        }
+
+        Path dir() {
+            return dir;
+        }
+
+        void say(String text) {
+            steps.append("say\t").append(text.replace('\t', ' ')).append('\n');
+        }
+
+        void javac(String label, List<Path> sources, List<Path> classpath, Path out) throws TemplateException {
+            StringBuilder args = new StringBuilder();
+            for (String arg : List.of("--release", "17", "-encoding", "UTF-8", "-implicit:none", "-proc:none",
+                    "-d", out.toString(), "-cp", classpath(classpath))) {
+                args.append(quote(arg)).append('\n');
+            }
+            for (Path source : sources) {
+                args.append(quote(source.toString())).append('\n');
+            }
+            steps.append("javac\t").append(label).append('\t').append(file(label + "-javac.txt", args.toString())).append('\n');
+        }
+
+        void require(Path file, String label) {
+            steps.append("require\t").append(file).append('\t').append(label).append('\n');
+        }
+
+        void junit(Path consoleJar, Duration limit, List<String> arguments) throws TemplateException {
+            steps.append("junit\t").append(consoleJar).append('\t').append(limit.toMillis()).append('\t')
+                    .append(file("junit-args.txt", String.join("\n", arguments) + "\n")).append('\n');
+        }
+
+        Path write() throws TemplateException {
+            return file("plan.txt", steps.toString());
+        }
+
+        private Path file(String name, String text) throws TemplateException {
+            Path path = dir.resolve((files++) + "-" + name);
+            try {
+                Files.writeString(path, text, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new TemplateException("could not write the java17 build plan: " + e.getMessage(), e);
+            }
+            return path;
+        }
+
+        private static String quote(String arg) {
+            return '"' + arg.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
         }
     }
 

@@ -20,9 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The HTTPS request handler: resolve, check limits, then hand the request to an {@link Exchange}.
  * Checks go cheapest first and nothing is looked up for a request that is refused anyway.
  */
-final class Dispatcher implements Handler<HttpServerRequest> {
+final class Dispatcher {
     private final Vertx vertx;
-    private final HttpClient client;
     private final GatewayConfig config;
     private final RequestResolver resolver;
     private final GatewayMetrics metrics;
@@ -33,11 +32,10 @@ final class Dispatcher implements Handler<HttpServerRequest> {
     private final Optional<Router> fallback;
     private final Map<SiteArea, TokenBuckets<String>> siteRate = new EnumMap<>(SiteArea.class);
 
-    Dispatcher(Vertx vertx, HttpClient client, GatewayConfig config, GatewayMetrics metrics, TrafficRecorder traffic,
+    Dispatcher(Vertx vertx, GatewayConfig config, GatewayMetrics metrics, TrafficRecorder traffic,
                Optional<Router> fallback) {
         this.fallback = fallback;
         this.vertx = vertx;
-        this.client = client;
         this.config = config;
         this.resolver = new RequestResolver(config.domain());
         this.metrics = metrics;
@@ -49,8 +47,12 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         config.siteLimits().forEach((area, limit) -> siteRate.put(area, new TokenBuckets<>(limit.perMinute(), limit.burst())));
     }
 
-    @Override
-    public void handle(HttpServerRequest request) {
+    /** The request handler of one event loop's server; {@code upstream} is that event loop's client. */
+    Handler<HttpServerRequest> handler(HttpClient upstream) {
+        return request -> handle(request, upstream);
+    }
+
+    private void handle(HttpServerRequest request, HttpClient upstream) {
         Resolution resolution = resolver.resolve(request.getHeader(HttpHeaders.HOST), request.path());
         if (resolution instanceof Resolution.Fallback) {
             if (fallback.isPresent()) {
@@ -64,7 +66,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
             refuse(request, new ErrorResponse(refusal.status(), refusal.message()), reason(refusal.status()));
             return;
         }
-        forward(request, (Resolution.Forward) resolution);
+        forward(request, (Resolution.Forward) resolution, upstream);
     }
 
     /** Login, dashboard and git: each area's per-client bucket, then the fallback. */
@@ -85,7 +87,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         return config.trustedProxies().client(peer, request.getHeader("X-Forwarded-For"));
     }
 
-    private void forward(HttpServerRequest request, Resolution.Forward target) {
+    private void forward(HttpServerRequest request, Resolution.Forward target, HttpClient upstream) {
         String client = client(request);
         long now = System.nanoTime();
         OptionalLong wait = clientRate.take(client, config.ticker().getAsLong());
@@ -111,17 +113,17 @@ final class Dispatcher implements Handler<HttpServerRequest> {
                 refuse(request, ErrorResponse.notFound(), "not_found");
                 return;
             }
-            awaitWake(request, target, permit, now, waking.get());
+            awaitWake(request, target, upstream, permit, now, waking.get());
             return;
         }
-        proceed(request, target, lease.get(), permit, now);
+        proceed(request, target, upstream, lease.get(), permit, now);
     }
 
     /**
      * Holds a request for a function scaled to zero until it serves again, then routes it. The client's
      * concurrency permit stays taken while it waits; the body stays paused, so nothing is lost.
      */
-    private void awaitWake(HttpServerRequest request, Resolution.Forward target, Runnable permit, long now,
+    private void awaitWake(HttpServerRequest request, Resolution.Forward target, HttpClient upstream, Runnable permit, long now,
                            CompletionStage<Void> waking) {
         if (!request.isEnded()) {
             request.pause();
@@ -153,11 +155,11 @@ final class Dispatcher implements Handler<HttpServerRequest> {
                 refuse(request, new ErrorResponse(503, "function could not be started"), "wake_failed", 1_000_000_000L);
                 return;
             }
-            proceed(request, target, lease.get(), permit, now);
+            proceed(request, target, upstream, lease.get(), permit, now);
         }));
     }
 
-    private void proceed(HttpServerRequest request, Resolution.Forward target, InMemoryRouteTable.Lease lease,
+    private void proceed(HttpServerRequest request, Resolution.Forward target, HttpClient upstream, InMemoryRouteTable.Lease lease,
                          Runnable permit, long now) {
         OptionalLong functionWait = functionRate == null ? OptionalLong.empty() : functionRate.take(target.address(), config.ticker().getAsLong());
         if (functionWait.isPresent()) {
@@ -171,7 +173,7 @@ final class Dispatcher implements Handler<HttpServerRequest> {
         if (!request.isEnded()) {
             request.pause(); // the body waits until the upstream request exists
         }
-        new Exchange(vertx, this.client, request, target, lease, permit, config.maxBodyBytes(),
+        new Exchange(vertx, upstream, request, target, lease, permit, config.maxBodyBytes(),
                 config.trustedProxies(), (status, nanos) -> record(target.address(), status, nanos))
                 .start(config.timeouts().apply(target.address()));
     }

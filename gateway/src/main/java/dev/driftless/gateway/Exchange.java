@@ -21,7 +21,7 @@ import java.util.Set;
  * {@link #finish} runs exactly once and gives back everything the exchange holds.
  */
 final class Exchange {
-    private static final Set<String> REQUEST_SKIP = Set.of(
+    private static final Set<String> REQUEST_SKIP = HopByHop.names(
             "host", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-prefix");
     private static final Set<String> RESPONSE_SKIP = Set.of();
 

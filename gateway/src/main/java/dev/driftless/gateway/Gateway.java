@@ -1,5 +1,7 @@
 package dev.driftless.gateway;
 
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The HTTPS function gateway: {@code https://<owner>.<domain>/<function>/…} and
@@ -37,8 +40,9 @@ public final class Gateway {
     private final GatewayConfig config;
     private final TrafficRecorder traffic;
     private final List<HttpServer> servers = new ArrayList<>();
+    private final List<HttpClient> clients = new ArrayList<>();
+    private final List<String> deployments = new ArrayList<>();
     private Vertx vertx;
-    private HttpClient client;
     private HttpServer https;
     private HttpServer http;
     private CertificateWatcher watcher;
@@ -73,11 +77,6 @@ public final class Gateway {
         GatewayMetrics metrics = new GatewayMetrics(config.metrics());
         return vertx.executeBlocking(this::prepareTls).compose(prepared -> {
             CertificateWatcher.TlsFiles tls = prepared.files();
-            client = vertx.createHttpClient(new HttpClientOptions()
-                            .setKeepAlive(true)
-                            .setConnectTimeout(5_000)
-                            .setMaxInitialLineLength(8192),
-                    new PoolOptions().setHttp1MaxSize(200));
             // Vert.x Web only sees what belongs to the fallback: it throws on Host values it cannot parse,
             // which the dispatcher has refused by then.
             Optional<Router> fallback = config.fallback().map(handler -> {
@@ -85,24 +84,72 @@ public final class Gateway {
                 router.route().handler(handler);
                 return router;
             });
-            Dispatcher dispatcher = new Dispatcher(vertx, client, config, metrics, traffic, fallback);
-            https = vertx.createHttpServer(new HttpServerOptions()
-                    .setHost(config.bindHost())
-                    .setPort(config.httpsPort())
-                    .setSsl(true)
-                    .setSslEngineOptions(tlsEngine.options())
-                    .setKeyCertOptions(prepared.pem())
-                    .setCompressionSupported(false));
-            https.requestHandler(dispatcher);
-            servers.add(https);
+            // One dispatcher for all event loops: limits, metrics and traffic figures stay global.
+            Dispatcher dispatcher = new Dispatcher(vertx, config, metrics, traffic, fallback);
             sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> dispatcher.sweep());
-            return https.listen().compose(bound -> listenRedirect()).map(v -> {
-                watcher = new CertificateWatcher(vertx, tls, List.of(https), prepared.stamp());
-                watcher.start(config.certificateCheck());
-                LOG.info("event=gateway.listening https_port={} tls_engine={} transport={}", https.actualPort(),
-                        tlsEngine.label(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
-                return this;
-            });
+            // One HTTPS server instance per event loop on the shared port (Vert.x spreads the accepted
+            // connections over them), each with its own upstream pool: a request, its upstream connection and
+            // its answer stay on one thread, and TLS work is spread over the cores like nginx's workers.
+            // Port 0 is resolved by the first instance; the others then listen on the port it got. A fixed
+            // port is shared by Vert.x itself; a port picked at bind time is not (its servers are keyed by
+            // port 0), so there every instance binds its own socket with SO_REUSEPORT (native transport only).
+            boolean anyPort = config.httpsPort() == 0;
+            int instances = anyPort && !vertx.isNativeTransportEnabled() ? 1 : config.eventLoops();
+            return vertx.deployVerticle(instances(dispatcher, prepared.pem(), config.httpsPort(), anyPort),
+                            new DeploymentOptions())
+                    .compose(first -> {
+                        deployments.add(first);
+                        https = servers.get(0);
+                        return instances == 1 ? Future.succeededFuture(first)
+                                : vertx.deployVerticle(instances(dispatcher, prepared.pem(), https.actualPort(), anyPort),
+                                        new DeploymentOptions().setInstances(instances - 1));
+                    })
+                    .compose(rest -> {
+                        if (!deployments.contains(rest)) {
+                            deployments.add(rest);
+                        }
+                        return listenRedirect();
+                    }).map(v -> {
+                        watcher = new CertificateWatcher(vertx, tls, List.copyOf(servers), prepared.stamp());
+                        watcher.start(config.certificateCheck());
+                        LOG.info("event=gateway.listening https_port={} tls_engine={} transport={} event_loops={}",
+                                https.actualPort(), tlsEngine.label(),
+                                vertx.isNativeTransportEnabled() ? "epoll" : "nio", servers.size());
+                        return this;
+                    });
+        });
+    }
+
+    private Supplier<Deployable> instances(Dispatcher dispatcher, PemKeyCertOptions pem, int port, boolean reusePort) {
+        return () -> context -> listenHttps(dispatcher, pem, port, reusePort);
+    }
+
+    /** Runs on the instance's own event loop context, so the server and the client belong to it. */
+    private Future<HttpServer> listenHttps(Dispatcher dispatcher, PemKeyCertOptions pem, int port, boolean reusePort) {
+        HttpClient upstream = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setConnectTimeout(5_000)
+                        .setMaxInitialLineLength(8192)
+                        .setTcpQuickAck(vertx.isNativeTransportEnabled()),
+                // Per event loop: enough kept-alive connections for its share of the concurrent requests.
+                new PoolOptions().setHttp1MaxSize(Math.max(16, 200 / config.eventLoops())));
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(config.bindHost())
+                .setPort(port)
+                .setSsl(true)
+                .setSslEngineOptions(tlsEngine.options())
+                .setKeyCertOptions(pem)
+                .setCompressionSupported(false)
+                .setReusePort(reusePort)
+                .setTcpQuickAck(vertx.isNativeTransportEnabled()));
+        server.requestHandler(dispatcher.handler(upstream));
+        synchronized (servers) {
+            clients.add(upstream);
+        }
+        return server.listen().onSuccess(bound -> {
+            synchronized (servers) {
+                servers.add(bound);
+            }
         });
     }
 
@@ -151,16 +198,15 @@ public final class Gateway {
             vertx.cancelTimer(sweepTimer);
         }
         List<Future<Void>> closing = new ArrayList<>();
-        if (https != null) {
-            closing.add(https.close());
+        synchronized (servers) {
+            servers.forEach(server -> closing.add(server.close()));
+            clients.forEach(upstream -> closing.add(upstream.close()));
         }
         if (http != null) {
             closing.add(http.close());
         }
-        if (client != null) {
-            closing.add(client.close());
-        }
-        return Future.join(closing).mapEmpty();
+        return Future.join(closing).transform(closed -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+                .mapEmpty();
     }
 
     /** The TLS engine the HTTPS port runs on (OPENSSL or JDK), once started. */

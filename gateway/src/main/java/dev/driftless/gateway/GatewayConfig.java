@@ -46,6 +46,8 @@ import java.util.function.LongSupplier;
  * @param ticker              nanosecond time source of the rate limits' token buckets ({@link System#nanoTime()})
  * @param waker               starts functions scaled to zero on their first request
  * @param wakeTimeout         how long a request waits for such a start (504 after it)
+ * @param eventLoops          HTTPS server instances, each on its own event loop with its own upstream pool
+ *                            (default: one per core, as nginx's {@code worker_processes auto})
  */
 public record GatewayConfig(
         String domain,
@@ -73,7 +75,8 @@ public record GatewayConfig(
         Clock clock,
         LongSupplier ticker,
         Waker waker,
-        Duration wakeTimeout) {
+        Duration wakeTimeout,
+        int eventLoops) {
 
     public GatewayConfig {
         siteLimits = Map.copyOf(siteLimits);
@@ -126,8 +129,18 @@ public record GatewayConfig(
         private LongSupplier ticker = System::nanoTime;
         private Waker waker = Waker.none();
         private Duration wakeTimeout = Duration.ofSeconds(30);
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
 
         private Builder() { }
+
+        /**
+         * How many event loops serve HTTPS (default: the number of cores). Each runs its own server instance
+         * on the shared port and its own upstream connection pool, so an exchange never changes threads.
+         */
+        public Builder eventLoops(int eventLoops) {
+            this.eventLoops = eventLoops;
+            return this;
+        }
 
         /** Required. The base domain, e.g. {@code fn.example.com} or {@code localhost}. */
         public Builder domain(String domain) {
@@ -335,6 +348,9 @@ public record GatewayConfig(
                 problems.add("waker must not be null (Waker.none() wakes nothing)");
             }
             positive(problems, "wakeTimeout", wakeTimeout);
+            if (eventLoops <= 0 || eventLoops > 256) {
+                problems.add("eventLoops must be between 1 and 256 (was " + eventLoops + ")");
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid gateway configuration: " + String.join("; ", problems));
             }
@@ -349,7 +365,7 @@ public record GatewayConfig(
                     clientRequestsPerMinute, clientBurst == null ? clientRequestsPerMinute : clientBurst,
                     clientMaxConcurrent, functionRequestsPerMinute,
                     functionBurst == null ? Math.max(1, functionRequestsPerMinute) : functionBurst,
-                    siteLimits, trustedProxies, Optional.ofNullable(fallback), clock, ticker, waker, wakeTimeout);
+                    siteLimits, trustedProxies, Optional.ofNullable(fallback), clock, ticker, waker, wakeTimeout, eventLoops);
         }
 
         private static boolean validDomain(String domain) {

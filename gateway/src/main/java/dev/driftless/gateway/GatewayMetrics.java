@@ -1,8 +1,14 @@
 package dev.driftless.gateway;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * R.E.D. series per function in the shared Prometheus registry, plus one counter for requests refused
@@ -14,6 +20,7 @@ final class GatewayMetrics {
     private final Counter errors;
     private final Histogram duration;
     private final Counter refused;
+    private final Map<FunctionAddress, Series> perFunction = new ConcurrentHashMap<>();
 
     GatewayMetrics(PrometheusRegistry registry) {
         requests = Counter.builder()
@@ -41,11 +48,40 @@ final class GatewayMetrics {
     }
 
     void record(FunctionAddress address, int status, long durationNanos) {
-        requests.labelValues(address.owner(), address.function(), (status / 100) + "xx").inc();
-        if (status >= 500) {
-            errors.labelValues(address.owner(), address.function()).inc();
+        // The data points of a function are looked up once, not by label values on every request.
+        Series series = perFunction.get(address);
+        if (series == null) {
+            series = perFunction.computeIfAbsent(address, Series::new);
         }
-        duration.labelValues(address.owner(), address.function()).observe(durationNanos / 1e9);
+        int statusClass = status / 100;
+        boolean cached = statusClass >= 1 && statusClass <= 5;
+        CounterDataPoint count = cached ? series.byClass.get(statusClass) : null;
+        if (count == null) {
+            // Created on first use, so only classes that occurred show up (the same data point if two race).
+            count = requests.labelValues(address.owner(), address.function(), statusClass + "xx");
+            if (cached) {
+                series.byClass.set(statusClass, count);
+            }
+        }
+        count.inc();
+        if (status >= 500) {
+            if (series.errors == null) {
+                series.errors = errors.labelValues(address.owner(), address.function());
+            }
+            series.errors.inc();
+        }
+        series.duration.observe(durationNanos / 1e9);
+    }
+
+    /** One function's data points; the counters of status classes 1xx..5xx at their index, once used. */
+    private final class Series {
+        private final AtomicReferenceArray<CounterDataPoint> byClass = new AtomicReferenceArray<>(6);
+        private volatile CounterDataPoint errors;
+        private final DistributionDataPoint duration;
+
+        Series(FunctionAddress address) {
+            duration = GatewayMetrics.this.duration.labelValues(address.owner(), address.function());
+        }
     }
 
     void refused(String reason) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The route table the gateway reads for every request. A route switch is one map write, so each
@@ -16,7 +17,7 @@ public final class InMemoryRouteTable implements RouteTable {
     private final Map<FunctionAddress, Backend> routes = new ConcurrentHashMap<>();
     private final Map<Backend, InFlight> inFlight = new ConcurrentHashMap<>();
     /** When a request last picked a backend of each function (System.nanoTime): what idling is measured from. */
-    private final Map<FunctionAddress, Long> lastPicked = new ConcurrentHashMap<>();
+    private final Map<FunctionAddress, AtomicLong> lastPicked = new ConcurrentHashMap<>();
 
     @Override
     public Optional<Backend> lookup(FunctionAddress address) {
@@ -44,7 +45,8 @@ public final class InMemoryRouteTable implements RouteTable {
 
     /** When a request last picked a backend of {@code address} ({@link System#nanoTime()}), if ever. */
     public Optional<Long> lastRequestNanos(FunctionAddress address) {
-        return Optional.ofNullable(lastPicked.get(address));
+        AtomicLong last = lastPicked.get(address);
+        return last == null ? Optional.empty() : Optional.of(last.get());
     }
 
     /** Requests in flight to {@code address}'s current backend; 0 when it has none. */
@@ -73,7 +75,8 @@ public final class InMemoryRouteTable implements RouteTable {
             InFlight counter = inFlight.computeIfAbsent(backend, b -> new InFlight());
             counter.increment();
             if (backend.equals(routes.get(address))) {
-                lastPicked.put(address, System.nanoTime());
+                // One mutable cell per function: no boxing and no map write per request.
+                lastPicked.computeIfAbsent(address, a -> new AtomicLong()).set(System.nanoTime());
                 return Optional.of(new Lease(backend, counter));
             }
             counter.decrement();

@@ -1,7 +1,6 @@
 package dev.driftless.gateway;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Turns a Host header and a raw (still percent-encoded) path into a {@link Resolution}. Everything
@@ -11,13 +10,13 @@ import java.util.regex.Pattern;
 final class RequestResolver {
     static final int MAX_HOST_LENGTH = 253;
     static final int MAX_PATH_LENGTH = 8192;
-    private static final Pattern HOST_CHARS = Pattern.compile("[a-z0-9.-]+");
-    private static final Pattern PORT = Pattern.compile(":[0-9]{1,5}$");
 
     private final String domain;
+    private final String dotDomain;
 
     RequestResolver(String domain) {
         this.domain = domain.toLowerCase(Locale.ROOT);
+        this.dotDomain = "." + this.domain;
     }
 
     Resolution resolve(String hostHeader, String rawPath) {
@@ -27,11 +26,12 @@ final class RequestResolver {
         if (hostHeader.length() > MAX_HOST_LENGTH + 6) {
             return new Resolution.Refuse(400, "invalid Host header");
         }
-        String host = PORT.matcher(hostHeader).replaceFirst("").toLowerCase(Locale.ROOT);
+        // Runs for every request: plain loops instead of regular expressions.
+        String host = withoutPort(hostHeader).toLowerCase(Locale.ROOT);
         if (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1); // the absolute form names the same host
         }
-        if (!HOST_CHARS.matcher(host).matches() || host.contains("..") || host.startsWith(".")) {
+        if (!hostChars(host) || host.contains("..") || host.startsWith(".")) {
             return new Resolution.Refuse(400, "invalid Host header");
         }
         if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/' || rawPath.length() > MAX_PATH_LENGTH) {
@@ -43,7 +43,7 @@ final class RequestResolver {
         if (host.equals(domain)) {
             return bareDomain(rawPath);
         }
-        if (host.endsWith("." + domain)) {
+        if (host.endsWith(dotDomain)) {
             String owner = host.substring(0, host.length() - domain.length() - 1);
             if (!FunctionAddress.isLabel(owner)) {
                 return new Resolution.Refuse(421, "unknown host");
@@ -51,6 +51,36 @@ final class RequestResolver {
             return function(owner, rawPath.substring(1), "");
         }
         return new Resolution.Refuse(421, "unknown host");
+    }
+
+    /** The host without a trailing {@code :<1 to 5 digits>}. */
+    private static String withoutPort(String hostHeader) {
+        int colon = hostHeader.lastIndexOf(':');
+        int digits = hostHeader.length() - colon - 1;
+        if (colon < 0 || digits < 1 || digits > 5) {
+            return hostHeader;
+        }
+        for (int i = colon + 1; i < hostHeader.length(); i++) {
+            char c = hostHeader.charAt(i);
+            if (c < '0' || c > '9') {
+                return hostHeader;
+            }
+        }
+        return hostHeader.substring(0, colon);
+    }
+
+    /** Non-empty, only {@code a-z 0-9 . -}. */
+    private static boolean hostChars(String host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code /f/<owner>/<function>/<rest>} is a function; anything else belongs to the fallback. */
@@ -100,12 +130,34 @@ final class RequestResolver {
                 return false;
             }
         }
-        for (String segment : lower.split("/", -1)) {
-            String decoded = segment.replace("%2e", ".");
-            if (decoded.equals(".") || decoded.equals("..")) {
+        int start = 0;
+        while (start <= lower.length()) {
+            int end = lower.indexOf('/', start);
+            if (end < 0) {
+                end = lower.length();
+            }
+            if (dotSegment(lower, start, end)) {
                 return false;
             }
+            start = end + 1;
         }
         return true;
+    }
+
+    /** True when {@code lower[from, to)} decodes to {@code .} or {@code ..} (each dot plain or {@code %2e}). */
+    private static boolean dotSegment(String lower, int from, int to) {
+        int dots = 0;
+        int i = from;
+        while (i < to) {
+            if (lower.charAt(i) == '.') {
+                i++;
+            } else if (i + 3 <= to && lower.startsWith("%2e", i)) {
+                i += 3;
+            } else {
+                return false;
+            }
+            dots++;
+        }
+        return dots == 1 || dots == 2;
     }
 }

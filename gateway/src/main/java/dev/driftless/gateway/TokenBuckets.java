@@ -22,7 +22,11 @@ final class TokenBuckets<K> {
 
     /** Takes a token for {@code key}; empty when allowed, else the nanoseconds until a token is back. */
     OptionalLong take(K key, long nowNanos) {
-        return buckets.computeIfAbsent(key, k -> new Bucket(capacity, nowNanos)).take(nowNanos);
+        Bucket bucket = buckets.get(key); // a plain read first: the capturing lambda below allocates
+        if (bucket == null) {
+            bucket = buckets.computeIfAbsent(key, k -> new Bucket(capacity, nowNanos));
+        }
+        return bucket.take(nowNanos);
     }
 
     void sweep(long nowNanos) {

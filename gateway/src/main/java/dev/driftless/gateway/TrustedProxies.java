@@ -105,6 +105,9 @@ public final class TrustedProxies {
 
     /** The client's address, given the connection's peer and the request's {@code X-Forwarded-For} header. */
     public String client(String peer, String forwardedFor) {
+        if (forwardedFor == null || ranges.isEmpty()) {
+            return peer; // the common case, without building a chain
+        }
         List<String> chain = chain(peer, forwardedFor);
         for (int i = chain.size() - 1; i > 0; i--) {
             if (!trusted(chain.get(i))) {
@@ -116,6 +119,9 @@ public final class TrustedProxies {
 
     /** The {@code X-Forwarded-For} to send to the function: the trusted part of the chain, then the peer. */
     public String forwardedFor(String peer, String forwardedFor) {
+        if (forwardedFor == null || ranges.isEmpty()) {
+            return peer;
+        }
         return String.join(", ", chain(peer, forwardedFor));
     }
 

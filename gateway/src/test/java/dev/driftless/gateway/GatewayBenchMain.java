@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +26,14 @@ public final class GatewayBenchMain {
         Path portsFile = Path.of(args[1]);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         Buffer hello = Buffer.buffer("hello from the function\n");
-        var backend = vertx.createHttpServer().requestHandler(request -> request.response()
-                .putHeader("Content-Type", "text/plain").end(hello));
-        backend.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // The function gets an event loop of its own, as a function process has its own CPU time: it must
+        // not share a thread with one of the gateway's event loops (that would bill the function to the gateway).
+        HttpServer[] started = new HttpServer[1];
+        vertx.deployVerticle(context -> vertx.createHttpServer().requestHandler(request -> request.response()
+                        .putHeader("Content-Type", "text/plain").end(hello))
+                .listen(0, "127.0.0.1").onSuccess(server -> started[0] = server))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        HttpServer backend = started[0];
 
         InMemoryRouteTable routes = new InMemoryRouteTable();
         routes.route(new FunctionAddress("bench", "hello"), new Backend("127.0.0.1", backend.actualPort(), "v1"));

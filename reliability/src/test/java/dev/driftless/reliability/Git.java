@@ -26,6 +26,10 @@ final class Git {
         this.token = token == null ? "" : token;
     }
 
+    Path dirPath() {
+        return dir;
+    }
+
     /** Runs git and fails on a non-zero exit. */
     String run(String... args) throws IOException, InterruptedException {
         Result result = tryRun(args);

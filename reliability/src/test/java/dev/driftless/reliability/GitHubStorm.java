@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A WireMock GitHub having a bad time: while {@link #raging()}, most status posts get a 500, 502 or 503, or a
+ * A WireMock GitHub having a bad time: while {@link #raging()}, most status posts (not the reads) get a 500, 502 or 503, or a
  * secondary rate limit (429 with {@code Retry-After}); the rest go through. Counts what it injected.
  */
 final class GitHubStorm implements ResponseDefinitionTransformerV2 {
@@ -40,7 +40,8 @@ final class GitHubStorm implements ResponseDefinitionTransformerV2 {
     @Override
     public ResponseDefinition transform(ServeEvent serveEvent) {
         ResponseDefinition normal = serveEvent.getResponseDefinition();
-        if (!raging.get() || !serveEvent.getRequest().getUrl().contains("/statuses/")) {
+        if (!raging.get() || !serveEvent.getRequest().getUrl().contains("/statuses/")
+                || !serveEvent.getRequest().getMethod().getName().equals("POST")) {
             return normal;
         }
         int roll;

@@ -202,11 +202,18 @@ class KillNineTest {
 
         private void setUp() throws Exception {
             WireMockConfiguration options = WireMockConfiguration.options().dynamicPort();
+            GitHubStatusList statusList = new GitHubStatusList();
             if (storm != null) {
-                options.extensions(storm);
+                options.extensions(storm, statusList); // the storm hits the status list too
+            } else {
+                options.extensions(statusList);
             }
             github = new WireMockServer(options);
+            statusList.server(github);
             github.start();
+            // Stubbed so that a GET is a matched request; the answer is GitHubStatusList's.
+            github.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlMatching("/repos/.*/statuses/[0-9a-f]{40}.*"))
+                    .willReturn(aResponse().withStatus(200).withBody("[]")));
             resources.add(github::stop);
             github.stubFor(post(urlEqualTo("/app/installations/" + INSTALLATION + "/access_tokens"))
                     .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
@@ -545,7 +552,8 @@ class KillNineTest {
             java.util.Set<String> reached = new java.util.HashSet<>();
             for (com.github.tomakehurst.wiremock.stubbing.ServeEvent event : github.getAllServeEvents()) {
                 LoggedRequest request = event.getRequest();
-                if (!request.getUrl().contains("/statuses/") || event.getResponse().getStatus() / 100 != 2) {
+                if (!request.getMethod().getName().equals("POST") || !request.getUrl().contains("/statuses/")
+                        || event.getResponse().getStatus() / 100 != 2) {
                     continue; // a status GitHub refused (the storm) was not posted
                 }
                 String url = request.getUrl();

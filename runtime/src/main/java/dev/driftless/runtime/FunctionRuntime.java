@@ -34,6 +34,21 @@ public interface FunctionRuntime extends AutoCloseable {
     /** Stops and removes one function of a repository. No-op when it does not run. */
     void remove(String owner, String repository, String function) throws InterruptedException;
 
+    /**
+     * Scales one function to zero: nothing serves it any more, but it stays deployed as it is, and a runtime may
+     * keep what starting the same deployment again would otherwise redo (the local runtime keeps the unpacked image
+     * root and the launch plan; Kubernetes scales its Deployment to 0 replicas and marks it, so putting it back is a
+     * wake, not drift). {@link #deploy} of the same deployment starts it again (a runtime that kept its pieces
+     * starts only the process or pods; a deployment that differs rolls out as usual); {@link #remove} removes it for
+     * good. While at zero a runtime lists it with {@code ready = desired = 0}, or not at all. No-op when it does not
+     * run.
+     *
+     * <p>The default removes it: correct, only slower to start again.
+     */
+    default void scaleToZero(FunctionDeployment deployment) throws InterruptedException {
+        remove(deployment.owner(), deployment.repository(), deployment.function());
+    }
+
     /** The last lines the function's current instance wrote (stdout and stderr), oldest first. */
     List<String> recentLogs(String owner, String function, int maxLines);
 

@@ -29,6 +29,43 @@ abstract class GitHubPublisher implements StatusPublisher {
     /** Makes the one github-api call for this status; returns the check run id to keep (check-run mode). */
     abstract OptionalLong send(GHRepository repository, CommitStatus status, OptionalLong checkRunId) throws IOException;
 
+    /**
+     * Whether GitHub already shows {@code status} as the newest of its context on its commit; one or more GET
+     * requests. Publishers that cannot tell return null (the status is then sent again: at least once).
+     */
+    abstract Boolean shownOnGitHub(GHRepository repository, CommitStatus status, OptionalLong checkRunId) throws IOException;
+
+    /** github-api's paging wraps the answer's {@code HttpException} in an unchecked {@code GHException}. */
+    private Boolean shownOnGitHubUnwrapped(GHRepository repository, CommitStatus status, OptionalLong checkRunId) throws IOException {
+        try {
+            return shownOnGitHub(repository, status, checkRunId);
+        } catch (org.kohsuke.github.GHException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public final Optional<PublishResult> alreadyPublished(CommitStatus status, OptionalLong checkRunId) {
+        try {
+            GitHub client = clients.client(status.installationId());
+            Boolean shown = shownOnGitHubUnwrapped(GitHubClients.repository(client, status.owner(), status.repo()), status, checkRunId);
+            if (shown == null || !shown) {
+                return Optional.empty();
+            }
+            GitHubAnswer answer = clients.lastAnswer();
+            return Optional.of(new PublishResult.Delivered(answer == null ? 200 : answer.status(), checkRunId, null));
+        } catch (IOException e) {
+            // Not known either way: a 401 or a 404 here is what the POST would get too, so the same rules apply.
+            return Optional.of(GitHubAnswer.of(e).map(a -> relabel(classify(a), "looking for an earlier attempt: "))
+                    .orElseGet(() -> new PublishResult.Retry(0, "looking for an earlier attempt: " + GitHubAnswer.networkError(e), null)));
+        } catch (IllegalArgumentException e) {
+            return Optional.of(new PublishResult.Refused(0, e.getMessage()));
+        }
+    }
+
     @Override
     public String rateLimitKey(CommitStatus status) {
         return clients.rateLimitKey(status.installationId());

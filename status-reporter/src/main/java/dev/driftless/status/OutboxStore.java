@@ -21,6 +21,19 @@ final class OutboxStore {
     /** A claimed row: the status, how often it was tried, and the check run to update, if any. */
     record Claimed(long id, CommitStatus status, int attempts, OptionalLong checkRunId) {}
 
+    /**
+     * A row just leased. {@code inDoubt}: it was still held by another lease (or marked {@link #UNCONFIRMED}) when
+     * it was claimed, so an earlier attempt may have reached GitHub without its answer being recorded (the sender was
+     * killed or lost the database in between); GitHub is asked before it is sent again.
+     */
+    record Lease(long id, boolean inDoubt) {}
+
+    /**
+     * The lease owner of a row whose earlier attempt's outcome is still unknown (GitHub could not be asked yet): never
+     * a sender's name, so no sender's guarded update matches it, and claiming it again keeps it in doubt.
+     */
+    static final String UNCONFIRMED = "unconfirmed";
+
     private final DataSource dataSource;
 
     OutboxStore(DataSource dataSource) {
@@ -34,13 +47,13 @@ final class OutboxStore {
      * claim side by side on PostgreSQL; the lease then keeps the row theirs while they call GitHub without
      * holding a transaction open.
      */
-    List<Long> claim(String leaseOwner, int limit, Instant now, Duration lease) throws SQLException {
-        List<Long> ids = new ArrayList<>();
+    List<Lease> claim(String leaseOwner, int limit, Instant now, Duration lease) throws SQLException {
+        List<Lease> ids = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement select = c.prepareStatement("""
-                        SELECT o.id FROM status_outbox o
+                        SELECT o.id, o.lease_owner FROM status_outbox o
                         WHERE o.outcome = 'pending' AND o.next_attempt_at <= ?
                           AND (o.lease_until IS NULL OR o.lease_until <= ?)
                           AND NOT EXISTS (SELECT 1 FROM status_outbox e
@@ -54,16 +67,17 @@ final class OutboxStore {
                     select.setInt(3, limit);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
-                            ids.add(rs.getLong(1));
+                            // Every way a sender lets go of a row clears lease_owner; one still set was dropped.
+                            ids.add(new Lease(rs.getLong(1), rs.getString(2) != null));
                         }
                     }
                 }
                 try (PreparedStatement update = c.prepareStatement(
                         "UPDATE status_outbox SET lease_owner = ?, lease_until = ? WHERE id = ?")) {
-                    for (long id : ids) {
+                    for (Lease claimed : ids) {
                         update.setString(1, leaseOwner);
                         update.setTimestamp(2, Timestamp.from(now.plus(lease)));
-                        update.setLong(3, id);
+                        update.setLong(3, claimed.id());
                         update.addBatch();
                     }
                     update.executeBatch();
@@ -161,14 +175,39 @@ final class OutboxStore {
         update(id, leaseOwner, httpStatus, reason, next, 0);
     }
 
-    /** Gives a claimed row back untouched (the sender is stopping). */
-    void release(long id, String leaseOwner) throws SQLException {
+    /** Gives a claimed row back untouched (the sender is stopping); a row in doubt stays in doubt. */
+    void release(long id, String leaseOwner, boolean inDoubt) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("""
-                     UPDATE status_outbox SET lease_owner = NULL, lease_until = NULL
+                     UPDATE status_outbox SET lease_owner = ?, lease_until = NULL
                      WHERE id = ? AND lease_owner = ?""")) {
-            update.setLong(1, id);
-            update.setString(2, leaseOwner);
+            update.setString(1, inDoubt ? UNCONFIRMED : null);
+            update.setLong(2, id);
+            update.setString(3, leaseOwner);
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * GitHub could not be asked whether the earlier attempt went through: tried again at {@code next}, still in
+     * doubt (marked {@link #UNCONFIRMED}, so it is looked up, not posted blindly, next time too).
+     */
+    void unconfirmedUntil(long id, String leaseOwner, Integer httpStatus, String reason, Instant next, int attempt)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("""
+                     UPDATE status_outbox SET attempts = attempts + ?, next_attempt_at = ?,
+                         last_http_status = COALESCE(?, last_http_status), last_error = ?,
+                         lease_owner = ?, lease_until = ?
+                     WHERE id = ? AND lease_owner = ? AND outcome = 'pending'""")) {
+            update.setInt(1, attempt);
+            update.setTimestamp(2, Timestamp.from(next));
+            update.setObject(3, httpStatus, java.sql.Types.INTEGER);
+            update.setString(4, cut(reason));
+            update.setString(5, UNCONFIRMED);
+            update.setTimestamp(6, Timestamp.from(next));
+            update.setLong(7, id);
+            update.setString(8, leaseOwner);
             update.executeUpdate();
         }
     }

@@ -17,6 +17,18 @@ public interface StatusPublisher {
      */
     PublishResult publish(CommitStatus status, OptionalLong checkRunId);
 
+    /**
+     * Asked before sending a status again whose previous attempt's answer was never recorded (its sender was
+     * killed, or lost the database, between GitHub's answer and the record): {@code Delivered} when GitHub already
+     * shows this very status (state, description, target) as the newest of its context on its commit, so it is not
+     * posted twice; empty when it is not there (send it); {@code Retry} or {@code RateLimited} when GitHub could
+     * not be asked (ask again later rather than post blindly). A publisher that cannot tell answers empty, which
+     * makes its delivery at least once.
+     */
+    default java.util.Optional<PublishResult> alreadyPublished(CommitStatus status, OptionalLong checkRunId) {
+        return java.util.Optional.empty();
+    }
+
     /** Statuses with the same key share one rate limit (same token): the sender pauses them together. */
     default String rateLimitKey(CommitStatus status) {
         return "github";

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>4xx that will not change (404, 422, 401 after a token refresh …): failed at once with the reason.</li>
  * </ul>
  * Rows live in the database, so a new sender on the same database (a restart, another replica) delivers
- * whatever is left. Delivery is at least once: a sender that dies after GitHub answered but before it
- * recorded the answer leaves a row that is sent again when its lease runs out.
+ * whatever is left. A sender that dies after GitHub answered but before it recorded the answer leaves a row
+ * still leased; whoever claims it when the lease runs out asks GitHub whether that status is already the newest
+ * of its context on the commit, and sends it only if not (commit statuses: at most once, as long as GitHub can be
+ * asked; check runs: at least once).
  */
 public final class StatusSender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusSender.class);
@@ -161,25 +164,25 @@ public final class StatusSender implements AutoCloseable {
 
     /** One pass over the due rows; returns how many were claimed. */
     int sendDueRows() throws SQLException {
-        List<Long> ids = store.claim(leaseOwner, batchSize, clock.instant(), lease);
-        List<Long> left = new ArrayList<>(ids);
+        List<OutboxStore.Lease> leases = store.claim(leaseOwner, batchSize, clock.instant(), lease);
+        List<OutboxStore.Lease> left = new ArrayList<>(leases);
         try {
-            for (long id : ids) {
+            for (OutboxStore.Lease claimed : leases) {
                 if (!running) {
                     break;
                 }
-                left.remove(Long.valueOf(id));
-                sendOne(id);
+                left.remove(claimed);
+                sendOne(claimed.id(), claimed.inDoubt());
             }
         } finally {
-            for (long id : left) {
-                store.release(id, leaseOwner);
+            for (OutboxStore.Lease claimed : left) {
+                store.release(claimed.id(), leaseOwner, claimed.inDoubt());
             }
         }
-        return ids.size();
+        return leases.size();
     }
 
-    private void sendOne(long id) throws SQLException {
+    private void sendOne(long id, boolean inDoubt) throws SQLException {
         OutboxStore.Claimed row;
         try {
             row = store.renewAndLoad(id, leaseOwner, clock.instant(), lease);
@@ -194,7 +197,14 @@ public final class StatusSender implements AutoCloseable {
         String key = publisher.rateLimitKey(status);
         Instant paused = pausedUntil.get(key);
         if (paused != null && paused.isAfter(clock.instant())) {
-            store.postpone(id, leaseOwner, null, "waiting for the rate limit of " + key + " to reset", paused);
+            if (inDoubt) {
+                store.unconfirmedUntil(id, leaseOwner, null, "waiting for the rate limit of " + key + " to reset", paused, 0);
+            } else {
+                store.postpone(id, leaseOwner, null, "waiting for the rate limit of " + key + " to reset", paused);
+            }
+            return;
+        }
+        if (inDoubt && !alreadyPublishedOrSend(row, key)) {
             return;
         }
         PublishResult result;
@@ -234,6 +244,48 @@ public final class StatusSender implements AutoCloseable {
                 LOG.info("{} not delivered ({}), attempt {} of {}, next at {}", what, r.reason(), attempts, maxAttempts, next);
             }
         }
+    }
+
+    /**
+     * A row whose earlier attempt may have reached GitHub unrecorded (the sender was killed, or lost the database,
+     * between GitHub's answer and the record): asks GitHub first. Returns true when it is not there and must be
+     * sent; otherwise records what happened (delivered by the earlier attempt, or asked again later, still in doubt).
+     */
+    private boolean alreadyPublishedOrSend(OutboxStore.Claimed row, String key) throws SQLException {
+        CommitStatus status = row.status();
+        Optional<PublishResult> found;
+        try {
+            found = publisher.alreadyPublished(status, row.checkRunId());
+        } catch (RuntimeException e) {
+            found = Optional.of(new PublishResult.Retry(0, "unexpected error looking for an earlier attempt: " + e, null));
+        }
+        if (found.isEmpty()) {
+            return true;
+        }
+        Instant now = clock.instant();
+        PublishResult result = found.get();
+        if (result instanceof PublishResult.Delivered d) {
+            store.delivered(row, leaseOwner, d.httpStatus(), d.checkRunId(), now);
+            LOG.info("{}/{}@{} {}: already on GitHub from an attempt whose answer was lost; not sent again",
+                    status.owner(), status.repo(), status.sha().substring(0, 7), status.context());
+        } else if (result instanceof PublishResult.RateLimited r) {
+            pausedUntil.merge(key, r.until(), (a, b) -> a.isAfter(b) ? a : b);
+            store.unconfirmedUntil(row.id(), leaseOwner, r.httpStatus(), r.reason(), r.until(), 0);
+        } else if (result instanceof PublishResult.Refused f) {
+            store.failed(row.id(), leaseOwner, f.httpStatus(), f.reason(), now);
+        } else if (result instanceof PublishResult.Retry r) {
+            int attempts = row.attempts() + 1;
+            if (attempts >= maxAttempts) {
+                store.failed(row.id(), leaseOwner, r.httpStatus(), "gave up after " + attempts + " attempts: " + r.reason(), now);
+            } else {
+                Instant next = now.plus(backoff(attempts));
+                if (r.notBefore() != null && r.notBefore().isAfter(next)) {
+                    next = r.notBefore();
+                }
+                store.unconfirmedUntil(row.id(), leaseOwner, r.httpStatus(), r.reason(), next, 1);
+            }
+        }
+        return false;
     }
 
     /** Exponential backoff with full jitter: uniformly in [d/2, d], d = base · 2^(attempt-1), capped. */

@@ -35,6 +35,7 @@ import dev.driftless.reconciler.reconcile.CommitStatuses;
 import dev.driftless.reconciler.http.ApiAuth;
 import dev.driftless.reconciler.reconcile.CommitBuilder;
 import dev.driftless.reconciler.reconcile.Reconciler;
+import dev.driftless.reconciler.notify.Notifications;
 import dev.driftless.reconciler.secrets.SealedSecretImporter;
 import dev.driftless.reconciler.secrets.SealingKey;
 import dev.driftless.reconciler.secrets.SecretKeyRing;
@@ -88,6 +89,7 @@ public final class FunctionsModule implements DaemonModule {
     private volatile Gateway gateway;
     private volatile Optional<StatusSender> statusSender = Optional.empty();
     private volatile FunctionRuntime runtime;
+    private volatile Notifications notifications;
 
     @Override
     public int order() {
@@ -143,7 +145,7 @@ public final class FunctionsModule implements DaemonModule {
                     + "(in its data folder): other replicas cannot read what it encrypts; mount one Secret on every replica "
                     + "and set DRIFTLESS_SECRETS_KEY_FILE and DRIFTLESS_SEALING_KEY_FILE\"");
         }
-        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets);
+        RoutedRuntime routedRuntime = runtime(config, data, builder, routes, gateway, timeouts, secrets, context.registry());
         runtime = scaleToZero(config, routedRuntime, routes, context);
         context.onStop("runtime", runtime);
 
@@ -175,9 +177,11 @@ public final class FunctionsModule implements DaemonModule {
             }
         });
 
-        CommitBuilder commits = new SealedSecretImporter(secrets, sealing, audit).around(builder::build);
+        notifications = Notifications.start(context, secrets, audit);
+        CommitBuilder commits = notifications.readingRepositoryFile(
+                new SealedSecretImporter(secrets, sealing, audit).around(builder::build));
         reconciler = new Reconciler(context.database(), commits, runtime, statuses, new RepositoryHeads(), urls,
-                context.clock());
+                context.clock(), notifications.events());
         CheckoutTokens tokens = github.<CheckoutTokens>map(access -> installation ->
                 Optional.of(access.repositoryToken(installation.orElse(null)))).orElse(CheckoutTokens.none());
         ReconcileJobs jobs = new ReconcileJobs(context.database(), reconciler, tokens, config.trackedBranch(),
@@ -223,7 +227,8 @@ public final class FunctionsModule implements DaemonModule {
             return context.tokens().ownerOf(token).map(owner -> new Principal(owner, false, Set.of(owner)));
         };
         StoreDashboardData dashboardData = new StoreDashboardData(context.database(), runtime,
-                traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers, audit, secrets);
+                traffic(), urls, commitLinks(context, config), context.queue(), context.intake()::wakeWorkers, audit, secrets)
+                .withNotifications(new dev.driftless.reconciler.notify.NotificationsDashboard(notifications.changes()));
         Function<Principal, List<String>> visibleOwners =
                 principal -> principal.admin() ? dashboardData.owners() : List.copyOf(principal.owners());
         // Sessions in the store: shared by the replicas, kept across restarts; each login goes to the audit trail.
@@ -249,6 +254,7 @@ public final class FunctionsModule implements DaemonModule {
         SecretRoutes secretRoutes = new SecretRoutes(secrets, sealing, audit, apiAuth);
         secretRoutes.mount(http);
         secretRoutes.mount(site);
+        notifications.mount(apiAuth, http, site);
 
         // Functions that served before a restart serve again: the local runtime starts them, Kubernetes writes nothing.
         Thread restore = new Thread(() -> {
@@ -277,6 +283,11 @@ public final class FunctionsModule implements DaemonModule {
     /** The runtime the reconciler deploys to (with scale to zero around the local one). */
     public FunctionRuntime runtime() {
         return runtime;
+    }
+
+    /** Notifications (after start): tests in this process reach the sender. */
+    public Notifications notifications() {
+        return notifications;
     }
 
     public Gateway gateway() {
@@ -355,33 +366,49 @@ public final class FunctionsModule implements DaemonModule {
     }
 
     private static RoutedRuntime runtime(DriftlessConfig config, Path data, Builder builder, InMemoryRouteTable routes,
-                                           Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets) {
+                                           Gateway gateway, FunctionTimeouts timeouts, SecretStore secrets,
+                                           io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
         if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout.
+            // Secrets from the encrypted store become Secrets in fn-<owner> before each rollout. The informers list
+            // once before the daemon goes on (the first resync reads from their cache); closed with the runtime.
             KubernetesRuntime kubernetes = KubernetesRuntime.connect(config.kubernetes())
-                    .withSecrets(secrets.values()::read);
+                    .withSecrets(secrets.values()::read)
+                    .start();
             return new RoutedRuntime(kubernetes, Optional.of(kubernetes::endpoint), routes, gateway::coverOwnerHost, timeouts);
         }
         LocalRuntimeSettings settings = LocalRuntimeSettings.defaults(data).withSecrets(secrets.values())
-                .withEgress(config.functionEgress());
+                .withEgress(config.functionEgress()).withNetwork(config.functionNetwork());
         // LocalRuntime says once, loudly, when it cannot sandbox or wall off the network.
-        return new RoutedRuntime(new LocalRuntime(settings, builder.imageSource(), routes), Optional.empty(), routes,
-                gateway::coverOwnerHost, timeouts);
+        LocalRuntime local = new LocalRuntime(settings, builder.imageSource(), routes);
+        // Roots kept for sleeping functions take disk too: shown apart from those of running instances.
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("driftless_image_roots_bytes")
+                .help("Disk taken by unpacked image roots of the local runtime, by what keeps them (running, asleep)")
+                .labelNames("kept_for")
+                .callback(callback -> {
+                    LocalRuntime.RootsUsage usage = local.rootsUsage();
+                    callback.call(usage.runningBytes(), "running");
+                    callback.call(usage.asleepBytes(), "asleep");
+                })
+                .register(registry);
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("driftless_image_roots")
+                .help("Unpacked image roots of the local runtime, by what keeps them (running, asleep)")
+                .labelNames("kept_for")
+                .callback(callback -> {
+                    LocalRuntime.RootsUsage usage = local.rootsUsage();
+                    callback.call(usage.runningRoots(), "running");
+                    callback.call(usage.asleepRoots(), "asleep");
+                })
+                .register(registry);
+        return new RoutedRuntime(local, Optional.empty(), routes, gateway::coverOwnerHost, timeouts);
     }
 
     /**
-     * Idle functions stop and the gateway's first request wakes them. The local runtime only: on Kubernetes
-     * every replica routes every function to its Service, which a per-replica idler cannot scale safely yet.
+     * Idle functions stop and the gateway's first request wakes them: the local runtime stops the instance, the
+     * Kubernetes runtime scales the Deployment to 0. The idle clock is this replica's traffic, so on Kubernetes it
+     * is meant for one daemon replica (README "Scale to zero").
      */
     private static FunctionRuntime scaleToZero(DriftlessConfig config, RoutedRuntime runtime, InMemoryRouteTable routes,
                                                DaemonContext context) {
-        if (config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES) {
-            if (config.scaleToZeroByDefault()) {
-                LOG.warn("event=scale_to_zero.unsupported runtime=kubernetes message=\"DRIFTLESS_SCALE_TO_ZERO applies to "
-                        + "the local runtime only; functions on Kubernetes keep their replicas\"");
-            }
-            return runtime;
-        }
         ScaleToZero scaling = new ScaleToZero(runtime, ScaleToZero.Activity.of(routes),
                 new ScaleToZero.Policy(config.scaleToZeroByDefault(), config.scaleToZeroIdle()), context.registry());
         scaling.start(ScaleToZero.CHECK_INTERVAL);

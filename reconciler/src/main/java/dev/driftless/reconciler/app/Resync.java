@@ -23,9 +23,17 @@ import java.util.concurrent.TimeUnit;
  * repository and branch, so a resync next to a push costs one pass. With several replicas only the leader
  * queues (see {@link Leadership}); the others keep their timer and skip its ticks, so whichever becomes
  * leader resyncs within one interval.
+ *
+ * <p>The first pass runs {@link #STARTUP_PASS} after start rather than one interval later: a push the built-in git
+ * endpoint took (the ref moved) but whose recording a crash cut off has nothing queued and no webhook to come, and
+ * pushing again finds "Everything up-to-date"; this pass deploys it within seconds of the restart. A reconcile that
+ * finds nothing to do changes nothing.
  */
 final class Resync implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Resync.class);
+
+    /** How long after start the first pass runs (or one interval, if shorter): once jobs left over have been resumed. */
+    static final Duration STARTUP_PASS = Duration.ofSeconds(5);
 
     private final Transactions store;
     private final JobQueue queue;
@@ -51,13 +59,16 @@ final class Resync implements AutoCloseable {
     }
 
     void start() {
-        schedule();
+        schedule(Math.min(interval.toMillis(), STARTUP_PASS.toMillis()));
     }
 
     private void schedule() {
         long base = interval.toMillis();
         long jitter = (long) (base * 0.1);
-        long delay = base + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1));
+        schedule(base + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1)));
+    }
+
+    private void schedule(long delay) {
         timer.schedule(() -> {
             try {
                 tick();

@@ -50,6 +50,8 @@ final class RoutedRuntime implements FunctionRuntime {
     private final Set<String> coveredOwners = ConcurrentHashMap.newKeySet();
     /** Every function routed to its Service, with when this replica last deployed it (EPOCH: learned from the store). */
     private final Map<FunctionAddress, Instant> routed = new ConcurrentHashMap<>();
+    /** Scaled to zero by this replica: not routed, so the gateway's first request takes the wake path. */
+    private final Set<FunctionAddress> asleep = ConcurrentHashMap.newKeySet();
     private final Clock clock;
 
     /**
@@ -80,9 +82,24 @@ final class RoutedRuntime implements FunctionRuntime {
     public RolloutResult deploy(FunctionDeployment deployment) throws InterruptedException {
         RolloutResult result = delegate.deploy(deployment);
         if (!result.failed()) {
+            if (FunctionAddress.isLabel(deployment.owner()) && FunctionAddress.isLabel(deployment.function())) {
+                asleep.remove(new FunctionAddress(deployment.owner(), deployment.function()));
+            }
             learn(deployment, clock.instant());
         }
         return result;
+    }
+
+    /** Scales the function to zero and unroutes it (Kubernetes: its Service has no pods to answer now). */
+    @Override
+    public void scaleToZero(FunctionDeployment deployment) throws InterruptedException {
+        if (serviceAddress.isPresent() && FunctionAddress.isLabel(deployment.owner()) && FunctionAddress.isLabel(deployment.function())) {
+            FunctionAddress address = new FunctionAddress(deployment.owner(), deployment.function());
+            asleep.add(address);
+            routed.remove(address);
+            routes.unroute(address);
+        }
+        delegate.scaleToZero(deployment);
     }
 
     /**
@@ -100,6 +117,9 @@ final class RoutedRuntime implements FunctionRuntime {
                 continue;
             }
             FunctionAddress address = new FunctionAddress(deployment.owner(), deployment.function());
+            if (asleep.contains(address)) {
+                continue; // its release still serves in the store, but it waits for a request to wake it
+            }
             current.add(address);
             Backend backend = backend(deployment);
             if (!routes.lookup(address).equals(Optional.of(backend))) {
@@ -163,6 +183,7 @@ final class RoutedRuntime implements FunctionRuntime {
         timeouts.removed(owner, function);
         if (serviceAddress.isPresent() && FunctionAddress.isLabel(owner) && FunctionAddress.isLabel(function)) {
             FunctionAddress address = new FunctionAddress(owner, function);
+            asleep.remove(address);
             routed.remove(address);
             routes.unroute(address);
         }

@@ -1,6 +1,8 @@
 package dev.driftless.reconciler.app;
 
 import dev.driftless.builder.StackDuration;
+import dev.driftless.dashboard.Views;
+import dev.driftless.reconciler.dashboard.ScaleToZeroSource;
 import dev.driftless.gateway.FunctionAddress;
 import dev.driftless.gateway.InMemoryRouteTable;
 import dev.driftless.gateway.Waker;
@@ -38,10 +40,11 @@ import java.util.function.LongSupplier;
  * <p>A decorator of the runtime, so the reconciler sees a sleeping function as deployed: a resync with
  * the same desired state is {@code UNCHANGED} and does not wake it, a push with a new version deploys it
  * (and it sleeps again after the idle period), a prune removes it. Sleep: mark asleep, unroute (new requests
- * take the wake path), wait for requests in flight to finish, then stop the instance. The sleeping set is
+ * take the wake path), wait for requests in flight to finish, then stop the instance through
+ * {@link FunctionRuntime#scaleToZero}, which lets the runtime keep what a wake would otherwise redo. The sleeping set is
  * in memory: after a restart every function starts once, then sleeps again when idle.
  */
-final class ScaleToZero implements FunctionRuntime, Waker {
+final class ScaleToZero implements FunctionRuntime, Waker, ScaleToZeroSource {
     private static final Logger LOG = LoggerFactory.getLogger(ScaleToZero.class);
     static final String LABEL = "com.openfaas.scale.zero";
     static final String DURATION_LABEL = "com.openfaas.scale.zero-duration";
@@ -91,6 +94,21 @@ final class ScaleToZero implements FunctionRuntime, Waker {
     private final Counter wakes;
     private final Histogram wakeSeconds;
     private final Counter sleeps;
+
+    /** Wakes of one function since the daemon started, for its dashboard page. */
+    private record WakeStats(long started, long failed, double totalSeconds, double lastSeconds) {
+        static final WakeStats NONE = new WakeStats(0, 0, 0, 0);
+
+        WakeStats plusStarted(double seconds) {
+            return new WakeStats(started + 1, failed, totalSeconds + seconds, seconds);
+        }
+
+        WakeStats plusFailed() {
+            return new WakeStats(started, failed + 1, totalSeconds, lastSeconds);
+        }
+    }
+
+    private final Map<FunctionAddress, WakeStats> wakeStats = new ConcurrentHashMap<>();
 
     /** A function that may sleep, with when it last became ready (idling counts from there too). */
     private record Awake(FunctionDeployment deployment, Duration idle, long readyAtNanos) {
@@ -216,6 +234,7 @@ final class ScaleToZero implements FunctionRuntime, Waker {
             RolloutResult result = delegate.deploy(deployment);
             if (result.failed()) {
                 wakes.labelValues(address.owner(), address.function(), "failed").inc();
+                wakeStats.merge(address, WakeStats.NONE.plusFailed(), (a, b) -> a.plusFailed());
                 LOG.warn("event=wake_failed owner={} function={} reason={} message=\"{}\"", address.owner(),
                         address.function(), result.reason(), result.message());
                 throw new IllegalStateException(result.reason() + ": " + result.message());
@@ -225,6 +244,7 @@ final class ScaleToZero implements FunctionRuntime, Waker {
             double seconds = (nanoClock.getAsLong() - askedNanos) / 1e9;
             wakes.labelValues(address.owner(), address.function(), "started").inc();
             wakeSeconds.labelValues(address.owner(), address.function()).observe(seconds);
+            wakeStats.merge(address, WakeStats.NONE.plusStarted(seconds), (a, b) -> a.plusStarted(seconds));
             LOG.info("event=woken owner={} function={} seconds={}", address.owner(), address.function(),
                     String.format(Locale.ROOT, "%.3f", seconds));
         } finally {
@@ -271,13 +291,34 @@ final class ScaleToZero implements FunctionRuntime, Waker {
             // Asleep first, so a request that finds no route from here on takes the wake path.
             asleep.put(address, deployment);
             awake.remove(address);
-            delegate.remove(deployment.owner(), deployment.repository(), deployment.function());
+            // The runtime keeps what it can (the local one: unpacked root, launch plan) so a wake only starts it.
+            delegate.scaleToZero(deployment);
             sleeps.labelValues(address.owner(), address.function()).inc();
             LOG.info("event=scaled_to_zero owner={} function={} idle={}", address.owner(), address.function(),
                     state.idle());
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Optional<Views.ScaleToZeroView> scaleToZero(String owner, String function) {
+        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
+            return Optional.empty();
+        }
+        FunctionAddress address = new FunctionAddress(owner, function);
+        FunctionDeployment sleeping = asleep.get(address);
+        Awake state = awake.get(address);
+        Optional<Duration> idle = sleeping != null ? idlePeriod(sleeping)
+                : state != null ? Optional.of(state.idle()) : Optional.empty();
+        if (idle.isEmpty()) {
+            return Optional.empty();
+        }
+        WakeStats stats = wakeStats.getOrDefault(address, WakeStats.NONE);
+        return Optional.of(new Views.ScaleToZeroView(sleeping != null, idle.get(), stats.started() + stats.failed(),
+                stats.failed(),
+                stats.started() == 0 ? Optional.empty() : Optional.of(stats.lastSeconds() * 1000),
+                stats.started() == 0 ? Optional.empty() : Optional.of(stats.totalSeconds() * 1000 / stats.started())));
     }
 
     /** Whether the function is scaled to zero now. */
@@ -288,17 +329,29 @@ final class ScaleToZero implements FunctionRuntime, Waker {
 
     @Override
     public List<DeployedFunction> list(String owner, String repository) {
-        List<DeployedFunction> all = new ArrayList<>(delegate.list(owner, repository));
-        asleep.values().stream()
-                .filter(d -> d.owner().equals(owner) && d.repository().equals(repository))
-                .forEach(d -> all.add(sleeping(d)));
-        return List.copyOf(all);
+        return withSleeping(delegate.list(owner, repository),
+                d -> d.owner().equals(owner) && d.repository().equals(repository));
     }
 
     @Override
     public List<DeployedFunction> listOwner(String owner) {
-        List<DeployedFunction> all = new ArrayList<>(delegate.listOwner(owner));
-        asleep.values().stream().filter(d -> d.owner().equals(owner)).forEach(d -> all.add(sleeping(d)));
+        return withSleeping(delegate.listOwner(owner), d -> d.owner().equals(owner));
+    }
+
+    /**
+     * What the runtime lists, with each sleeping function listed once as this decorator recorded it: a runtime
+     * that keeps a function at zero lists it itself (with 0 instances), one that removed it does not.
+     */
+    private List<DeployedFunction> withSleeping(List<DeployedFunction> listed,
+                                                java.util.function.Predicate<FunctionDeployment> wanted) {
+        List<DeployedFunction> all = new ArrayList<>();
+        for (DeployedFunction f : listed) {
+            if (!(FunctionAddress.isLabel(f.owner()) && FunctionAddress.isLabel(f.function())
+                    && asleep.containsKey(new FunctionAddress(f.owner(), f.function())))) {
+                all.add(f);
+            }
+        }
+        asleep.values().stream().filter(wanted).forEach(d -> all.add(sleeping(d)));
         return List.copyOf(all);
     }
 
@@ -320,6 +373,9 @@ final class ScaleToZero implements FunctionRuntime, Waker {
                 Awake state = awake.get(address);
                 if (state != null && state.deployment().repository().equals(repository)) {
                     awake.remove(address);
+                }
+                if (sleeping != null || state != null) {
+                    wakeStats.remove(address);
                 }
                 delegate.remove(owner, repository, function);
             } finally {

@@ -238,9 +238,47 @@ public final class ConfigLoader {
                     get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)),
                     get(Setting.FUNCTION_EGRESS, s -> ConfigLoader.oneOf(s, dev.driftless.runtime.local.Egress.class))
                             .orElse(dev.driftless.runtime.local.Egress.ALLOW),
+                    get(Setting.FUNCTION_NETWORK, s -> ConfigLoader.oneOf(s, dev.driftless.runtime.local.FunctionNetwork.class))
+                            .orElse(dev.driftless.runtime.local.FunctionNetwork.ISOLATED),
                     new DriftlessConfig.Previews(get(Setting.PREVIEWS, ConfigLoader::bool).orElse(true),
                             get(Setting.PREVIEWS_PER_OWNER, ConfigLoader::positiveInt).orElse(5),
-                            get(Setting.PREVIEWS_FROM_FORKS, ConfigLoader::bool).orElse(false)));
+                            get(Setting.PREVIEWS_FROM_FORKS, ConfigLoader::bool).orElse(false)),
+                    notifications());
+        }
+
+        /** The default notification target: a URL, and what describes it only with one. */
+        private DriftlessConfig.Notifications notifications() {
+            Optional<URI> url = get(Setting.NOTIFY_URL, ConfigLoader::httpUrl);
+            Optional<String> format = get(Setting.NOTIFY_FORMAT, s -> {
+                if (!s.equals("json") && !s.equals("slack")) {
+                    throw new IllegalArgumentException("expected json|slack, got '" + s + "'");
+                }
+                return s;
+            });
+            Optional<Secret> secret = get(Setting.NOTIFY_SECRET, Secret::of);
+            Optional<List<String>> events = get(Setting.NOTIFY_EVENTS, s -> {
+                List<String> names = names(s);
+                for (String name : names) {
+                    if (dev.driftless.reconciler.reconcile.ReconcileEvent.Type.ofWireName(name).isEmpty()) {
+                        throw new IllegalArgumentException("unknown event '" + name + "' (known: build.started, "
+                                + "build.succeeded, build.failed, rollout.failed, rollback, prune)");
+                    }
+                }
+                return names;
+            });
+            for (Setting needsUrl : List.of(Setting.NOTIFY_FORMAT, Setting.NOTIFY_SECRET, Setting.NOTIFY_EVENTS)) {
+                boolean set = needsUrl == Setting.NOTIFY_FORMAT ? format.isPresent()
+                        : needsUrl == Setting.NOTIFY_SECRET ? secret.isPresent() : events.isPresent();
+                if (set && url.isEmpty()) {
+                    throw new ConfigException(source(needsUrl) + ": needs " + Setting.NOTIFY_URL.env());
+                }
+            }
+            if (secret.isPresent() && format.orElse("json").equals("slack")) {
+                throw new ConfigException(source(Setting.NOTIFY_SECRET)
+                        + ": Slack messages are not signed; a secret applies to DRIFTLESS_NOTIFY_FORMAT=json");
+            }
+            return new DriftlessConfig.Notifications(url, format.orElse("json"), secret, events.orElse(List.of()),
+                    get(Setting.NOTIFY_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(10)));
         }
 
         /** Every knob of the Kubernetes runtime; the record checks them together. */

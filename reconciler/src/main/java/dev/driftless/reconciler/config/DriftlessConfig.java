@@ -62,7 +62,17 @@ public record DriftlessConfig(
         Duration scaleToZeroIdle,
         Duration wakeTimeout,
         dev.driftless.runtime.local.Egress functionEgress,
-        Previews previews) {
+        dev.driftless.runtime.local.FunctionNetwork functionNetwork,
+        Previews previews,
+        Notifications notifications) {
+
+    /** The daemon's default notification target (every owner's), and the timeout of each request. */
+    public record Notifications(Optional<URI> url, String format, Optional<Secret> secret, List<String> events,
+                                Duration timeout) {
+        public Notifications {
+            events = List.copyOf(events);
+        }
+    }
 
     /** Preview functions for pull requests: on or off, how many PRs per owner, and whether forks are built. */
     public record Previews(boolean enabled, int perOwner, boolean fromForks) {

@@ -51,6 +51,7 @@ public final class StoreDashboardData implements DashboardData {
     private final Runnable wakeWorkers;
     private final AuditLog audit;
     private final SecretStore secrets;
+    private volatile Optional<dev.driftless.reconciler.notify.NotificationsDashboard> notifications = Optional.empty();
 
     /**
      * @param commitUrlPrefix for {@code owner/repository}, the web URL commits are linked under
@@ -159,8 +160,10 @@ public final class StoreDashboardData implements DashboardData {
         List<Views.EventRow> events = query(tx -> conditions.events(tx, owner, function, 20)).stream()
                 .map(e -> new Views.EventRow(e.reason().name(), e.message(), e.at())).toList();
         Optional<Long> latestBuild = query(tx -> builds.latestBuildOf(tx, owner, function));
+        Optional<Views.ScaleToZeroView> zero = runtime instanceof ScaleToZeroSource scaling
+                ? scaling.scaleToZero(owner, function) : Optional.empty();
         return Optional.of(new Views.FunctionDetail(row(condition.get(), current, running), history, events, latestBuild,
-                runtime.recentLogs(owner, function, 200)));
+                runtime.recentLogs(owner, function, 200), zero));
     }
 
     @Override
@@ -304,5 +307,31 @@ public final class StoreDashboardData implements DashboardData {
         } catch (SQLException e) {
             throw new IllegalStateException("store: " + e.getMessage(), e);
         }
+    }
+
+    /** The notification settings page, once notifications are wired. */
+    public StoreDashboardData withNotifications(dev.driftless.reconciler.notify.NotificationsDashboard page) {
+        notifications = Optional.of(page);
+        return this;
+    }
+
+    @Override
+    public dev.driftless.dashboard.Views.NotificationsPage notifications(String owner) throws Exception {
+        return notificationsPage().page(owner);
+    }
+
+    @Override
+    public dev.driftless.dashboard.Views.NotificationTarget saveNotifications(String owner, String actor,
+            dev.driftless.dashboard.Views.NotificationForm form) throws Exception {
+        return notificationsPage().save(owner, actor, form);
+    }
+
+    @Override
+    public boolean removeNotifications(String owner, String actor) throws Exception {
+        return notificationsPage().remove(owner, actor);
+    }
+
+    private dev.driftless.reconciler.notify.NotificationsDashboard notificationsPage() {
+        return notifications.orElseThrow(() -> new UnsupportedOperationException("notifications are not wired"));
     }
 }

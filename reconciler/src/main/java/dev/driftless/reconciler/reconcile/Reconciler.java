@@ -50,6 +50,7 @@ public final class Reconciler {
     private final RepositoryHeads heads;
     private final Urls urls;
     private final Clock clock;
+    private final ReconcileEvents events;
     private final ReleaseHistory releases = new ReleaseHistory();
     private final FunctionConditions conditions = new FunctionConditions();
     private final BuildRecords builds = new BuildRecords();
@@ -59,6 +60,13 @@ public final class Reconciler {
 
     public Reconciler(Transactions store, CommitBuilder builder, FunctionRuntime runtime, CommitStatuses statuses,
                       RepositoryHeads heads, Urls urls, Clock clock) {
+        this(store, builder, runtime, statuses, heads, urls, clock, ReconcileEvents.NONE);
+    }
+
+    /** With {@code events} recorded in the transactions of the changes they describe (notifications). */
+    public Reconciler(Transactions store, CommitBuilder builder, FunctionRuntime runtime, CommitStatuses statuses,
+                      RepositoryHeads heads, Urls urls, Clock clock, ReconcileEvents events) {
+        this.events = events;
         this.store = store;
         this.builder = builder;
         this.runtime = runtime;
@@ -128,6 +136,9 @@ public final class Reconciler {
                     conditions.put(tx, notReady(release.owner(), release.function(), release.repository(),
                             Reason.RolloutFailed, "could not put back release " + release.number() + ": "
                                     + result.message(), Optional.of(release.number())));
+                    events.record(tx, event(ReconcileEvent.Type.ROLLOUT_FAILED, release.owner(), release.repository(),
+                            release.function(), release.commit(), null, "could not put back release "
+                                    + release.number() + ": " + result.message(), null));
                     return null;
                 });
             }
@@ -144,6 +155,9 @@ public final class Reconciler {
                     request.trigger(), started);
             statuses.report(tx, status(request, commit, StatusReport.stackContext(), State.PENDING,
                     "building " + commit.substring(0, 7) + "…", urls.buildLog(request.owner(), id, null), id));
+            events.record(tx, event(ReconcileEvent.Type.BUILD_STARTED, request.owner(), request.repository(), null,
+                    commit, id, "building " + commit.substring(0, 7) + " (" + request.trigger() + ")",
+                    urls.buildLog(request.owner(), id, null)));
             return id;
         });
         LOG.info("event=build_started owner={} repository={} commit={} build={} trigger={}", request.owner(),
@@ -195,6 +209,8 @@ public final class Reconciler {
             try {
                 if (!release(request, commit, buildId, function, log)) {
                     failed.add(function.name());
+                    // The registry or the disk failed, not the commit: the job is retried (with backoff).
+                    ourFault |= function.retryable();
                 }
             } catch (RuntimeException e) {
                 ourFault = true;
@@ -250,6 +266,8 @@ public final class Reconciler {
         switch (function.outcome()) {
             case FAILED -> {
                 Reason reason = function.reason().startsWith("unit tests failed") ? Reason.TestsFailed : Reason.BuildFailed;
+                LOG.info("event=function_failed owner={} function={} commit={} retried={} reason=\"{}\"", owner, name,
+                        commit, function.retryable(), function.reason());
                 store.inTransaction(tx -> {
                     builds.functionResult(tx, new BuildRecords.FunctionResult(buildId, name, "failed", null,
                             function.reason(), 0));
@@ -317,6 +335,9 @@ public final class Reconciler {
                 conditions.event(tx, owner, name, Reason.RolloutFailed, rollout.reason() + ": " + rollout.message(),
                         clock.instant());
                 statuses.report(tx, status(request, commit, context, State.FAILURE, description, logUrl, buildId));
+                events.record(tx, event(ReconcileEvent.Type.ROLLOUT_FAILED, owner, request.repository(), name, commit,
+                        buildId, "release " + release.number() + " of " + name + " did not become ready: " + description
+                                + serving, logUrl));
                 return null;
             });
             return false;
@@ -357,6 +378,9 @@ public final class Reconciler {
                     conditions.remove(tx, condition.owner(), condition.function());
                     conditions.event(tx, condition.owner(), condition.function(), Reason.Pruned,
                             "removed: no longer in stack.yml of " + request.repository(), clock.instant());
+                    events.record(tx, event(ReconcileEvent.Type.PRUNE, condition.owner(), request.repository(),
+                            condition.function(), null, null, "removed " + condition.function()
+                                    + ": no longer in stack.yml of " + request.repository(), null));
                 }
             }
             return null;
@@ -378,6 +402,9 @@ public final class Reconciler {
                     conditions.remove(tx, owner, condition.function());
                     conditions.event(tx, owner, condition.function(), Reason.Pruned,
                             "removed: repository " + repository + " is no longer served", clock.instant());
+                    events.record(tx, event(ReconcileEvent.Type.PRUNE, owner, repository, condition.function(), null,
+                            null, "removed " + condition.function() + ": repository " + repository
+                                    + " is no longer served", null));
                 }
                 return null;
             });
@@ -409,6 +436,9 @@ public final class Reconciler {
                     releases.markResult(tx, release, Release.Result.FAILED, rollout.reason() + ": " + rollout.message());
                     conditions.event(tx, owner, function, Reason.RolloutFailed, "rollback to release " + number
                             + " failed: " + rollout.reason() + ": " + rollout.message(), clock.instant());
+                    events.record(tx, event(ReconcileEvent.Type.ROLLOUT_FAILED, owner, release.repository(), function,
+                            release.commit(), null, "rollback of " + function + " to release " + number + " failed: "
+                                    + rollout.reason() + ": " + rollout.message(), null));
                 } else {
                     releases.markResult(tx, release, Release.Result.DEPLOYED, "rollback to release " + number);
                     conditions.put(tx, new FunctionCondition(owner, function, release.repository(), Ready.True,
@@ -418,6 +448,10 @@ public final class Reconciler {
                     conditions.event(tx, owner, function, Reason.RolledBack, "rolled back to release " + number
                             + " as release " + release.number() + current.map(c -> " (was " + c.number() + ")").orElse(""),
                             clock.instant());
+                    events.record(tx, event(ReconcileEvent.Type.ROLLBACK, owner, release.repository(), function,
+                            release.commit(), null, function + " rolled back to release " + number + " as release "
+                                    + release.number() + current.map(c -> " (was " + c.number() + ")").orElse(""),
+                            urls.endpoint(owner, function)));
                 }
                 return null;
             });
@@ -472,6 +506,9 @@ public final class Reconciler {
             builds.finish(tx, buildId, state, reason, clock.instant());
             statuses.report(tx, status(request, commit, StatusReport.stackContext(), stackState, description,
                     targetUrl, buildId));
+            events.record(tx, event(state.equals("succeeded") ? ReconcileEvent.Type.BUILD_SUCCEEDED
+                    : ReconcileEvent.Type.BUILD_FAILED, request.owner(), request.repository(), null, commit, buildId,
+                    description, targetUrl));
             return null;
         });
         LOG.info("event=build_finished owner={} repository={} commit={} build={} state={} reason=\"{}\"",
@@ -493,6 +530,12 @@ public final class Reconciler {
                                 String description, String targetUrl, long sequence) {
         return new StatusReport(request.owner(), request.repository(), commit, request.branch(), context, state, description,
                 targetUrl, request.installationId(), sequence);
+    }
+
+    private ReconcileEvent event(ReconcileEvent.Type type, String owner, String repository, String function,
+                                 String commit, Long build, String message, String url) {
+        return new ReconcileEvent(type, owner, repository, Optional.ofNullable(function), Optional.ofNullable(commit),
+                Optional.ofNullable(build), message, Optional.ofNullable(url), clock.instant());
     }
 
     private FunctionCondition ready(Release release, Reason reason, String message) {

@@ -64,6 +64,15 @@ class ResyncTest {
     }
 
     @Test
+    void theFirstPassRunsShortlyAfterStartNotOneIntervalLater() throws Exception {
+        try (Resync resync = resync(Duration.ofHours(1), Leadership.always())) {
+            resync.start();
+            Await.until("the startup pass", () -> queuedOrZero() == 2);
+        }
+        assertEquals(1, wakes.get());
+    }
+
+    @Test
     void theTimerKeepsTickingOnAFollowerAndQueuesOnceItLeads() throws Exception {
         AtomicBoolean leading = new AtomicBoolean();
         AtomicInteger asked = new AtomicInteger();

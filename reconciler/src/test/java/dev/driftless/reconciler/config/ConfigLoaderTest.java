@@ -45,6 +45,7 @@ class ConfigLoaderTest {
         assertFalse(c.registryInsecure());
         assertEquals(DriftlessConfig.RuntimeKind.LOCAL, c.runtime());
         assertEquals(dev.driftless.runtime.local.Egress.ALLOW, c.functionEgress());
+        assertEquals(dev.driftless.runtime.local.FunctionNetwork.ISOLATED, c.functionNetwork());
         assertEquals(Duration.ofMinutes(5), c.resyncInterval());
         assertEquals(2, c.workers());
         assertEquals(URI.create("https://api.github.com"), c.githubApiUrl());
@@ -117,6 +118,10 @@ class ConfigLoaderTest {
                 .startsWith("DRIFTLESS_FUNCTION_EGRESS: expected one of allow|deny"));
         assertEquals(dev.driftless.runtime.local.Egress.DENY,
                 new ConfigLoader(Map.of("DRIFTLESS_FUNCTION_EGRESS", "deny")).load(Optional.empty()).functionEgress());
+        assertTrue(error(Map.of("DRIFTLESS_FUNCTION_NETWORK", "none"))
+                .startsWith("DRIFTLESS_FUNCTION_NETWORK: expected one of isolated|host"));
+        assertEquals(dev.driftless.runtime.local.FunctionNetwork.HOST,
+                new ConfigLoader(Map.of("DRIFTLESS_FUNCTION_NETWORK", "host")).load(Optional.empty()).functionNetwork());
         assertTrue(error(Map.of("DRIFTLESS_DB_URL", "mysql://x")).startsWith("DRIFTLESS_DB_URL: not a supported JDBC URL"));
         assertTrue(error(Map.of("DRIFTLESS_REGISTRY_INSECURE", "maybe")).startsWith("DRIFTLESS_REGISTRY_INSECURE: not a boolean"));
         assertTrue(error(Map.of("DRIFTLESS_WORKERS", "-1")).startsWith("DRIFTLESS_WORKERS: not a number of workers"));

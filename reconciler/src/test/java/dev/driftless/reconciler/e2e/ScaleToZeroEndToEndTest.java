@@ -6,6 +6,7 @@ import dev.driftless.reconciler.config.ConfigLoader;
 import dev.driftless.reconciler.config.DriftlessConfig;
 import dev.driftless.runtime.DeployedFunction;
 import dev.driftless.testsupport.RealComponent;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Scale to zero through the real daemon: a python3 function labelled {@code com.openfaas.scale.zero} idles
@@ -74,7 +77,7 @@ class ScaleToZeroEndToEndTest {
                     handler: ./sleepy
                     image: alice/sleepy:latest
                     labels:
-                      com.openfaas.scale.zero: "true"
+                      com.openfaas.scale.zero: true
                       com.openfaas.scale.zero-duration: 2s
                 """);
         writeHandler(repo, "v1");
@@ -92,6 +95,14 @@ class ScaleToZeroEndToEndTest {
         assertEquals(1, listed.size(), "asleep and listed once, not also running: " + listed);
         assertEquals(0, listed.get(0).ready(), "no instance while asleep");
         assertEquals(0, listed.get(0).desired());
+        assertEquals(1.0, metric(http, api, "driftless_image_roots", "kept_for=\"asleep\""), "its root is kept, and counted");
+        assertTrue(metric(http, api, "driftless_image_roots_bytes", "kept_for=\"asleep\"") > 0);
+        // Sleeping is not failing: the badge and the function's condition stay as the deploy left them.
+        assertTrue(E2e.get(http, api + "/badge/alice/fns.svg").body().contains(">passing<"), "passing badge while asleep");
+        JsonObject asleep = function(http, api, token);
+        assertEquals("True", asleep.getString("ready"), asleep::encode);
+        assertTrue(asleep.getJsonObject("scaleToZero").getBoolean("asleep"), asleep::encode);
+        assertEquals(0L, asleep.getJsonObject("scaleToZero").getLong("wakes"));
 
         // 20 concurrent first requests: one start, 20 answers.
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -107,6 +118,20 @@ class ScaleToZeroEndToEndTest {
         assertEquals(1.0, metric(http, api, "driftless_function_wakes_total",
                 "owner=\"alice\",function=\"sleepy\",result=\"started\""), "one start for 20 first requests");
         assertEquals(1.0, metric(http, api, "driftless_function_wake_seconds_count", "owner=\"alice\",function=\"sleepy\""));
+        JsonObject awake = function(http, api, token).getJsonObject("scaleToZero");
+        assertFalse(awake.getBoolean("asleep"), awake::encode);
+        assertEquals(1L, awake.getLong("wakes"), "the dashboard counts the one start");
+        assertEquals(2L, awake.getLong("idleSeconds"), "the function's own com.openfaas.scale.zero-duration");
+        assertTrue(awake.getDouble("lastWakeMillis") > 0, awake::encode);
+        assertTrue(E2e.get(http, api + "/badge/alice/fns.svg").body().contains(">passing<"), "passing badge after the wake");
+    }
+
+    /** The function as the dashboard's API shows it. */
+    private static JsonObject function(HttpClient http, String api, String token) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + "/api/v1/owners/alice/functions/sleepy"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return new JsonObject(response.body());
     }
 
     private static void writeHandler(Path repo, String version) throws Exception {

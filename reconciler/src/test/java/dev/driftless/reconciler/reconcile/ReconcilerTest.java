@@ -48,6 +48,7 @@ class ReconcilerTest {
     private final RecordingRuntime runtime = new RecordingRuntime();
     private final Map<String, Object> scripted = new HashMap<>();
     private final List<StatusReport> reported = new ArrayList<>();
+    private CommitBuilder builder;
     private Reconciler reconciler;
 
     @BeforeEach
@@ -73,7 +74,7 @@ class ReconcilerTest {
             }
         };
         git = Git.init().setDirectory(temp.resolve("repo").toFile()).setInitialBranch("main").call();
-        CommitBuilder builder = request -> {
+        builder = request -> {
             Object script = scripted.get(request.commit());
             if (script instanceof BuildException e) {
                 throw e;
@@ -159,6 +160,19 @@ class ReconcilerTest {
     }
 
     @Test
+    void anImagePushTheRegistryBrokeOffIsRetriedAndKeepsThePreviousReleaseServing() throws Exception {
+        push(built("hello", "v1"));
+        reconciler.reconcile(request());
+        push(new FunctionBuild("hello", FunctionBuild.Outcome.FAILED, Optional.empty(),
+                "push to 127.0.0.1:5000 failed: 500 Internal Server Error", spec("hello"), "key-v2", true));
+
+        ReconcileOutcome outcome = reconciler.reconcile(request());
+
+        assertEquals(ReconcileOutcome.Kind.RETRY, outcome.kind(), "the registry's fault, not the commit's: retried");
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"));
+    }
+
+    @Test
     void failingTestsKeepThePreviousReleaseServing() throws Exception {
         push(built("hello", "v1"));
         reconciler.reconcile(request());
@@ -198,6 +212,26 @@ class ReconcilerTest {
         assertEquals(StatusReport.State.FAILURE, failed.state());
         assertEquals("rollout failed: HealthCheckTimeout: Traceback: boom", failed.description(),
                 "the commit status ends with the function's own last line");
+    }
+
+    @Test
+    void eachChangeRecordsItsEventForNotifications() throws Exception {
+        List<String> events = new ArrayList<>();
+        reconciler = new Reconciler(store, builder, runtime, (tx, report) -> reported.add(report), new RepositoryHeads(),
+                new Urls("localhost", 8443), Clock.systemUTC(), (tx, event) -> events.add(event.type().wireName() + " "
+                        + event.function().orElse("-") + " " + event.build().map(String::valueOf).orElse("-")));
+        push(built("hello", "v1"), built("bye", "b1"));
+        reconciler.reconcile(request());
+        push(built("hello", "v2"));
+        reconciler.reconcile(request());
+        runtime.brokenImages.add(image("v3"));
+        push(built("hello", "v3"));
+        reconciler.reconcile(request());
+        reconciler.rollback("alice", "hello", 1);
+        assertEquals(List.of("build.started - 1", "build.succeeded - 1",
+                "build.started - 2", "prune bye -", "build.succeeded - 2",
+                "build.started - 3", "rollout.failed hello 3", "build.failed - 3",
+                "rollback hello -"), events);
     }
 
     @Test

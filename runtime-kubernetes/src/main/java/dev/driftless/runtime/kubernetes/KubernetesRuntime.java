@@ -50,6 +50,12 @@ import java.util.TreeMap;
 public final class KubernetesRuntime implements FunctionRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntime.class);
     private static final int CONFLICT_RETRIES = 3;
+    /**
+     * Passes tried when the API server answers 5xx or 429 (each request of a pass is already retried by fabric8's
+     * client, {@code requestRetryBackoffLimit}: 10 times from 100 ms, doubling): the second pass starts from fresh reads.
+     */
+    static final int SERVER_ERROR_RETRIES = 2;
+    private static final Duration SERVER_ERROR_BACKOFF = Duration.ofMillis(200);
 
     private final KubernetesClient client;
     private final boolean ownsClient;
@@ -58,6 +64,7 @@ public final class KubernetesRuntime implements FunctionRuntime {
     private final FunctionManifests functions;
     private final OwnerManifests owners;
     private final RolloutWatcher watcher;
+    private final ClusterCache cache;
 
     /** Uses {@code client} (the caller closes it) with {@code config}. */
     public KubernetesRuntime(KubernetesClient client, KubernetesRuntimeConfig config) {
@@ -71,7 +78,30 @@ public final class KubernetesRuntime implements FunctionRuntime {
         this.keys = new OurKeys(config.labelPrefix());
         this.functions = new FunctionManifests(config);
         this.owners = new OwnerManifests(config);
-        this.watcher = new RolloutWatcher(client, config.rolloutTimeout(), config.pollInterval());
+        this.cache = new ClusterCache(client, INFORMER_SYNC_TIMEOUT);
+        this.watcher = new RolloutWatcher(client, cache, config.rolloutTimeout(), config.pollInterval());
+    }
+
+    /** How long a first use waits for the informers' first list before falling back to reading the API server. */
+    private static final Duration INFORMER_SYNC_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Starts the informers and waits for their first list, so the first resync already reads from the cache.
+     * Optional: the first call that needs the cache starts them too. Returns this runtime.
+     */
+    public KubernetesRuntime start() {
+        cache.start();
+        return this;
+    }
+
+    /** The informers' view, for tests that must wait until it has seen a hand edit. */
+    ClusterCache cache() {
+        return cache;
+    }
+
+    /** Whether the informers have listed once: until then the runtime is not ready. */
+    public boolean ready() {
+        return cache.synced();
     }
 
     private volatile Optional<SecretFeed> secretFeed = Optional.empty();
@@ -103,11 +133,19 @@ public final class KubernetesRuntime implements FunctionRuntime {
             try {
                 return new Pass(deployment, started).run();
             } catch (KubernetesClientException e) {
-                // someone (a controller, a person) wrote between our read and our write: read again, decide again
-                if (e.getCode() != 409 || attempt == CONFLICT_RETRIES) {
+                // 409: someone (a controller, a person) wrote between our read and our write; 5xx/429: the API server
+                // had a bad moment. Either way the pass is level-based: read again, decide again (a failed write wrote
+                // nothing, and the serving Deployment is only ever replaced by one update).
+                boolean conflict = e.getCode() == 409;
+                boolean transientError = e.getCode() >= 500 || e.getCode() == 429;
+                if (!(conflict || transientError) || attempt == (conflict ? CONFLICT_RETRIES : SERVER_ERROR_RETRIES)) {
                     throw e;
                 }
-                LOG.debug("conflict deploying {}/{}, reading again: {}", deployment.owner(), deployment.function(), e.getMessage());
+                LOG.info("event=kubernetes.retry owner={} function={} code={} attempt={} error=\"{}\"", deployment.owner(),
+                        deployment.function(), e.getCode(), attempt, e.getMessage());
+                if (transientError) {
+                    Thread.sleep(SERVER_ERROR_BACKOFF.toMillis() * attempt);
+                }
             }
         }
     }
@@ -140,9 +178,17 @@ public final class KubernetesRuntime implements FunctionRuntime {
                 refused = ensureSecrets();
             }
             if (refused.isEmpty()) {
-                Deployment actual = deployments().withName(fn.function()).get();
-                Service actualService = client.services().inNamespace(ns.name()).withName(fn.function()).get();
-                refused = claimable(actual).or(() -> claimable(actualService));
+                // the informers' view first: when it shows everything as desired, nothing is read or written
+                Deployment actual = cache.deployment(ns.name(), fn.function()).orElse(null);
+                Service actualService = cache.service(ns.name(), fn.function()).orElse(null);
+                if (actual == null || actualService == null || !unchanged(desired, actual, actualService)) {
+                    // missing or different in the cache: decide on what the API server holds now
+                    actual = deployments().withName(fn.function()).get();
+                    actualService = client.services().inNamespace(ns.name()).withName(fn.function()).get();
+                }
+                Deployment foundDeployment = actual;
+                Service foundService = actualService;
+                refused = claimable(foundDeployment).or(() -> claimable(foundService));
                 if (refused.isEmpty()) {
                     ensureNetworkPolicy();
                     boolean serviceCreated = ensureService(desired.service(), actualService, actual != null);
@@ -154,9 +200,27 @@ public final class KubernetesRuntime implements FunctionRuntime {
             return failed(refused.get().reason(), refused.get().message(), List.of());
         }
 
+        /** Whether the cached objects are ours for this function and equal the desired ones in every field we set. */
+        private boolean unchanged(FunctionManifests.Desired desired, Deployment actual, Service actualService) {
+            return claimable(actual).isEmpty() && claimable(actualService).isEmpty()
+                    && DeploymentDrift.of(desired.deployment(), actual, keys.specHash()).isEmpty()
+                    && DeploymentDrift.of(desired.service(), actualService).isEmpty()
+                    && cache.networkPolicy(ns.name(), OwnerManifests.NETWORK_POLICY).map(this::policyAsWanted).orElse(false);
+        }
+
+        private boolean policyAsWanted(NetworkPolicy have) {
+            NetworkPolicy want = owners.networkPolicy(ns);
+            return Objects.equals(want.getSpec(), have.getSpec())
+                    && DeploymentDrift.contains(have.getMetadata().getLabels(), want.getMetadata().getLabels());
+        }
+
         /** The owner's namespace, created when missing; refused when it exists and is not ours for this owner. */
         private Optional<Refusal> ensureNamespace() {
             Namespace want = owners.namespace(ns);
+            Optional<Namespace> cached = cache.namespace(ns.name());
+            if (cached.isPresent() && DeploymentDrift.contains(cached.get().getMetadata().getLabels(), want.getMetadata().getLabels())) {
+                return Optional.empty();
+            }
             Namespace have = client.namespaces().withName(ns.name()).get();
             if (have == null) {
                 try {
@@ -189,6 +253,11 @@ public final class KubernetesRuntime implements FunctionRuntime {
                     return Optional.of(new Refusal("SecretUnreadable", "secret " + name + " of " + fn.owner()
                             + " could not be read: " + e.getMessage()));
                 }
+                Map<String, String> wanted = value.map(v -> Map.of(name, java.util.Base64.getEncoder().encodeToString(v))).orElse(null);
+                Optional<Secret> cached = cache.secret(ns.name(), name);
+                if (wanted != null && cached.isPresent() && wanted.equals(cached.get().getData())) {
+                    continue; // ours (the informer selects our label) and holding the stored value
+                }
                 Secret have = client.secrets().inNamespace(ns.name()).withName(name).get();
                 if (value.isEmpty()) {
                     if (have == null) {
@@ -216,6 +285,9 @@ public final class KubernetesRuntime implements FunctionRuntime {
         }
 
         private void ensureNetworkPolicy() {
+            if (cache.networkPolicy(ns.name(), OwnerManifests.NETWORK_POLICY).map(this::policyAsWanted).orElse(false)) {
+                return;
+            }
             NetworkPolicy want = owners.networkPolicy(ns);
             var resource = client.network().v1().networkPolicies().inNamespace(ns.name()).withName(OwnerManifests.NETWORK_POLICY);
             NetworkPolicy have = resource.get();
@@ -294,8 +366,11 @@ public final class KubernetesRuntime implements FunctionRuntime {
                 return drift.isEmpty() ? RolloutResult.unchanged() : rolledOut("DriftReverted", "put back: " + String.join("; ", drift));
             }
             boolean newRelease = !desired.specHash().equals(annotation(actual, keys.specHash()));
-            if (!newRelease) {
-                drift.add("Deployment " + fn.function() + ": " + String.join(", ", differences));
+            // scaled to zero for idling (scaleToZero): its 0 replicas are asleep, not drift; this deploy wakes it
+            boolean asleep = annotation(actual, keys.scaledToZero()) != null;
+            List<String> edited = asleep ? differences.stream().filter(d -> !d.startsWith("scaled to 0 replicas")).toList() : differences;
+            if (!newRelease && !edited.isEmpty()) {
+                drift.add("Deployment " + fn.function() + ": " + String.join(", ", edited));
             }
             Deployment written = deployments().resource(merged(desired.deployment(), actual, newRelease)).update();
             RolloutWatcher.Rollout rollout = watcher.await(ns.name(), fn.function(), generation(written), fn.image(), desired.selector());
@@ -308,6 +383,9 @@ public final class KubernetesRuntime implements FunctionRuntime {
             if (newRelease) {
                 return rolledOut("RolloutSucceeded", "release " + fn.release() + " available: " + rollout.message()
                         + (drift.isEmpty() ? "" : "; also put back: " + String.join("; ", drift)));
+            }
+            if (asleep && drift.isEmpty()) {
+                return rolledOut("Woken", "scaled back up from zero: " + rollout.message());
             }
             return rolledOut("DriftReverted", "put back: " + String.join("; ", drift));
         }
@@ -402,6 +480,41 @@ public final class KubernetesRuntime implements FunctionRuntime {
     }
 
     /**
+     * Scales the function's Deployment to 0 replicas and marks it {@code scaled-to-zero}: a later {@link #deploy} of
+     * the same input scales it back up ({@code Woken}) and waits, on watch events, until it is available again.
+     * Only our Deployment of that owner and repository; absent, it does nothing. A conflicting write is read again.
+     */
+    @Override
+    public void scaleToZero(FunctionDeployment deployment) throws InterruptedException {
+        if (!KubeNames.isDnsLabel(deployment.function())) {
+            return;
+        }
+        OwnerNamespace ns = OwnerNamespace.of(deployment.owner(), config.namespacePrefix());
+        for (int attempt = 1; ; attempt++) {
+            Deployment have = client.apps().deployments().inNamespace(ns.name()).withName(deployment.function()).get();
+            Map<String, String> labels = have == null || have.getMetadata().getLabels() == null ? Map.of() : have.getMetadata().getLabels();
+            if (have == null || !OurKeys.MANAGER.equals(labels.get(OurKeys.MANAGED_BY)) || !ns.ownerLabel().equals(labels.get(keys.owner()))
+                    || !KubeNames.labelValue(deployment.repository()).equals(labels.get(keys.repository()))) {
+                return;
+            }
+            if (Integer.valueOf(0).equals(have.getSpec().getReplicas()) && annotation(have, keys.scaledToZero()) != null) {
+                return;
+            }
+            try {
+                client.apps().deployments().inNamespace(ns.name()).resource(new DeploymentBuilder(have)
+                        .editMetadata().addToAnnotations(keys.scaledToZero(), java.time.Instant.now().toString()).endMetadata()
+                        .editSpec().withReplicas(0).endSpec()
+                        .build()).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == CONFLICT_RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
      * Where the gateway reaches a function inside the cluster: its Service, {@code http://hello.fn-alice.svc:8080}.
      * Only for a valid function name; the namespace comes from the owner, as for every other call.
      */
@@ -428,7 +541,7 @@ public final class KubernetesRuntime implements FunctionRuntime {
     }
 
     private List<DeployedFunction> deployed(OwnerNamespace ns, Map<String, String> selector) {
-        return client.apps().deployments().inNamespace(ns.name()).withLabels(selector).list().getItems().stream()
+        return ours(ns, selector).stream()
                 .map(d -> toDeployed(ns, d))
                 .sorted(Comparator.comparing(DeployedFunction::function))
                 .toList();
@@ -459,12 +572,28 @@ public final class KubernetesRuntime implements FunctionRuntime {
         selector.put(keys.repository(), KubeNames.labelValue(repository));
         selector.put(keys.function(), function);
         // selected by labels we recorded, never by name: another repository's function of that name stays
-        for (Deployment d : client.apps().deployments().inNamespace(ns.name()).withLabels(selector).list().getItems()) {
+        List<Deployment> removed = ours(ns, selector);
+        for (Deployment d : removed) {
             client.apps().deployments().inNamespace(ns.name()).withName(d.getMetadata().getName()).delete();
         }
         for (Service s : client.services().inNamespace(ns.name()).withLabels(selector).list().getItems()) {
             client.services().inNamespace(ns.name()).withName(s.getMetadata().getName()).delete();
         }
+        // read your writes: a list right after a prune does not show the function any more
+        for (Deployment d : removed) {
+            try {
+                cache.awaitDeploymentGone(ns.name(), d.getMetadata().getName(), config.rolloutTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Our Deployments in a namespace by labels: from the informers' cache, from the API server until it has listed. */
+    private List<Deployment> ours(OwnerNamespace ns, Map<String, String> selector) {
+        return cache.deployments(ns.name(), selector)
+                .orElseGet(() -> client.apps().deployments().inNamespace(ns.name()).withLabels(selector).list().getItems());
     }
 
     /**
@@ -506,7 +635,8 @@ public final class KubernetesRuntime implements FunctionRuntime {
 
     @Override
     public void close() {
-        // nothing runs in the background: rollouts are polled inside deploy
+        // the watches stop before the client closes under them
+        cache.close();
         if (ownsClient) {
             client.close();
         }

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param replicas                  instances per function
  * @param progressDeadlineSeconds   the Deployment's {@code progressDeadlineSeconds}
  * @param rolloutTimeout            our own limit on waiting for a rollout, whatever the cluster reports
- * @param pollInterval              how often a rollout's status is read
+ * @param pollInterval              how long at most a rollout waits between two looks at the informer's cache
+ *                                  (it wakes on watch events; no API request either way)
  * @param namespacePrefix           prefix of the per-owner namespaces, e.g. {@code fn-}
  * @param gatewayNamespaceLabels    labels of the namespace the gateway runs in (NetworkPolicy source)
  * @param gatewayPodLabels          labels of the gateway's pods (NetworkPolicy source)

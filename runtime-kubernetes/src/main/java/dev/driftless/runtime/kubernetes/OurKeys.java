@@ -43,6 +43,11 @@ record OurKeys(String prefix) {
         return prefix + "previous-release";
     }
 
+    /** When the Deployment was scaled to zero for idling: 0 replicas then is asleep, not drift. */
+    String scaledToZero() {
+        return prefix + "scaled-to-zero";
+    }
+
     /** The repository as the reconciler named it, when the label had to hold a hashed form. */
     String repositoryName() {
         return prefix + "repository-name";

@@ -14,18 +14,22 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Waits for a Deployment's rollout by polling its status, as {@code kubectl rollout status} decides:
- * done when the controller has seen the new generation and every replica is updated and available;
- * failed when the controller reports {@code ProgressDeadlineExceeded} or our own time limit passes.
- * Polling, not a watch: one GET per interval per rollout is cheap and survives API hiccups.
+ * Waits for a Deployment's rollout as {@code kubectl rollout status} decides: done when the controller has seen
+ * the new generation and every replica is updated and available; failed when the controller reports
+ * {@code ProgressDeadlineExceeded} or our own time limit passes. It reads the informer's cache and wakes on the
+ * Deployment's watch events ({@link ClusterCache}): no request while it waits. A cached Deployment older than
+ * the one written (lower generation) is not judged: the event of our own write is still on its way.
  */
 final class RolloutWatcher {
     private final KubernetesClient client;
+    private final ClusterCache cache;
     private final Duration timeout;
     private final Duration interval;
 
-    RolloutWatcher(KubernetesClient client, Duration timeout, Duration interval) {
+    /** {@code interval}: how long at most between two looks at the cache, should an event be missed. */
+    RolloutWatcher(KubernetesClient client, ClusterCache cache, Duration timeout, Duration interval) {
         this.client = client;
+        this.cache = cache;
         this.timeout = timeout;
         this.interval = interval;
     }
@@ -42,37 +46,44 @@ final class RolloutWatcher {
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String progress = "no status yet";
+        boolean seen = false;
         while (true) {
-            Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-            if (d == null) {
+            Optional<Deployment> cached = cache.deployment(namespace, name);
+            if (cached.isEmpty() && seen) {
                 return new Rollout(false, "DeploymentDeleted", "the Deployment was deleted during the rollout", Optional.empty());
             }
-            DeploymentStatus status = d.getStatus();
-            int replicas = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
-            long want = Math.max(generation, Optional.ofNullable(d.getMetadata().getGeneration()).orElse(generation));
-            if (status != null && status.getObservedGeneration() != null && status.getObservedGeneration() >= want) {
-                Optional<DeploymentCondition> deadlineExceeded = status.getConditions().stream()
-                        .filter(c -> "Progressing".equals(c.getType()) && "False".equals(c.getStatus())
-                                && "ProgressDeadlineExceeded".equals(c.getReason()))
-                        .findFirst();
-                if (deadlineExceeded.isPresent()) {
-                    return failed(namespace, image, selector, "ProgressDeadlineExceeded",
-                            "no progress within " + d.getSpec().getProgressDeadlineSeconds() + "s ("
-                                    + Objects.toString(deadlineExceeded.get().getMessage(), "") + ")");
+            if (cached.isPresent() && Optional.ofNullable(cached.get().getMetadata().getGeneration()).orElse(0L) >= generation) {
+                seen = true;
+                Deployment d = cached.get();
+                DeploymentStatus status = d.getStatus();
+                int replicas = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
+                long want = Math.max(generation, Optional.ofNullable(d.getMetadata().getGeneration()).orElse(generation));
+                if (status != null && status.getObservedGeneration() != null && status.getObservedGeneration() >= want) {
+                    Optional<DeploymentCondition> deadlineExceeded = status.getConditions().stream()
+                            .filter(c -> "Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+                                    && "ProgressDeadlineExceeded".equals(c.getReason()))
+                            .findFirst();
+                    if (deadlineExceeded.isPresent()) {
+                        return failed(namespace, image, selector, "ProgressDeadlineExceeded",
+                                "no progress within " + d.getSpec().getProgressDeadlineSeconds() + "s ("
+                                        + Objects.toString(deadlineExceeded.get().getMessage(), "") + ")");
+                    }
+                    int updated = orZero(status.getUpdatedReplicas());
+                    int available = orZero(status.getAvailableReplicas());
+                    int total = orZero(status.getReplicas());
+                    if (updated >= replicas && available >= replicas && total <= updated && orZero(status.getUnavailableReplicas()) == 0) {
+                        return new Rollout(true, "RolloutSucceeded", replicas + " of " + replicas + " replicas available", Optional.empty());
+                    }
+                    progress = updated + " of " + replicas + " updated, " + available + " available";
                 }
-                int updated = orZero(status.getUpdatedReplicas());
-                int available = orZero(status.getAvailableReplicas());
-                int total = orZero(status.getReplicas());
-                if (updated >= replicas && available >= replicas && total <= updated && orZero(status.getUnavailableReplicas()) == 0) {
-                    return new Rollout(true, "RolloutSucceeded", replicas + " of " + replicas + " replicas available", Optional.empty());
-                }
-                progress = updated + " of " + replicas + " updated, " + available + " available";
             }
-            if (System.nanoTime() > deadline) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
                 return failed(namespace, image, selector, "RolloutTimeout",
                         "not available after " + timeout.toSeconds() + "s (" + progress + ")");
             }
-            Thread.sleep(interval.toMillis());
+            cache.awaitDeploymentChange(namespace, name, cached.map(d -> d.getMetadata().getResourceVersion()).orElse(null),
+                    Duration.ofNanos(Math.min(left, interval.toNanos())));
         }
     }
 

@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
 class KubernetesRbacTest {
     private static final Pattern CORE = Pattern.compile("/api/v1(?:/namespaces/([^/]+))?(?:/([^/]+))?(?:/([^/]+))?(?:/([^/]+))?");
     private static final Pattern GROUP = Pattern.compile("/apis/([^/]+)/[^/]+/namespaces/([^/]+)/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");
+    /** A list or watch across namespaces, as the informers send: {@code /apis/apps/v1/deployments}. */
+    private static final Pattern GROUP_ALL = Pattern.compile("/apis/([^/]+)/[^/]+/([^/]+)");
+    private static final Pattern CORE_ALL = Pattern.compile("/api/v1/([^/]+)");
     private static final String ANY_NAME = "*";
 
     @Test
@@ -54,9 +57,13 @@ class KubernetesRbacTest {
                         .edit(np -> new NetworkPolicyBuilder(np).editSpec().withIngress().endSpec().build());
                 api.apps().deployments().inNamespace("fn-alice").withName("hello").edit(d -> new DeploymentBuilder(d)
                         .editSpec().withReplicas(0).endSpec().build());
+                CacheSync.deployment(runtime, "fn-alice", "hello", CacheSync.replicas(0));
+                CacheSync.service(runtime, "fn-alice", "hello", sv -> sv.isPresent() && sv.get().getSpec().getSelector().containsKey("app"));
+                CacheSync.networkPolicy(runtime, "fn-alice", np -> np.isPresent() && (np.get().getSpec().getIngress() == null || np.get().getSpec().getIngress().isEmpty()));
                 assertEquals("DriftReverted", runtime.deploy(KubernetesRuntimeTest.fn("alice", "fns", "hello", KubernetesRuntimeContractTest.V2, 2)).reason());
                 api.apps().deployments().inNamespace("fn-alice").withName("hello").delete();
                 api.services().inNamespace("fn-alice").withName("hello").delete();
+                CacheSync.deployment(runtime, "fn-alice", "hello", CacheSync.gone());
                 assertEquals(Outcome.ROLLED_OUT, runtime.deploy(KubernetesRuntimeTest.fn("alice", "fns", "hello", KubernetesRuntimeContractTest.V2, 2)).outcome());
                 // secrets fed from the store: created, then updated when the stored value changes
                 java.util.Map<String, byte[]> stored = new java.util.concurrent.ConcurrentHashMap<>();
@@ -139,6 +146,8 @@ class KubernetesRbacTest {
     static Access access(String request) {
         String method = request.substring(0, request.indexOf(' '));
         String path = request.substring(request.indexOf(' ') + 1);
+        boolean watch = path.endsWith(" watch");
+        path = watch ? path.substring(0, path.length() - " watch".length()) : path;
         String group;
         String namespace;
         String resource;
@@ -146,7 +155,21 @@ class KubernetesRbacTest {
         String sub;
         Matcher core = CORE.matcher(path);
         Matcher grouped = GROUP.matcher(path);
-        if (grouped.matches()) {
+        Matcher groupAll = GROUP_ALL.matcher(path);
+        Matcher coreAll = CORE_ALL.matcher(path);
+        if (groupAll.matches()) {
+            group = groupAll.group(1);
+            namespace = "";
+            resource = groupAll.group(2);
+            name = null;
+            sub = null;
+        } else if (coreAll.matches() && !path.equals("/api/v1/namespaces")) {
+            group = "core";
+            namespace = "";
+            resource = coreAll.group(1);
+            name = null;
+            sub = null;
+        } else if (grouped.matches()) {
             group = grouped.group(1);
             namespace = grouped.group(2);
             resource = grouped.group(3);
@@ -172,7 +195,7 @@ class KubernetesRbacTest {
             name = null;
         }
         String verb = switch (method) {
-            case "GET" -> name == null ? "list" : "get";
+            case "GET" -> watch ? "watch" : name == null ? "list" : "get";
             case "POST" -> "create";
             case "PUT" -> "update";
             case "PATCH" -> "patch";

@@ -273,7 +273,7 @@ class KubernetesRuntimeTest {
         assertEquals(writes, cluster.writeCount(), () -> "writes on the second pass: " + cluster.writes());
         List<String> secondPass = cluster.requests().subList(requests, cluster.requests().size());
         assertTrue(secondPass.stream().allMatch(r -> r.startsWith("GET ")), secondPass::toString);
-        assertEquals(12, secondPass.size(), "4 reads per function: namespace, deployment, service, policy");
+        assertEquals(List.of(), secondPass, "the informers' cache answers every read of an unchanged pass");
     }
 
     @Test
@@ -299,6 +299,7 @@ class KubernetesRuntimeTest {
         api.apps().deployments().inNamespace("fn-alice").withName("hello").edit(d -> new DeploymentBuilder(d)
                 .editSpec().editTemplate().editSpec().editFirstContainer().withImage("evil/miner:latest")
                 .endContainer().endSpec().endTemplate().endSpec().build());
+        CacheSync.deployment(runtime, "fn-alice", "hello", CacheSync.image("evil/miner:latest"));
 
         RolloutResult result = runtime.deploy(fn("alice", "fns", "hello", V1, 1));
 
@@ -314,6 +315,7 @@ class KubernetesRuntimeTest {
         runtime.deploy(fn("alice", "fns", "hello", V1, 1));
         api.apps().deployments().inNamespace("fn-alice").withName("hello").scale(0);
         awaitServed("fn-alice/hello", null);
+        CacheSync.deployment(runtime, "fn-alice", "hello", CacheSync.replicas(0));
 
         RolloutResult result = runtime.deploy(fn("alice", "fns", "hello", V1, 1));
 
@@ -324,10 +326,32 @@ class KubernetesRuntimeTest {
     }
 
     @Test
+    void scaledToZeroForIdlingIsNotDriftAndTheNextDeployWakesIt() throws Exception {
+        runtime.deploy(fn("alice", "fns", "hello", V1, 1));
+        runtime.scaleToZero(fn("alice", "fns", "hello", V1, 1));
+        runtime.scaleToZero(fn("alice", "tools", "hello", V1, 1)); // another repository's: not touched
+        Deployment asleep = deployment("fn-alice", "hello");
+        assertEquals(0, asleep.getSpec().getReplicas());
+        assertNotNull(asleep.getMetadata().getAnnotations().get("driftless.dev/scaled-to-zero"));
+        awaitServed("fn-alice/hello", null);
+        CacheSync.deployment(runtime, "fn-alice", "hello", CacheSync.replicas(0));
+
+        RolloutResult woken = runtime.deploy(fn("alice", "fns", "hello", V1, 1));
+
+        assertEquals(Outcome.ROLLED_OUT, woken.outcome(), woken::toString);
+        assertEquals("Woken", woken.reason(), woken::toString);
+        Deployment awake = deployment("fn-alice", "hello");
+        assertEquals(1, awake.getSpec().getReplicas());
+        assertNull(awake.getMetadata().getAnnotations().get("driftless.dev/scaled-to-zero"));
+        assertEquals(V1, controller.served.get("fn-alice/hello"));
+    }
+
+    @Test
     void aDeploymentDeletedByHandIsPutBack() throws Exception {
         runtime.deploy(fn("alice", "fns", "hello", V1, 1));
         api.apps().deployments().inNamespace("fn-alice").withName("hello").delete();
         awaitServed("fn-alice/hello", null);
+        CacheSync.deployment(runtime, "fn-alice", "hello", CacheSync.gone());
 
         RolloutResult result = runtime.deploy(fn("alice", "fns", "hello", V1, 1));
 
@@ -343,6 +367,9 @@ class KubernetesRuntimeTest {
         api.services().inNamespace("fn-alice").withName("hello").delete();
         api.network().v1().networkPolicies().inNamespace("fn-alice").withName("driftless-gateway-only")
                 .edit(np -> new NetworkPolicyBuilder(np).editSpec().withIngress().addNewIngress().endIngress().endSpec().build());
+        CacheSync.service(runtime, "fn-alice", "hello", CacheSync.gone());
+        CacheSync.networkPolicy(runtime, "fn-alice", np -> np.isPresent() && np.get().getSpec().getIngress().size() == 1
+                && (np.get().getSpec().getIngress().get(0).getFrom() == null || np.get().getSpec().getIngress().get(0).getFrom().isEmpty()));
 
         RolloutResult result = runtime.deploy(fn("alice", "fns", "hello", V1, 1));
 

@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 /**
  * The mock API server (CRUD) with the simulated deployment controller, as a process of its own: the
  * benchmark runs it in a child JVM so that the heap it measures is the runtime's, not the mock's store.
- * Prints {@code url <master url>} on its first line and stops when its standard input closes.
+ * Prints {@code url <master url>} on its first line, answers a line {@code count} with {@code count <requests served>},
+ * and stops when its standard input closes.
  */
 public final class MockApiServer {
 
@@ -30,8 +31,13 @@ public final class MockApiServer {
         try (FakeDeploymentController controller = new FakeDeploymentController(client, Duration.ofSeconds(5))) {
             System.out.println("url " + server.url("/"));
             System.out.flush();
-            while (System.in.read() >= 0) {
-                // wait for the parent to close our stdin
+            // "count" asks for the server's own request count (everything it answered, the controller's requests too)
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.equals("count")) {
+                    System.out.println("count " + server.getRequestCount());
+                    System.out.flush();
+                }
             }
         } finally {
             client.close();

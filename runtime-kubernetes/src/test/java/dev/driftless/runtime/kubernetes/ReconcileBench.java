@@ -50,7 +50,9 @@ public final class ReconcileBench {
         Process mock = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), MockApiServer.class.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String first = new java.io.BufferedReader(new java.io.InputStreamReader(mock.getInputStream())).readLine();
+        java.io.BufferedReader mockOut = new java.io.BufferedReader(new java.io.InputStreamReader(mock.getInputStream()));
+        java.io.PrintStream mockIn = new java.io.PrintStream(mock.getOutputStream(), true);
+        String first = mockOut.readLine();
         if (first == null || !first.startsWith("url ")) {
             throw new IllegalStateException("the mock API server did not start: " + first);
         }
@@ -77,10 +79,23 @@ public final class ReconcileBench {
                     desired.add(fn("owner" + o, "fn" + f, 1));
                 }
             }
-            Counters counters = new Counters(requests, writes);
+            Counters counters = new Counters(requests, writes, () -> {
+                mockIn.println("count");
+                try {
+                    String line = mockOut.readLine();
+                    return Long.parseLong(line.substring("count ".length()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long startedInformers = System.nanoTime();
+            long beforeStart = requests.get();
+            runtime.start();
+            System.out.printf("informers started and synced in %.2f s with %d API requests%n",
+                    (System.nanoTime() - startedInformers) / 1e9, requests.get() - beforeStart);
             System.out.printf("heap after GC before any pass: %d MiB%n", heapAfterGc(memory));
-            System.out.println("| pass | functions | wall time | per function | created/rolled out | unchanged | failed | API writes | API requests | heap after GC |");
-            System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            System.out.println("| pass | functions | wall time | per function | created/rolled out | unchanged | failed | API writes | API requests (runtime's client) | requests the mock server answered | heap after GC |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             pass("first (create all)", desired, runtime, pool, counters, memory);
             pass("full resync, nothing changed", desired, runtime, pool, counters, memory);
             List<FunctionDeployment> changed = new ArrayList<>(desired);
@@ -104,6 +119,7 @@ public final class ReconcileBench {
                              Counters counters, MemoryMXBean memory) throws Exception {
         long writesBefore = counters.writes().get();
         long requestsBefore = counters.requests().get();
+        long servedBefore = counters.served().getAsLong();
         Map<RolloutResult.Outcome, AtomicLong> outcomes = new EnumMap<>(RolloutResult.Outcome.class);
         for (RolloutResult.Outcome o : RolloutResult.Outcome.values()) {
             outcomes.put(o, new AtomicLong());
@@ -123,13 +139,15 @@ public final class ReconcileBench {
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
         long writes = counters.writes().get() - writesBefore;
         long requests = counters.requests().get() - requestsBefore;
-        System.out.printf("| %s | %d | %.2f s | %.1f ms | %d | %d | %d | %d | %d | %d MiB |%n", name, desired.size(),
+        long served = counters.served().getAsLong() - servedBefore;
+        System.out.printf("| %s | %d | %.2f s | %.1f ms | %d | %d | %d | %d | %d | %d | %d MiB |%n", name, desired.size(),
                 wall.toMillis() / 1000.0, wall.toMillis() / (double) desired.size(),
                 outcomes.get(RolloutResult.Outcome.ROLLED_OUT).get(), outcomes.get(RolloutResult.Outcome.UNCHANGED).get(),
-                outcomes.get(RolloutResult.Outcome.FAILED).get(), writes, requests, heapAfterGc(memory));
+                outcomes.get(RolloutResult.Outcome.FAILED).get(), writes, requests, served, heapAfterGc(memory));
     }
 
-    private record Counters(AtomicLong requests, AtomicLong writes) { }
+    /** {@code served}: the mock server's own count, which includes the simulated controller's requests. */
+    private record Counters(AtomicLong requests, AtomicLong writes, java.util.function.LongSupplier served) { }
 
     private static long heapAfterGc(MemoryMXBean memory) {
         System.gc();

@@ -23,6 +23,17 @@ final class FunctionSlot {
         }
     }
 
+    /**
+     * A function scaled to zero: no process, but its unpacked root and launch plan (secrets folder included) are
+     * kept, so that starting the same deployment again only starts the process. {@code lastLines} is what its
+     * last instance wrote, still shown by {@code recentLogs} and carried into the next instance's log.
+     */
+    record Asleep(FunctionDeployment deployment, String specKey, Launch launch, java.util.List<String> lastLines) {
+        Asleep {
+            lastLines = java.util.List.copyOf(lastLines);
+        }
+    }
+
     final FunctionAddress address;
     final ReentrantLock lock = new ReentrantLock();
     /** Consecutive crashes since the function last stayed up long enough; drives the restart backoff. */
@@ -30,6 +41,7 @@ final class FunctionSlot {
     private volatile Running current;
     /** The output of the last release that failed to start, until a release starts; the dashboard shows it. */
     private volatile FailedStart failedStart;
+    private volatile Asleep asleep;
 
     /** A release whose instance never got healthy, and the lines it printed before it was stopped or exited. */
     record FailedStart(long release, String what, java.util.List<String> lines) {
@@ -49,6 +61,15 @@ final class FunctionSlot {
     /** Only with {@link #lock} held. */
     void set(Running running) {
         current = running;
+    }
+
+    Asleep asleep() {
+        return asleep;
+    }
+
+    /** Only with {@link #lock} held; {@code null} once it serves again or was removed. */
+    void asleep(Asleep kept) {
+        asleep = kept;
     }
 
     FailedStart failedStart() {

@@ -23,8 +23,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * short-lived worker (a restore pool, say) would be killed with it.
  */
 final class Launcher {
-    /** A started instance and what its health check said; only a {@code HEALTHY} one is still running. */
-    record Attempt(Instance instance, HealthProbe.Result result) {
+    /**
+     * A started instance and what its health check said; only a {@code HEALTHY} one is still running.
+     *
+     * @param spawn  from asking for the process to it running (sandbox and network namespace set up)
+     * @param health from then to the health check's answer
+     */
+    record Attempt(Instance instance, HealthProbe.Result result, Duration spawn, Duration health) {
         boolean healthy() {
             return result == HealthProbe.Result.HEALTHY;
         }
@@ -63,7 +68,9 @@ final class Launcher {
         }
         LogBuffer logs = new LogBuffer(logLines);
         carriedLines.forEach(logs::add);
+        long began = System.nanoTime();
         Instance instance = spawn(launch, port, logs);
+        long spawned = System.nanoTime();
         started.incrementAndGet();
         live.add(instance);
         instance.exited().thenRun(() -> {
@@ -88,7 +95,8 @@ final class Launcher {
             stop(instance);
             instance.awaitOutput(OUTPUT_DRAIN);
         }
-        return new Attempt(instance, result);
+        return new Attempt(instance, result, Duration.ofNanos(spawned - began),
+                Duration.ofNanos(System.nanoTime() - spawned));
     }
 
     private Instance spawn(Launch launch, int port, LogBuffer logs) throws IOException, InterruptedException {

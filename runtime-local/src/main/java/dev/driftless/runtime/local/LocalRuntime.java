@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
@@ -115,7 +116,7 @@ public final class LocalRuntime implements FunctionRuntime {
         Optional<Path> pasta = settings.pasta().filter(p -> PastaNetwork.usable(p, root));
         if (pasta.isEmpty()) {
             LOG.warn("event=no_network_isolation detail=\"pasta (package passt) is not installed"
-                    + (root ? " or unshare is missing" : "") + ": sandboxed functions share this machine's "
+                    + (root ? " or unshare is missing" : "") + " (or DRIFTLESS_FUNCTION_NETWORK=host): sandboxed functions share this machine's "
                     + "network and can reach every port on its loopback (other functions, the daemon, databases); "
                     + "install the passt package\"");
             return new Bubblewrap(settings.bubblewrap().get());
@@ -153,6 +154,14 @@ public final class LocalRuntime implements FunctionRuntime {
                 // Same image and settings: only the record (commit, release) may differ, which starts nothing.
                 slot.set(old.withRecord(deployment));
                 return RolloutResult.unchanged();
+            }
+            FunctionSlot.Asleep asleep = slot.asleep();
+            if (old == null && asleep != null) {
+                if (asleep.specKey().equals(specKey)) {
+                    return wake(slot, asleep, deployment, began); // its root (kept while asleep) is in use: no collection
+                }
+                slot.asleep(null); // another version: a rollout as usual; the kept root goes at the next collection
+                LaunchPlanner.discard(asleep.launch());
             }
             rootsInUse.readLock().lockInterruptibly();
             try {
@@ -193,6 +202,10 @@ public final class LocalRuntime implements FunctionRuntime {
                 FunctionSlot.Running running = slot.current();
                 if (running != null) {
                     used.add(running.launch().root());
+                }
+                FunctionSlot.Asleep asleep = slot.asleep();
+                if (asleep != null) {
+                    used.add(asleep.launch().root()); // kept so that a wake only starts the process
                 }
             }
             for (FunctionSlot.Running draining : retiring) {
@@ -248,9 +261,13 @@ public final class LocalRuntime implements FunctionRuntime {
             return failed(began, "InvalidImage", e.getMessage(), List.of());
         }
         Launch launch;
+        long read;
+        long unpacked;
         try {
             ImageContents image = images.read(ref);
+            read = System.nanoTime();
             Path root = unpack(image);
+            unpacked = System.nanoTime();
             launch = planner.plan(image, root, deployment);
         } catch (DeployFailure e) {
             return failed(began, e.reason(), e.getMessage(), List.of());
@@ -288,9 +305,88 @@ public final class LocalRuntime implements FunctionRuntime {
         String message = "release " + deployment.release() + " (" + ref.shortDigest() + ") serves " + slot.address
                 + " on " + LOOPBACK + ":" + port + " via " + launcher.sandboxKind()
                 + (old == null ? "" : "; release " + old.deployment().release() + " stops once its requests are done");
-        LOG.info("event=rolled_out function={} release={} image={} port={} pid={}", slot.address,
-                deployment.release(), ref.shortDigest(), port, attempt.instance().pid());
+        LOG.info("event=rolled_out function={} release={} image={} port={} pid={} read_ms={} unpack_ms={} spawn_ms={} "
+                + "health_ms={}", slot.address, deployment.release(), ref.shortDigest(), port, attempt.instance().pid(),
+                millis(read - began), millis(unpacked - read), attempt.spawn().toMillis(), attempt.health().toMillis());
         return new RolloutResult(RolloutResult.Outcome.ROLLED_OUT, "RolloutSucceeded", message, since(began), List.of());
+    }
+
+    /**
+     * Starts a function that was scaled to zero from what was kept: same root, same launch plan (and secrets
+     * folder), a fresh port. No image read, no unpack: the wake is the process's own start and its first
+     * health answer. One that does not get healthy stays asleep (with its pieces kept) and fails like a rollout.
+     */
+    private RolloutResult wake(FunctionSlot slot, FunctionSlot.Asleep asleep, FunctionDeployment deployment,
+                               long began) throws InterruptedException {
+        Launcher.Attempt attempt;
+        int port;
+        List<String> carried = new ArrayList<>(asleep.lastLines());
+        carried.add("--- driftless: woken from zero ---");
+        try {
+            port = launcher.freePort();
+            attempt = launcher.launch(asleep.launch(), port, carried);
+        } catch (IOException e) {
+            LOG.warn("event=wake_failed function={} release={} reason=StartFailed error=\"{}\"", slot.address,
+                    deployment.release(), e.getMessage());
+            return failed(began, "StartFailed", "cannot start " + slot.address + ": " + e.getMessage(), List.of());
+        }
+        ImageRef ref = ImageRef.parse(deployment.image());
+        if (!attempt.healthy()) {
+            return notHealthy(began, slot, deployment, ref, null, attempt);
+        }
+        Backend backend = new Backend(LOOPBACK, port, ref.digest());
+        FunctionSlot.Running next = new FunctionSlot.Running(deployment, asleep.specKey(), asleep.launch(),
+                attempt.instance(), backend);
+        slot.asleep(null);
+        slot.set(next);
+        slot.failedStart(null);
+        slot.crashes.set(0);
+        routes.route(slot.address, backend);
+        supervisor.watch(slot, next);
+        LOG.info("event=woken function={} release={} port={} pid={} spawn_ms={} health_ms={}", slot.address,
+                deployment.release(), port, attempt.instance().pid(), attempt.spawn().toMillis(),
+                attempt.health().toMillis());
+        return new RolloutResult(RolloutResult.Outcome.ROLLED_OUT, "Woken", "release " + deployment.release() + " ("
+                + ref.shortDigest() + ") serves " + slot.address + " again on " + LOOPBACK + ":" + port
+                + " (woken from zero: root kept)", since(began), List.of());
+    }
+
+    /**
+     * Stops the function's instance once its requests are done, keeping its unpacked root and launch plan so
+     * that {@link #deploy} of the same deployment only starts the process again. Listed meanwhile with
+     * {@code ready = desired = 0}; {@link #remove} or a deploy of another version lets the root go.
+     */
+    @Override
+    public void scaleToZero(FunctionDeployment deployment) throws InterruptedException {
+        refuseEventLoop();
+        String owner = deployment.owner();
+        String repository = deployment.repository();
+        String function = deployment.function();
+        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
+            return;
+        }
+        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        if (slot == null) {
+            return;
+        }
+        slot.lock.lockInterruptibly();
+        try {
+            FunctionSlot.Running running = slot.current();
+            if (running == null || !running.deployment().repository().equals(repository)) {
+                return;
+            }
+            // Asleep before the process stops, so the root stays in use for every collection in between.
+            slot.asleep(new FunctionSlot.Asleep(running.deployment(), running.specKey(), running.launch(),
+                    running.instance().logs().last(settings.logLines())));
+            slot.set(null);
+            routes.unroute(slot.address);
+            boolean drained = routes.awaitDrained(running.backend(), settings.drainTimeout());
+            launcher.stop(running.instance());
+            LOG.info("event=scaled_to_zero function={} repository={} drained={} root={}", slot.address, repository,
+                    drained, running.launch().root().getFileName());
+        } finally {
+            slot.lock.unlock();
+        }
     }
 
     private RolloutResult notHealthy(long began, FunctionSlot slot, FunctionDeployment deployment, ImageRef ref,
@@ -376,22 +472,29 @@ public final class LocalRuntime implements FunctionRuntime {
 
     @Override
     public List<DeployedFunction> list(String owner, String repository) {
-        return select(r -> r.deployment().owner().equals(owner) && r.deployment().repository().equals(repository));
+        return select(d -> d.owner().equals(owner) && d.repository().equals(repository));
     }
 
     @Override
     public List<DeployedFunction> listOwner(String owner) {
-        return select(r -> r.deployment().owner().equals(owner));
+        return select(d -> d.owner().equals(owner));
     }
 
-    private List<DeployedFunction> select(Predicate<FunctionSlot.Running> filter) {
+    private List<DeployedFunction> select(Predicate<FunctionDeployment> filter) {
         List<DeployedFunction> result = new ArrayList<>();
         for (FunctionSlot slot : slots.values()) {
             FunctionSlot.Running running = slot.current();
-            if (running != null && filter.test(running)) {
+            if (running != null && filter.test(running.deployment())) {
                 FunctionDeployment d = running.deployment();
                 result.add(new DeployedFunction(d.owner(), d.repository(), d.function(), d.image(), d.commit(),
                         d.release(), running.instance().alive() ? 1 : 0, 1));
+                continue;
+            }
+            FunctionSlot.Asleep asleep = slot.asleep();
+            if (running == null && asleep != null && filter.test(asleep.deployment())) {
+                FunctionDeployment d = asleep.deployment();
+                result.add(new DeployedFunction(d.owner(), d.repository(), d.function(), d.image(), d.commit(),
+                        d.release(), 0, 0));
             }
         }
         result.sort(Comparator.comparing(DeployedFunction::repository).thenComparing(DeployedFunction::function));
@@ -411,16 +514,23 @@ public final class LocalRuntime implements FunctionRuntime {
         slot.lock.lockInterruptibly();
         try {
             FunctionSlot.Running running = slot.current();
-            if (running == null || !running.deployment().repository().equals(repository)) {
+            FunctionSlot.Asleep asleep = slot.asleep();
+            if (running == null && asleep != null && asleep.deployment().repository().equals(repository)) {
+                slot.asleep(null);
+                slot.failedStart(null);
+                LaunchPlanner.discard(asleep.launch());
+                LOG.info("event=removed function={} repository={} asleep=true", slot.address, repository);
+            } else if (running == null || !running.deployment().repository().equals(repository)) {
                 return; // selection by the repository recorded at deploy, never by name alone
+            } else {
+                slot.set(null);
+                slot.failedStart(null);
+                routes.unroute(slot.address);
+                boolean drained = routes.awaitDrained(running.backend(), settings.drainTimeout());
+                launcher.stop(running.instance());
+                LaunchPlanner.discard(running.launch());
+                LOG.info("event=removed function={} repository={} drained={}", slot.address, repository, drained);
             }
-            slot.set(null);
-            slot.failedStart(null);
-            routes.unroute(slot.address);
-            boolean drained = routes.awaitDrained(running.backend(), settings.drainTimeout());
-            launcher.stop(running.instance());
-            LaunchPlanner.discard(running.launch());
-            LOG.info("event=removed function={} repository={} drained={}", slot.address, repository, drained);
         } finally {
             slot.lock.unlock();
         }
@@ -438,13 +548,81 @@ public final class LocalRuntime implements FunctionRuntime {
         }
         FunctionSlot.Running running = slot.current();
         FunctionSlot.FailedStart failure = slot.failedStart();
-        List<String> lines = new ArrayList<>(running == null ? List.of() : running.instance().logs().last(maxLines));
+        FunctionSlot.Asleep asleep = slot.asleep();
+        List<String> lines = new ArrayList<>(running != null ? running.instance().logs().last(maxLines)
+                : asleep != null ? asleep.lastLines() : List.of());
+        if (running == null && asleep != null) {
+            lines.add("--- driftless: scaled to zero; the next request starts it ---");
+        }
         if (failure != null) {
             // A release that never started has no instance any more; its output is what the owner needs to see.
             lines.add("--- driftless: release " + failure.release() + " " + failure.what() + "; its output: ---");
             lines.addAll(failure.lines());
         }
         return lines.size() <= maxLines ? lines : List.copyOf(lines.subList(lines.size() - maxLines, lines.size()));
+    }
+
+    /**
+     * Unpacked image roots on disk and their size, split by what keeps them: a running (or draining) instance, or
+     * only a function scaled to zero (kept so its wake only starts the process). Roots nothing keeps are deleted
+     * after every rollout and removal, so they do not show here for long.
+     *
+     * @param runningRoots roots an instance runs from
+     * @param asleepRoots  roots kept only for sleeping functions
+     */
+    public record RootsUsage(int runningRoots, long runningBytes, int asleepRoots, long asleepBytes) { }
+
+    /** Sizes of roots measured once each (a root is never written after unpacking), by folder. */
+    private final ConcurrentMap<Path, Long> rootBytes = new ConcurrentHashMap<>();
+
+    /** What the unpacked roots take on disk now. Walks a root once, the first time it is asked about. */
+    public RootsUsage rootsUsage() {
+        Set<Path> running = new HashSet<>();
+        Set<Path> asleep = new HashSet<>();
+        for (FunctionSlot slot : slots.values()) {
+            FunctionSlot.Running current = slot.current();
+            if (current != null) {
+                running.add(current.launch().root());
+            }
+            FunctionSlot.Asleep kept = slot.asleep();
+            if (kept != null) {
+                asleep.add(kept.launch().root());
+            }
+        }
+        retiring.forEach(r -> running.add(r.launch().root()));
+        asleep.removeAll(running);
+        rootBytes.keySet().retainAll(union(running, asleep));
+        return new RootsUsage(running.size(), bytes(running), asleep.size(), bytes(asleep));
+    }
+
+    private static Set<Path> union(Set<Path> a, Set<Path> b) {
+        Set<Path> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private long bytes(Set<Path> roots) {
+        long total = 0;
+        for (Path root : roots) {
+            total += rootBytes.computeIfAbsent(root, LocalRuntime::treeBytes);
+        }
+        return total;
+    }
+
+    /** Bytes of the regular files under {@code root} (links not followed); 0 for a root already gone. */
+    private static long treeBytes(Path root) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
+            return files.filter(p -> java.nio.file.Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> {
+                        try {
+                            return java.nio.file.Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
     }
 
     /** How many processes this runtime has started (deploys and restarts); a deploy that changes nothing adds none. */
@@ -477,6 +655,10 @@ public final class LocalRuntime implements FunctionRuntime {
             if (running != null) {
                 LaunchPlanner.discard(running.launch());
             }
+            FunctionSlot.Asleep asleep = slot.asleep();
+            if (asleep != null) {
+                LaunchPlanner.discard(asleep.launch()); // its secrets copy; the root is reused by the next daemon run
+            }
         }
     }
 
@@ -487,6 +669,10 @@ public final class LocalRuntime implements FunctionRuntime {
 
     private static RolloutResult failed(long began, String reason, String message, List<String> lines) {
         return new RolloutResult(RolloutResult.Outcome.FAILED, reason, message, since(began), lines);
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private static Duration since(long began) {

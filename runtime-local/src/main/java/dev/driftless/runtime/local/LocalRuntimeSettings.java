@@ -101,6 +101,11 @@ public record LocalRuntimeSettings(
                 restartInitial, restartMax, healthyAfter, logLines, secrets, pasta, allowed);
     }
 
+    /** {@link FunctionNetwork#HOST} drops pasta: instances share the host's network (LocalRuntime warns at start). */
+    public LocalRuntimeSettings withNetwork(FunctionNetwork network) {
+        return network == FunctionNetwork.HOST ? withPasta(Optional.empty()) : this;
+    }
+
     Path runtimeDirectory() {
         return dataDirectory.resolve("runtime");
     }

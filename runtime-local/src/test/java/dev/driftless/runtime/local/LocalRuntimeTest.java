@@ -459,6 +459,63 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
         assertEquals(List.of(), runtime.recentLogs("alice", "nothing", 10));
     }
 
+    /**
+     * Scale to zero keeps the unpacked root and the launch plan: nothing runs or is routed, the function is listed
+     * with 0 instances, and a deploy of the same deployment starts one process from the very same root folder
+     * (not unpacked again). Its earlier output stays in the runtime log.
+     */
+    @Test
+    void aFunctionScaledToZeroKeepsItsRootAndWakesByStartingOnlyTheProcess() throws Exception {
+        FunctionDeployment v1 = deployment("alice", "fns", "hello", images.v1, "c1", 1);
+        runtime.deploy(v1);
+        long pid = runtime.pid("alice", "hello").orElseThrow();
+        Path root = data.resolve("runtime/roots").resolve(folderOf(images.v1));
+        Object inode = Files.getAttribute(root, "unix:ino");
+        long started = runtime.processesStarted();
+
+        runtime.scaleToZero(v1);
+
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "its process stopped");
+        assertEquals(Optional.empty(), routes.lookup(new FunctionAddress("alice", "hello")), "unrouted");
+        assertEquals(List.of(new dev.driftless.runtime.DeployedFunction("alice", "fns", "hello", images.v1, "c1", 1, 0, 0)),
+                runtime.list("alice", "fns"), "listed at zero");
+        assertEquals(Set.of(folderOf(images.v1)), rootFolders(), "root kept while asleep");
+        LocalRuntime.RootsUsage usage = runtime.rootsUsage();
+        assertEquals(0, usage.runningRoots());
+        assertEquals(1, usage.asleepRoots(), "the kept root is accounted for");
+        assertTrue(usage.asleepBytes() > 0, usage::toString);
+        assertTrue(runtime.recentLogs("alice", "hello", 10).get(0).startsWith("serving version one on port "),
+                "what it wrote before it slept is still shown");
+
+        RolloutResult woken = runtime.deploy(v1);
+
+        assertEquals(RolloutResult.Outcome.ROLLED_OUT, woken.outcome(), woken::message);
+        assertEquals("Woken", woken.reason());
+        assertEquals(started + 1, runtime.processesStarted(), "one process, nothing else");
+        assertEquals(inode, Files.getAttribute(root, "unix:ino"), "the same root folder, not unpacked again");
+        assertEquals(Optional.of("one"), servedVersion("alice", "hello"));
+        assertEquals(1, runtime.list("alice", "fns").get(0).ready());
+        assertEquals(new LocalRuntime.RootsUsage(1, usage.asleepBytes(), 0, 0), runtime.rootsUsage(), "running again");
+        assertEquals(RolloutResult.Outcome.UNCHANGED, runtime.deploy(v1).outcome(), "awake again: a resync changes nothing");
+    }
+
+    /** A kept root is still collected once nothing can wake it: another version deployed, or the function removed. */
+    @Test
+    void theKeptRootOfASleepingFunctionGoesWhenAnotherVersionIsDeployedOrItIsRemoved() throws Exception {
+        runtime.deploy(deployment("alice", "fns", "hello", images.v1, "c1", 1));
+        runtime.scaleToZero(deployment("alice", "fns", "hello", images.v1, "c1", 1));
+        runtime.scaleToZero(deployment("alice", "other", "hello", images.v1, "c1", 1)); // another repository's name: not touched, no error
+
+        runtime.deploy(deployment("alice", "fns", "hello", images.v2, "c2", 2));
+        awaitRoots(Set.of(folderOf(images.v2)), "v1's kept root went with the new version");
+        assertEquals(Optional.of("two"), servedVersion("alice", "hello"));
+
+        runtime.scaleToZero(deployment("alice", "fns", "hello", images.v2, "c2", 2));
+        runtime.remove("alice", "fns", "hello");
+        assertEquals(List.of(), runtime.list("alice", "fns"), "removed while asleep: gone");
+        awaitRoots(Set.of(), "and its kept root with it");
+    }
+
     private static String folderOf(String image) {
         return image.substring(image.indexOf('@') + 1).replace(':', '-');
     }

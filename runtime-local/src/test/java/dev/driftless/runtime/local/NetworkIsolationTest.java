@@ -214,11 +214,13 @@ class NetworkIsolationTest {
                 }
                 org.junit.jupiter.api.Assumptions.abort(why);
             }
-            long id = ProcessHandle.current().pid() % 250;
-            String name = "driftless-i10-" + ProcessHandle.current().pid();
-            String hostLink = "dl" + ProcessHandle.current().pid() + "h";
-            String peer = "dl" + ProcessHandle.current().pid() + "n";
-            String subnet = "10.99." + id + ".";
+            // Random names and subnet, not the pid: CI containers reuse pids from run to run, and a run killed
+            // before close() leaves its veth pair and address behind.
+            String tag = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 32, 1L << 36));
+            String name = "driftless-i10-" + tag;
+            String hostLink = "dl" + tag + "h";
+            String peer = "dl" + tag + "n";
+            String subnet = "10.99." + freeSubnetId() + ".";
             run("ip", "netns", "add", name);
             try {
                 run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", peer);
@@ -251,6 +253,20 @@ class NetworkIsolationTest {
             server.destroy();
             server.waitFor(5, TimeUnit.SECONDS);
             run("ip", "netns", "del", name); // takes the veth pair with it
+        }
+
+        /** A third octet no address on the host uses yet, so the /30 route is ours alone. */
+        private static int freeSubnetId() throws IOException, InterruptedException {
+            Process process = new ProcessBuilder("ip", "-o", "addr", "show").redirectErrorStream(true).start();
+            String addresses = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor();
+            for (int attempt = 0; attempt < 500; attempt++) {
+                int id = java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 251);
+                if (!addresses.contains(" 10.99." + id + ".")) {
+                    return id;
+                }
+            }
+            throw new IOException("no free 10.99.x.0/30 subnet for the outside namespace");
         }
 
         private static void run(String... command) throws IOException, InterruptedException {
