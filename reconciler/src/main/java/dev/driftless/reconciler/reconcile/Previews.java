@@ -170,6 +170,7 @@ public final class Previews {
                 log.line(null, "build failed: " + e.getMessage());
                 log.flush();
                 finish(request, commit, number, buildId, "failed", e.getMessage(), State.FAILURE);
+                tell(request, number, commit, List.of("build (" + e.getMessage() + ")"), false);
                 return ReconcileOutcome.failed(commit, e.getMessage());
             }
             log.flush();
@@ -185,6 +186,7 @@ public final class Previews {
             }
             log.flush();
             pruneRemoved(owner, request.repository(), number, keep);
+            tell(request, number, commit, failed, false);
             if (failed.isEmpty()) {
                 String description = result.functions().size() + " preview function(s) deployed";
                 finish(request, commit, number, buildId, "succeeded", description, State.SUCCESS);
@@ -253,6 +255,10 @@ public final class Previews {
         lock.lockInterruptibly();
         try {
             int removed = pruneRemoved(owner, repository, number, Set.of());
+            store.inTransaction(tx -> {
+                listener.changed(tx, owner, repository, number, java.util.Optional.empty(), "", List.of(), List.of(), true);
+                return null;
+            });
             LOG.info("event=preview_closed owner={} repository={} pr={} removed={}", owner, repository, number, removed);
             return removed;
         } finally {
@@ -311,15 +317,47 @@ public final class Previews {
                 removed++;
             }
         }
-        store.inTransaction(tx -> {
+        List<String> images = new ArrayList<>();
+        Set<String> inUse = store.inTransaction(tx -> {
             for (Preview preview : records.ofPullRequest(tx, owner, repository, number)) {
                 if (!keep.contains(preview.previewFunction())) {
                     records.remove(tx, owner, preview.previewFunction());
+                    images.add(preview.image());
                 }
             }
+            return records.imagesInUse(tx);
+        });
+        removeImages(owner, images, inUse);
+        return removed;
+    }
+
+    /** Removes the images of removed previews from the local store, unless production or a preview still runs them. */
+    private void removeImages(String owner, List<String> removed, Set<String> inUse) {
+        if (removed.isEmpty()) {
+            return;
+        }
+        Set<String> digests = new HashSet<>();
+        for (String image : inUse) {
+            int at = image.indexOf('@');
+            digests.add(at >= 0 ? image.substring(at + 1) : image);
+        }
+        try {
+            int gone = images.remove(removed, digests);
+            LOG.info("event=preview_images_removed owner={} images={}", owner, gone);
+        } catch (java.io.IOException e) {
+            // the preview is gone either way; a later close or the store's own pruning gets the image
+            LOG.warn("event=preview_images_remove_failed owner={} error={}", owner, e.toString());
+        }
+    }
+
+    /** Tells the listener (the PR comment) what the PR's previews are after this build. */
+    private void tell(ReconcileRequest request, int number, String commit, List<String> failed, boolean closed)
+            throws SQLException {
+        store.inTransaction(tx -> {
+            listener.changed(tx, request.owner(), request.repository(), number, request.installationId(), commit,
+                    records.ofPullRequest(tx, request.owner(), request.repository(), number), failed, closed);
             return null;
         });
-        return removed;
     }
 
     private static String previewNameOrNull(String function, int number) {
