@@ -238,12 +238,15 @@ public final class Previews {
             return "rollout failed";
         }
         String url = urls.endpoint(owner, name);
-        store.inTransaction(tx -> {
+        List<String> replaced = new ArrayList<>();
+        Set<String> inUse = store.inTransaction(tx -> {
+            records.find(tx, owner, name).map(Preview::image).filter(old -> !old.equals(image)).ifPresent(replaced::add);
             records.put(tx, new Preview(owner, name, request.repository(), number, function.name(), commit, image, url,
                     spec, withSecrets, clock.instant(), java.util.Optional.empty()));
             statuses.report(tx, status(request, commit, context, State.SUCCESS, "preview deployed: " + url, url, buildId));
-            return null;
+            return records.imagesInUse(tx);
         });
+        removeImages(owner, replaced, inUse); // the image this push replaced serves no one now
         LOG.info("event=preview_deployed owner={} repository={} pr={} function={} commit={}", owner,
                 request.repository(), number, name, commit);
         return null;

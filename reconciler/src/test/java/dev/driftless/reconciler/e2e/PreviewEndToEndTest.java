@@ -199,6 +199,8 @@ class PreviewEndToEndTest {
         // The PR's one comment lists the preview URL; a second push edits that comment instead of adding one.
         E2e.await("the PR comment", Duration.ofMinutes(1),
                 () -> github.findAll(postRequestedFor(urlPathEqualTo(comments))).size(), n -> ((Integer) n) == 1);
+        String firstImage = functions.previews().ofOwner(owner).get(0).image();
+        String firstDigest = firstImage.substring(firstImage.indexOf('@') + "@sha256:".length());
         String first = github.findAll(postRequestedFor(urlPathEqualTo(comments))).get(0).getBodyAsString();
         assertTrue(first.contains("/hello--pr-7") && first.contains(prSha.substring(0, 7)), first);
         Files.writeString(repo.resolve("hello/handler.py"), "def handle(req):\n    return \"preview 2: \" + req\n");
@@ -216,6 +218,8 @@ class PreviewEndToEndTest {
         String previewDigest = previewImage.substring(previewImage.indexOf('@') + "@sha256:".length());
         Path images = dir.resolve("data/images");
         assertTrue(Files.readString(images.resolve("index.json")).contains(previewDigest), "the preview's image is stored");
+        assertFalse(Files.readString(images.resolve("index.json")).contains(firstDigest),
+                "the image the second push replaced left the store");
 
         // A second PR beyond DRIFTLESS_PREVIEWS_PER_OWNER=1 is refused with a clear status.
         deliver("pull_request", pullRequest(opened, base, cloneUrl, 8, prSha));
