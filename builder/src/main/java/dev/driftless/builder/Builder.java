@@ -73,6 +73,26 @@ public final class Builder {
         return target;
     }
 
+    /**
+     * Removes images from the local image store: those of {@code images} (references {@code repo@sha256:…})
+     * whose digest is not in {@code inUse}, with the blobs no other stored image shares. A registry is left to
+     * its own garbage collection (a pushed digest may be pulled by anyone), so with a registry this removes
+     * nothing. Returns how many images were removed.
+     */
+    public int removeLocalImages(java.util.Collection<String> images, java.util.Set<String> inUse) throws IOException {
+        if (!(target instanceof LocalImageStore store)) {
+            return 0;
+        }
+        java.util.Set<String> digests = new java.util.HashSet<>();
+        for (String image : images) {
+            int at = image.indexOf('@');
+            if (at > 0 && image.startsWith(LocalImageStore.REGISTRY + "/")) {
+                digests.add(image.substring(at + 1));
+            }
+        }
+        return digests.isEmpty() ? 0 : store.remove(digests, inUse);
+    }
+
     /** Every {@code lang} value stack.yml may use, sorted. */
     public List<String> supportedLangs() {
         return catalog.supported();

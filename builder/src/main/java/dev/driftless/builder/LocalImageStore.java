@@ -25,7 +25,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -64,12 +66,15 @@ final class LocalImageStore implements ImageTarget {
             Containerizer to = Containerizer.to(TarImage.at(tar).named(repository + ":" + tag)).setAllowInsecureRegistries(jib.insecureBase());
             JibContainer written = container.containerize(JibLog.configure(to, jib, log));
             String digest = written.getDigest().toString();
-            importBlobs(tar);
-            if (!Files.isRegularFile(blob(digest))) {
-                throw new IOException("the image tar did not contain its manifest " + digest);
-            }
             ImageRef ref = new ImageRef(repository, digest);
-            index(ref, tag);
+            // Under the index lock: a removal's sweep never sees blobs imported but not yet listed.
+            underIndexLock(() -> {
+                importBlobs(tar);
+                if (!Files.isRegularFile(blob(digest))) {
+                    throw new IOException("the image tar did not contain its manifest " + digest);
+                }
+                index(ref, tag);
+            });
             return ref;
         } catch (InvalidImageReferenceException e) {
             throw new IOException("not a valid image name: " + repository + ":" + tag, e);
@@ -158,33 +163,107 @@ final class LocalImageStore implements ImageTarget {
         }
     }
 
-    /** Adds the manifest to {@code index.json} (once per name and digest), under a lock shared by processes. */
+    /** Adds the manifest to {@code index.json} (once per name and digest); call under the index lock. */
     private void index(ImageRef ref, String tag) throws IOException {
         Files.writeString(folder.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         String name = ref.repository().substring(REGISTRY.length() + 1) + ":" + tag;
         long size = Files.size(blob(ref.digest()));
+        ObjectNode index = readIndex();
+        ArrayNode manifests = index.has("manifests") ? (ArrayNode) index.get("manifests") : index.putArray("manifests");
+        for (var existing : manifests) {
+            if (existing.path("digest").asText().equals(ref.digest())
+                    && existing.path("annotations").path("org.opencontainers.image.ref.name").asText().equals(name)) {
+                return;
+            }
+        }
+        ObjectNode d = manifests.addObject();
+        d.put("mediaType", OciJson.OCI_MANIFEST).put("digest", ref.digest()).put("size", size);
+        d.putObject("annotations").put("org.opencontainers.image.ref.name", name);
+        writeIndex(index);
+    }
+
+    /**
+     * Removes the images {@code digests} (every name they are listed under) except those in {@code keep}, and the
+     * blobs only they used; blobs another listed image uses (shared base layers) stay. Returns how many images went.
+     */
+    int remove(Set<String> digests, Set<String> keep) throws IOException {
+        int[] removed = {0};
+        underIndexLock(() -> {
+            ObjectNode index = readIndex();
+            if (!index.has("manifests")) {
+                return;
+            }
+            ArrayNode manifests = (ArrayNode) index.get("manifests");
+            Set<String> gone = new HashSet<>();
+            for (int i = manifests.size() - 1; i >= 0; i--) {
+                String digest = manifests.get(i).path("digest").asText();
+                if (digests.contains(digest) && !keep.contains(digest)) {
+                    manifests.remove(i);
+                    gone.add(digest);
+                }
+            }
+            if (gone.isEmpty()) {
+                return;
+            }
+            Set<String> used = new HashSet<>();
+            for (var entry : manifests) {
+                used.addAll(blobsOf(entry.path("digest").asText()));
+            }
+            writeIndex(index); // listed no more before any blob goes: a crash in between leaves only unused blobs
+            for (String digest : gone) {
+                for (String blobDigest : blobsOf(digest)) {
+                    if (!used.contains(blobDigest)) {
+                        Files.deleteIfExists(blob(blobDigest));
+                    }
+                }
+                removed[0]++;
+            }
+        });
+        return removed[0];
+    }
+
+    /** The manifest, config and layer blobs of an image (those of its blobs still there). */
+    private Set<String> blobsOf(String manifestDigest) throws IOException {
+        Set<String> blobs = new HashSet<>();
+        Path manifest = blob(manifestDigest);
+        if (!Files.isRegularFile(manifest)) {
+            return blobs;
+        }
+        blobs.add(manifestDigest);
+        OciJson.Manifest m = OciJson.manifest(Files.readAllBytes(manifest));
+        blobs.add(m.config().digest());
+        for (OciJson.Descriptor d : m.layers()) {
+            blobs.add(d.digest());
+        }
+        return blobs;
+    }
+
+    private interface IndexWork {
+        void run() throws IOException;
+    }
+
+    /** One writer of {@code index.json} and {@code blobs/} at a time, in this process and across processes. */
+    private void underIndexLock(IndexWork work) throws IOException {
+        Files.createDirectories(folder.resolve("tmp"));
         synchronized (INDEX_LOCK) {
             try (FileChannel lockFile = FileChannel.open(folder.resolve("index.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = lockFile.lock()) {
-                Path indexFile = folder.resolve("index.json");
-                ObjectNode index = Files.exists(indexFile)
-                        ? (ObjectNode) OciJson.MAPPER.readTree(indexFile.toFile())
-                        : OciJson.MAPPER.createObjectNode().put("schemaVersion", 2);
-                ArrayNode manifests = index.has("manifests") ? (ArrayNode) index.get("manifests") : index.putArray("manifests");
-                for (var existing : manifests) {
-                    if (existing.path("digest").asText().equals(ref.digest())
-                            && existing.path("annotations").path("org.opencontainers.image.ref.name").asText().equals(name)) {
-                        return;
-                    }
-                }
-                ObjectNode d = manifests.addObject();
-                d.put("mediaType", OciJson.OCI_MANIFEST).put("digest", ref.digest()).put("size", size);
-                d.putObject("annotations").put("org.opencontainers.image.ref.name", name);
-                Path tmp = Files.createTempFile(folder.resolve("tmp"), "index", ".json");
-                Files.writeString(tmp, OciJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(index), StandardCharsets.UTF_8);
-                Files.move(tmp, indexFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                work.run();
             }
         }
+    }
+
+    private ObjectNode readIndex() throws IOException {
+        Path indexFile = folder.resolve("index.json");
+        return Files.exists(indexFile)
+                ? (ObjectNode) OciJson.MAPPER.readTree(indexFile.toFile())
+                : OciJson.MAPPER.createObjectNode().put("schemaVersion", 2);
+    }
+
+    private void writeIndex(ObjectNode index) throws IOException {
+        Path tmp = Files.createTempFile(folder.resolve("tmp"), "index", ".json");
+        Files.writeString(tmp, OciJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(index), StandardCharsets.UTF_8);
+        Files.move(tmp, folder.resolve("index.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private record StoredLayer(String digest, String mediaType, Path file) implements ImageContents.Layer {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
@@ -264,6 +265,34 @@ class BuilderTest {
         assertEquals(FunctionBuild.Outcome.SKIPPED, result.functions().get(1).outcome());
         ImageContents image = builder.imageSource().read(result.functions().get(0).image().orElseThrow());
         assertEquals("shared\n", Layers.entries(image.layers().get(2)).get("home/app/function/common/util.txt").text());
+    }
+
+    @Test
+    void removingAnImageDropsItsOwnBlobsKeepsSharedLayersAndImagesInUse() throws Exception {
+        String first = twoFunctions();
+        Builder builder = builder();
+        BuildResult one = build(builder, first, new RecordingListener());
+        String second = repo.write("hello/handler.txt", "hello v2\n").commit("change hello");
+        BuildResult two = build(builder, second, new RecordingListener());
+        ImageRef oldHello = one.functions().get(1).image().orElseThrow();
+        ImageRef newHello = two.functions().get(1).image().orElseThrow();
+        ImageRef kubecon = two.functions().get(0).image().orElseThrow();
+        List<ImageContents.Layer> newLayers = builder.imageSource().read(newHello).layers();
+
+        assertEquals(0, builder.removeLocalImages(List.of(kubecon.toString()), Set.of(kubecon.digest())),
+                "an image in use stays");
+        assertEquals(1, builder.removeLocalImages(List.of(newHello.toString()), Set.of()));
+
+        ImageTarget target = (ImageTarget) builder.imageSource();
+        assertFalse(target.exists(newHello), "gone from the store");
+        assertFalse(Files.exists(store.resolve("blobs/sha256/" + newLayers.get(newLayers.size() - 1).digest().substring(7))),
+                "its own handler layer is deleted");
+        assertTrue(target.exists(oldHello), "the older image sharing its base layers is whole");
+        assertTrue(target.exists(kubecon));
+        assertFalse(Files.readString(store.resolve("index.json")).contains(newHello.digest()));
+        assertEquals(0, builder.removeLocalImages(List.of(newHello.toString()), Set.of()), "twice is nothing");
+        BuildResult again = build(builder, second, new RecordingListener());
+        assertEquals(FunctionBuild.Outcome.BUILT, again.functions().get(1).outcome(), "a removed image is rebuilt, not reused");
     }
 
     @Test

@@ -530,7 +530,11 @@ public final class Dashboard {
                     .put("commit", r.commit()).put("image", r.image()).put("source", r.source())
                     .put("result", r.result()).put("reason", r.reason()).put("createdAt", r.createdAt().toString())
                     .put("current", r.current())));
-            JsonObject body = functionJson(detail.get().row()).put("releases", releases);
+            JsonArray previews = new JsonArray();
+            detail.get().previews().forEach(p -> previews.add(new JsonObject().put("function", p.function())
+                    .put("url", p.url()).put("pullRequest", p.pullRequest()).put("commit", p.commit())
+                    .put("state", p.state())));
+            JsonObject body = functionJson(detail.get().row()).put("releases", releases).put("previews", previews);
             detail.get().scaleToZero().ifPresent(zero -> body.put("scaleToZero", new JsonObject()
                     .put("asleep", zero.asleep()).put("idleSeconds", zero.idle().toSeconds())
                     .put("wakes", zero.wakes()).put("failedWakes", zero.failedWakes())

@@ -51,15 +51,33 @@ public final class Views {
      * The function page.
      *
      * @param scaleToZero present when the function scales to zero
+     * @param previews    the function's pull request previews, beside production
      */
     public record FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
                                  Optional<Long> latestBuild, List<String> runtimeLog,
-                                 Optional<ScaleToZeroView> scaleToZero) {
+                                 Optional<ScaleToZeroView> scaleToZero, List<PreviewRow> previews) {
+        public FunctionDetail {
+            previews = List.copyOf(previews);
+        }
+
+        public FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
+                              Optional<Long> latestBuild, List<String> runtimeLog,
+                              Optional<ScaleToZeroView> scaleToZero) {
+            this(row, releases, events, latestBuild, runtimeLog, scaleToZero, List.of());
+        }
+
         public FunctionDetail(FunctionRow row, List<ReleaseRow> releases, List<EventRow> events,
                               Optional<Long> latestBuild, List<String> runtimeLog) {
-            this(row, releases, events, latestBuild, runtimeLog, Optional.empty());
+            this(row, releases, events, latestBuild, runtimeLog, Optional.empty(), List.of());
         }
     }
+
+    /**
+     * A preview of a function: {@code <function>--pr-<n>} serving pull request {@code pullRequest}'s head.
+     *
+     * @param state {@code serving} when its instance is ready, else {@code not ready}
+     */
+    public record PreviewRow(String function, String url, int pullRequest, String commit, String state) { }
 
     /**
      * Scale to zero of one function, since this daemon started.

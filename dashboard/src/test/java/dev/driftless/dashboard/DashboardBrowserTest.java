@@ -87,7 +87,13 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-hello"), "deployed sha256:bbbbbbbbbbbb"));
         BrowserSupport.screenshot(browser, "dashboard-build-log");
 
+        data.previews = List.of(new Views.PreviewRow("hello--pr-7", "https://alice.localhost:8443/hello--pr-7", 7,
+                "c".repeat(40), "serving"));
         browser.get(base + "/dashboard/alice/functions/hello");
+        assertEquals("https://alice.localhost:8443/hello--pr-7",
+                browser.findElement(By.cssSelector("#previews tr[data-preview='hello--pr-7'] .preview-url")).getText());
+        assertTrue(browser.findElement(By.cssSelector("#previews tr[data-preview='hello--pr-7']")).getText()
+                .contains("#7"));
         browser.findElement(By.cssSelector("tr[data-release='1'] button.rollback")).click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flash")));

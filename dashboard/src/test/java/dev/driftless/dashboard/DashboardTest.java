@@ -277,6 +277,32 @@ class DashboardTest {
     }
 
     @Test
+    void theFunctionPageListsItsPreviewsBesideProduction() throws Exception {
+        String alice = login(ALICE);
+        assertFalse(get("/dashboard/alice/functions/hello", alice).bodyAsString().contains("id=\"previews\""),
+                "no Previews section without previews");
+
+        data.previews = List.of(new Views.PreviewRow("hello--pr-7", "https://alice.localhost:8443/hello--pr-7", 7,
+                "c".repeat(40), "serving"));
+        String page = get("/dashboard/alice/functions/hello", alice).bodyAsString();
+        assertTrue(page.contains("<h2>Previews</h2>"), page);
+        assertTrue(page.contains("<tr data-preview=\"hello--pr-7\">"), page);
+        assertTrue(page.contains("href=\"https://alice.localhost:8443/hello--pr-7\""), page);
+        assertTrue(page.contains("<td>#7</td>"), page);
+        assertTrue(page.contains("<code>ccccccc</code>"), page);
+        assertTrue(page.contains("<span class=\"state ok\">serving</span>"), page);
+        assertTrue(page.indexOf("id=\"previews\"") < page.indexOf("id=\"releases\""), "beside production's endpoint");
+
+        JsonObject preview = client.get("/api/v1/owners/alice/functions/hello").putHeader("Authorization", "Bearer " + ALICE)
+                .send().await().bodyAsJsonObject().getJsonArray("previews").getJsonObject(0);
+        assertEquals("hello--pr-7", preview.getString("function"), preview::encode);
+        assertEquals("https://alice.localhost:8443/hello--pr-7", preview.getString("url"));
+        assertEquals(7, preview.getInteger("pullRequest"));
+        assertEquals("c".repeat(40), preview.getString("commit"));
+        assertEquals("serving", preview.getString("state"));
+    }
+
+    @Test
     void textFromUsersIsEscaped() throws Exception {
         data.message = "<script>alert('x')</script>";
         String page = get("/dashboard/alice", login(ALICE)).bodyAsString();

@@ -26,6 +26,7 @@ final class InMemoryDashboardData implements DashboardData {
     volatile boolean suspended;
     volatile String buildFunction = "hello";
     volatile Optional<Views.ScaleToZeroView> scaleToZero = Optional.empty();
+    volatile List<Views.PreviewRow> previews = List.of();
 
     InMemoryDashboardData() {
         releases.put("alice/hello", new CopyOnWriteArrayList<>(List.of(
@@ -52,7 +53,7 @@ final class InMemoryDashboardData implements DashboardData {
         }
         return Optional.of(new FunctionDetail(row(), releases.get("alice/hello"),
                 List.of(new Views.EventRow("Deployed", "release 2 serves", Instant.parse("2026-11-22T10:00:00Z"))),
-                Optional.of(7L), List.of("listening on 8080"), scaleToZero));
+                Optional.of(7L), List.of("listening on 8080"), scaleToZero, previews));
     }
 
     @Override

@@ -9,10 +9,12 @@ import java.io.IOException;
 public final class GitHubAccess {
     private final GitHubClients clients;
     private final StatusPublisher publisher;
+    private final java.time.Clock clock;
 
-    private GitHubAccess(GitHubClients clients, StatusPublisher publisher) {
+    private GitHubAccess(GitHubClients clients, StatusPublisher publisher, java.time.Clock clock) {
         this.clients = clients;
         this.publisher = publisher;
+        this.clock = clock;
     }
 
     public static GitHubAccess create(GitHubConfig config) {
@@ -21,11 +23,16 @@ public final class GitHubAccess {
             case COMMIT_STATUSES -> new CommitStatusPublisher(clients, config.clock());
             case CHECK_RUNS -> new CheckRunPublisher(clients, config.clock());
         };
-        return new GitHubAccess(clients, publisher);
+        return new GitHubAccess(clients, publisher, config.clock());
     }
 
     public StatusPublisher publisher() {
         return publisher;
+    }
+
+    /** Pull request comments, written through the same clients (and token cache) as the statuses. */
+    public PullRequestComments comments() {
+        return new PullRequestComments(clients, clock);
     }
 
     /**

@@ -116,8 +116,12 @@ abstract class GitHubPublisher implements StatusPublisher {
     }
 
     private PublishResult classify(GitHubAnswer answer) {
+        return classify(answer, clock.instant());
+    }
+
+    /** GitHub's answer as the outbox's next step (shared with the PR comments, which follow the same rules). */
+    static PublishResult classify(GitHubAnswer answer, Instant now) {
         int code = answer.status();
-        Instant now = clock.instant();
         if (answer.successful()) {
             // Only a token exchange lands here: a 2xx github-api could not read is worth another try.
             return new PublishResult.Retry(code, "HTTP " + code + " with an unreadable answer", null);
@@ -144,7 +148,7 @@ abstract class GitHubPublisher implements StatusPublisher {
         return new PublishResult.Refused(code, why); // 401 (PAT), 404, 410, 422, redirects: asking again changes nothing
     }
 
-    private static PublishResult relabel(PublishResult result, String prefix) {
+    static PublishResult relabel(PublishResult result, String prefix) {
         if (result instanceof PublishResult.Retry r) {
             return new PublishResult.Retry(r.httpStatus(), prefix + r.reason(), r.notBefore());
         }

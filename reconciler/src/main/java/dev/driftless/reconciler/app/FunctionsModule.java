@@ -189,7 +189,14 @@ public final class FunctionsModule implements DaemonModule {
         context.jobs().register(JobKind.RECONCILE, jobs.reconcile());
         // A PR's commit is not yet the owner's word: previews build without importing its sealed secrets.
         previews = new Previews(context.database(), builder::build, runtime, statuses, urls, reconciler,
-                config.previews().perOwner(), context.clock());
+                config.previews().perOwner(), context.clock())
+                .withImageRemover(builder::removeLocalImages);
+        if (config.previews().comment() && github.isPresent()) {
+            PreviewComments comments = new PreviewComments(context.database(), github.get().comments(), context.clock());
+            previews.withListener(comments);
+            comments.start();
+            context.onStop("preview-comments", comments);
+        }
         context.jobs().register(JobKind.GC, jobs.gc(previews));
         context.jobs().register(JobKind.PREVIEW, jobs.preview(previews));
         RepositoryJobs repositoryJobs = new RepositoryJobs(context.database(), reconciler);

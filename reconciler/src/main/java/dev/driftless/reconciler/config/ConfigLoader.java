@@ -242,7 +242,8 @@ public final class ConfigLoader {
                             .orElse(dev.driftless.runtime.local.FunctionNetwork.ISOLATED),
                     new DriftlessConfig.Previews(get(Setting.PREVIEWS, ConfigLoader::bool).orElse(true),
                             get(Setting.PREVIEWS_PER_OWNER, ConfigLoader::positiveInt).orElse(5),
-                            get(Setting.PREVIEWS_FROM_FORKS, ConfigLoader::bool).orElse(false)),
+                            get(Setting.PREVIEWS_FROM_FORKS, ConfigLoader::bool).orElse(false),
+                            get(Setting.PREVIEWS_COMMENT, ConfigLoader::bool).orElse(true)),
                     notifications());
         }
 

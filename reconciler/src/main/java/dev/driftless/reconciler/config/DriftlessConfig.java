@@ -74,8 +74,11 @@ public record DriftlessConfig(
         }
     }
 
-    /** Preview functions for pull requests: on or off, how many PRs per owner, and whether forks are built. */
-    public record Previews(boolean enabled, int perOwner, boolean fromForks) {
+    /**
+     * Preview functions for pull requests: on or off, how many PRs per owner, whether forks are built, and whether
+     * the PR gets the one comment listing its preview URLs.
+     */
+    public record Previews(boolean enabled, int perOwner, boolean fromForks, boolean comment) {
         public Previews {
             if (perOwner < 1) {
                 throw new IllegalArgumentException("previews per owner must be at least 1");

@@ -133,7 +133,9 @@ public enum Setting {
     NOTIFY_TIMEOUT("DRIFTLESS_NOTIFY_TIMEOUT", "notifications.timeout", "10s",
             "How long one notification request may take (connect and answer) before it counts as failed and is retried."),
     PREVIEWS_FROM_FORKS("DRIFTLESS_PREVIEWS_FROM_FORKS", "previews.fromForks", "false",
-            "Whether pull requests from forks are built as previews (never with the owner's secrets).");
+            "Whether pull requests from forks are built as previews (never with the owner's secrets)."),
+    PREVIEWS_COMMENT("DRIFTLESS_PREVIEWS_COMMENT", "previews.comment", "true",
+            "Whether a pull request gets one comment listing its preview URLs and states, edited in place on every push.");
 
     private final String env;
     private final String yamlKey;

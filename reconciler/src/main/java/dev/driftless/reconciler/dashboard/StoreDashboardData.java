@@ -47,6 +47,7 @@ public final class StoreDashboardData implements DashboardData {
     private final ReleaseHistory releases = new ReleaseHistory();
     private final FunctionConditions conditions = new FunctionConditions();
     private final BuildRecords builds = new BuildRecords();
+    private final dev.driftless.reconciler.reconcile.PreviewRecords previews = new dev.driftless.reconciler.reconcile.PreviewRecords();
     private final JobQueue queue;
     private final Runnable wakeWorkers;
     private final AuditLog audit;
@@ -162,8 +163,15 @@ public final class StoreDashboardData implements DashboardData {
         Optional<Long> latestBuild = query(tx -> builds.latestBuildOf(tx, owner, function));
         Optional<Views.ScaleToZeroView> zero = runtime instanceof ScaleToZeroSource scaling
                 ? scaling.scaleToZero(owner, function) : Optional.empty();
+        // previews of pull requests (not of branches: the row's number is the PR's) beside production
+        List<Views.PreviewRow> previewRows = query(tx -> previews.ofOwner(tx, owner)).stream()
+                .filter(p -> p.function().equals(function) && p.number() > 0)
+                .map(p -> new Views.PreviewRow(p.previewFunction(), p.url(), p.number(), p.commit(),
+                        runtime.find(owner, p.previewFunction()).filter(d -> d.ready() > 0).isPresent()
+                                ? "serving" : "not ready"))
+                .toList();
         return Optional.of(new Views.FunctionDetail(row(condition.get(), current, running), history, events, latestBuild,
-                runtime.recentLogs(owner, function, 200), zero));
+                runtime.recentLogs(owner, function, 200), zero, previewRows));
     }
 
     @Override

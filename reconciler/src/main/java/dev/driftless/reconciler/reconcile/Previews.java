@@ -22,16 +22,38 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Pull request previews: the PR head's functions built and deployed as separate functions named
- * {@code <function>--pr-<n>} of the same owner (served at {@code https://<owner>.<domain>/<function>--pr-<n>}),
- * under the runtime repository label {@code <repository>--pr-<n>} so that production's pruning never sees them.
- * Production releases, conditions and builds are never touched; previews are recorded in their own table.
- * Blocking: call on a worker thread.
+ * Previews of pull requests and of branches: the head's functions built and deployed as separate functions named
+ * {@code <function>--pr-<n>} (or {@code <function>--<branch-slug>}, see {@link PreviewSource}) of the same owner,
+ * served at {@code https://<owner>.<domain>/<function>--pr-<n>}, under the runtime repository label
+ * {@code <repository>--pr-<n>} so that production's pruning never sees them. Production releases, conditions and
+ * builds are never touched; previews are recorded in their own table. Removing a preview also removes its image
+ * from the local image store unless production or another preview still uses it. Blocking: call on a worker thread.
  */
 public final class Previews {
     private static final Logger LOG = LoggerFactory.getLogger(Previews.class);
-    /** DNS-1123 label limit: the preview name is a route, a Deployment and a Service name. */
-    static final int MAX_NAME = 63;
+    static final int MAX_NAME = PreviewSource.MAX_NAME;
+
+    /** Removes images no longer deployed from the image store (the builder's local store; a registry keeps them). */
+    @FunctionalInterface
+    public interface ImageRemover {
+        int remove(java.util.Collection<String> images, Set<String> inUse) throws java.io.IOException;
+
+        ImageRemover NONE = (images, inUse) -> 0;
+    }
+
+    /** Told, inside the transaction that recorded it, what a pull request's previews now are (the PR comment). */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param serving what now runs for the PR (empty once closed)
+         * @param failed  functions whose preview failed this time, with why
+         */
+        void changed(java.sql.Connection tx, String owner, String repository, int number,
+                     java.util.Optional<Long> installationId, String commit, List<Preview> serving, List<String> failed,
+                     boolean closed) throws SQLException;
+
+        Listener NONE = (tx, owner, repository, number, installation, commit, serving, failed, closed) -> { };
+    }
 
     private final Transactions store;
     private final CommitBuilder builder;
@@ -43,6 +65,8 @@ public final class Previews {
     private final Clock clock;
     private final PreviewRecords records = new PreviewRecords();
     private final BuildRecords builds = new BuildRecords();
+    private volatile ImageRemover images = ImageRemover.NONE;
+    private volatile Listener listener = Listener.NONE;
 
     /** @param reconciler whose per-owner lock previews share */
     public Previews(Transactions store, CommitBuilder builder, FunctionRuntime runtime, CommitStatuses statuses, Urls urls,
@@ -57,30 +81,49 @@ public final class Previews {
         this.clock = clock;
     }
 
+    /** Removes images of removed previews with this (set once at wiring). */
+    public Previews withImageRemover(ImageRemover remover) {
+        this.images = remover;
+        return this;
+    }
+
+    /** Tells this of every change of a pull request's previews (set once at wiring). */
+    public Previews withListener(Listener changes) {
+        this.listener = changes;
+        return this;
+    }
+
     /** {@code <function>--pr-<n>}, or a clear error when that is longer than a DNS label may be. */
     public static String previewName(String function, int number) {
-        String name = function + "--pr-" + number;
-        if (name.length() > MAX_NAME) {
-            throw new IllegalArgumentException("preview name '" + name + "' is " + name.length()
-                    + " characters, more than the " + MAX_NAME + " a DNS label allows; shorten the function name to at most "
-                    + (MAX_NAME - ("--pr-" + number).length()) + " characters to get a preview");
-        }
-        return name;
+        return PreviewSource.pullRequest(number).previewName(function);
     }
 
     /** The runtime's repository label of a PR's previews (production prunes by its own repository label). */
     public static String previewRepository(String repository, int number) {
-        return repository + "--pr-" + number;
+        return previewRepository(repository, PreviewSource.pullRequest(number));
+    }
+
+    /** The runtime's repository label of a PR's or branch's previews. */
+    public static String previewRepository(String repository, PreviewSource source) {
+        return repository + "--" + source.suffix();
     }
 
     /** A preview's commit status context: {@code driftless/<function>--pr-<n>} (status contexts are {@code driftless/<name>}). */
     public static String context(String function, int number) {
-        return "driftless/" + function + "--pr-" + number;
+        return context(function, PreviewSource.pullRequest(number));
+    }
+
+    static String context(String function, PreviewSource source) {
+        return "driftless/" + function + "--" + source.suffix();
     }
 
     /** The whole preview build's context, beside production's {@code driftless/stack}. */
     public static String stackContext(int number) {
-        return "driftless/stack--pr-" + number;
+        return stackContext(PreviewSource.pullRequest(number));
+    }
+
+    static String stackContext(PreviewSource source) {
+        return "driftless/stack--" + source.suffix();
     }
 
     /** A PR refused by the per-owner limit; its own context, since no build orders it. */
@@ -99,7 +142,7 @@ public final class Previews {
         ReentrantLock lock = reconciler.lockFor(owner);
         lock.lockInterruptibly();
         try {
-            int others = store.inTransaction(tx -> records.otherPullRequests(tx, owner, request.repository(), number));
+            int others = store.inTransaction(tx -> records.otherSources(tx, owner, request.repository(), PreviewSource.pullRequest(number)));
             if (others >= perOwner) {
                 String message = "no preview: " + owner + " already has previews for " + others + " pull request(s), the"
                         + " limit (DRIFTLESS_PREVIEWS_PER_OWNER) is " + perOwner + "; close one to get a preview";
@@ -127,6 +170,7 @@ public final class Previews {
                 log.line(null, "build failed: " + e.getMessage());
                 log.flush();
                 finish(request, commit, number, buildId, "failed", e.getMessage(), State.FAILURE);
+                tell(request, number, commit, List.of("build (" + e.getMessage() + ")"), false);
                 return ReconcileOutcome.failed(commit, e.getMessage());
             }
             log.flush();
@@ -142,6 +186,7 @@ public final class Previews {
             }
             log.flush();
             pruneRemoved(owner, request.repository(), number, keep);
+            tell(request, number, commit, failed, false);
             if (failed.isEmpty()) {
                 String description = result.functions().size() + " preview function(s) deployed";
                 finish(request, commit, number, buildId, "succeeded", description, State.SUCCESS);
@@ -193,12 +238,15 @@ public final class Previews {
             return "rollout failed";
         }
         String url = urls.endpoint(owner, name);
-        store.inTransaction(tx -> {
+        List<String> replaced = new ArrayList<>();
+        Set<String> inUse = store.inTransaction(tx -> {
+            records.find(tx, owner, name).map(Preview::image).filter(old -> !old.equals(image)).ifPresent(replaced::add);
             records.put(tx, new Preview(owner, name, request.repository(), number, function.name(), commit, image, url,
-                    spec, withSecrets, clock.instant()));
+                    spec, withSecrets, clock.instant(), java.util.Optional.empty()));
             statuses.report(tx, status(request, commit, context, State.SUCCESS, "preview deployed: " + url, url, buildId));
-            return null;
+            return records.imagesInUse(tx);
         });
+        removeImages(owner, replaced, inUse); // the image this push replaced serves no one now
         LOG.info("event=preview_deployed owner={} repository={} pr={} function={} commit={}", owner,
                 request.repository(), number, name, commit);
         return null;
@@ -210,6 +258,10 @@ public final class Previews {
         lock.lockInterruptibly();
         try {
             int removed = pruneRemoved(owner, repository, number, Set.of());
+            store.inTransaction(tx -> {
+                listener.changed(tx, owner, repository, number, java.util.Optional.empty(), "", List.of(), List.of(), true);
+                return null;
+            });
             LOG.info("event=preview_closed owner={} repository={} pr={} removed={}", owner, repository, number, removed);
             return removed;
         } finally {
@@ -268,15 +320,47 @@ public final class Previews {
                 removed++;
             }
         }
-        store.inTransaction(tx -> {
+        List<String> images = new ArrayList<>();
+        Set<String> inUse = store.inTransaction(tx -> {
             for (Preview preview : records.ofPullRequest(tx, owner, repository, number)) {
                 if (!keep.contains(preview.previewFunction())) {
                     records.remove(tx, owner, preview.previewFunction());
+                    images.add(preview.image());
                 }
             }
+            return records.imagesInUse(tx);
+        });
+        removeImages(owner, images, inUse);
+        return removed;
+    }
+
+    /** Removes the images of removed previews from the local store, unless production or a preview still runs them. */
+    private void removeImages(String owner, List<String> removed, Set<String> inUse) {
+        if (removed.isEmpty()) {
+            return;
+        }
+        Set<String> digests = new HashSet<>();
+        for (String image : inUse) {
+            int at = image.indexOf('@');
+            digests.add(at >= 0 ? image.substring(at + 1) : image);
+        }
+        try {
+            int gone = images.remove(removed, digests);
+            LOG.info("event=preview_images_removed owner={} images={}", owner, gone);
+        } catch (java.io.IOException e) {
+            // the preview is gone either way; a later close or the store's own pruning gets the image
+            LOG.warn("event=preview_images_remove_failed owner={} error={}", owner, e.toString());
+        }
+    }
+
+    /** Tells the listener (the PR comment) what the PR's previews are after this build. */
+    private void tell(ReconcileRequest request, int number, String commit, List<String> failed, boolean closed)
+            throws SQLException {
+        store.inTransaction(tx -> {
+            listener.changed(tx, request.owner(), request.repository(), number, request.installationId(), commit,
+                    records.ofPullRequest(tx, request.owner(), request.repository(), number), failed, closed);
             return null;
         });
-        return removed;
     }
 
     private static String previewNameOrNull(String function, int number) {

@@ -39,6 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -53,7 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * feature branch of a repository served by a local git server; the PR's functions answer at
  * {@code <function>--pr-<n>} with the PR's code while production answers the old code, each gets a commit status
  * with the preview URL, a second PR beyond the per-owner limit gets a clear failed status, and closing the PR
- * removes the preview (404, no instance left).
+ * removes the preview (404, no instance left, its image gone from the local store). The PR gets one comment listing
+ * the preview URL (POST), which the second push edits in place (PATCH, no second POST).
  */
 class PreviewEndToEndTest {
     private static final String SECRET = "It's a Secret to Everybody";
@@ -95,6 +100,17 @@ class PreviewEndToEndTest {
                                 .put("expires_at", Instant.now().plus(Duration.ofHours(1)).toString()).encode())));
         github.stubFor(post(urlMatching("/repos/.*/statuses/[0-9a-f]{40}"))
                 .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody("{}")));
+
+        String comments = "/repos/" + owner + "/" + name + "/issues/7/comments";
+        String comment = "/repos/" + owner + "/" + name + "/issues/comments/9001";
+        github.stubFor(get(urlPathEqualTo(comments))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("[]")));
+        github.stubFor(post(urlPathEqualTo(comments))
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\": 9001, \"body\": \"x\"}")));
+        github.stubFor(patch(urlPathEqualTo(comment))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\": 9001, \"body\": \"y\"}")));
 
         gitServer = Vertx.vertx();
         Router router = Router.router(gitServer);
@@ -180,6 +196,31 @@ class PreviewEndToEndTest {
         assertTrue(success.getString("target_url").endsWith("/hello--pr-7"), success.encode());
         assertTrue(success.getString("target_url").startsWith("https://" + owner + "."), success.encode());
 
+        // The PR's one comment lists the preview URL; a second push edits that comment instead of adding one.
+        E2e.await("the PR comment", Duration.ofMinutes(1),
+                () -> github.findAll(postRequestedFor(urlPathEqualTo(comments))).size(), n -> ((Integer) n) == 1);
+        String firstImage = functions.previews().ofOwner(owner).get(0).image();
+        String firstDigest = firstImage.substring(firstImage.indexOf('@') + "@sha256:".length());
+        String first = github.findAll(postRequestedFor(urlPathEqualTo(comments))).get(0).getBodyAsString();
+        assertTrue(first.contains("/hello--pr-7") && first.contains(prSha.substring(0, 7)), first);
+        Files.writeString(repo.resolve("hello/handler.py"), "def handle(req):\n    return \"preview 2: \" + req\n");
+        E2e.git(repo, INSTALLATION_TOKEN, "commit", "-q", "-am", "try again");
+        E2e.git(repo, INSTALLATION_TOKEN, "push", "-q", cloneUrl, "feature");
+        String secondSha = E2e.git(repo, INSTALLATION_TOKEN, "rev-parse", "HEAD").strip();
+        deliver("pull_request", pullRequest(opened, base, cloneUrl, 7, secondSha).put("action", "synchronize"));
+        E2e.await("the preview of the second push", Duration.ofMinutes(4),
+                () -> answer(https, gateway + "hello--pr-7"), a -> a.equals("200 preview 2: x"));
+        E2e.await("the comment to be edited", Duration.ofMinutes(1),
+                () -> github.findAll(patchRequestedFor(urlPathEqualTo(comment))).stream()
+                        .anyMatch(r -> r.getBodyAsString().contains(secondSha.substring(0, 7))), edited -> (Boolean) edited);
+        assertEquals(1, github.findAll(postRequestedFor(urlPathEqualTo(comments))).size(), "one comment, edited in place");
+        String previewImage = functions.previews().ofOwner(owner).get(0).image();
+        String previewDigest = previewImage.substring(previewImage.indexOf('@') + "@sha256:".length());
+        Path images = dir.resolve("data/images");
+        assertTrue(Files.readString(images.resolve("index.json")).contains(previewDigest), "the preview's image is stored");
+        assertFalse(Files.readString(images.resolve("index.json")).contains(firstDigest),
+                "the image the second push replaced left the store");
+
         // A second PR beyond DRIFTLESS_PREVIEWS_PER_OWNER=1 is refused with a clear status.
         deliver("pull_request", pullRequest(opened, base, cloneUrl, 8, prSha));
         E2e.await("the limit's failed status", Duration.ofMinutes(1), () -> statuses(statusPath),
@@ -190,7 +231,7 @@ class PreviewEndToEndTest {
         assertEquals(404, E2e.get(https, gateway + "hello--pr-8").statusCode());
 
         // Closing the PR removes its preview; production keeps serving.
-        JsonObject closed = pullRequest(opened, base, cloneUrl, 7, prSha).put("action", "closed");
+        JsonObject closed = pullRequest(opened, base, cloneUrl, 7, secondSha).put("action", "closed");
         deliver("pull_request", closed);
         E2e.await("the preview to be gone", Duration.ofMinutes(2),
                 () -> E2e.get(https, gateway + "hello--pr-7").statusCode(), code -> ((Integer) code) == 404);
@@ -199,6 +240,16 @@ class PreviewEndToEndTest {
         E2e.await("no preview to be recorded any more", Duration.ofMinutes(1),
                 () -> functions.previews().ofOwner(owner).size(), n -> ((Integer) n) == 0);
         assertFalse(functions.runtime().list(owner, name).isEmpty(), "production still runs");
+        assertFalse(Files.readString(images.resolve("index.json")).contains(previewDigest),
+                "the closed PR's image left the local store");
+        assertFalse(Files.exists(images.resolve("blobs/sha256/" + previewDigest)), "and its manifest blob too");
+        String productionImage = functions.reconciler().serving().get(0).image();
+        assertTrue(Files.readString(images.resolve("index.json"))
+                .contains(productionImage.substring(productionImage.indexOf('@') + 1)), "production's image stays");
+        E2e.await("the comment to say the previews were removed", Duration.ofMinutes(1),
+                () -> github.findAll(patchRequestedFor(urlPathEqualTo(comment))).stream()
+                        .anyMatch(r -> r.getBodyAsString().contains("were removed")), removed -> (Boolean) removed);
+        assertEquals(1, github.findAll(postRequestedFor(urlPathEqualTo(comments))).size(), "still one comment");
         assertEquals("200 production: x", answer(https, gateway + "hello"));
     }
 
