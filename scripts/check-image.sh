@@ -7,9 +7,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tarball=${1:-$root/image/target/driftless-image.tar}
 [ -f "$tarball" ] || { echo "no image tar at $tarball (run: mvn -pl image -am package)" >&2; exit 1; }
 work=$(mktemp -d /tmp/driftless-image.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ -n "${DRIFTLESS_KEEP_IMAGE_ROOT:-}" ] || trap 'rm -rf "$work"' EXIT
 python3 - "$tarball" "$work" <<'PY'
-import json, sys, tarfile, os
+import json, sys, tarfile, os, shutil
 tarball, work = sys.argv[1], sys.argv[2]
 outer = tarfile.open(tarball)
 def blob(digest):
@@ -21,7 +21,16 @@ rootfs = os.path.join(work, "rootfs")
 os.makedirs(rootfs)
 for layer in manifest["layers"]:
     with tarfile.open(fileobj=blob(layer["digest"]), mode="r:*") as t:
-        t.extractall(rootfs, filter="tar" if hasattr(tarfile, "data_filter") else None)
+        for member in t:
+            # A later layer's entry replaces what an earlier one put there, as overlayfs does (never write
+            # through an earlier layer's symlink, e.g. /lib64/ld-linux-x86-64.so.2).
+            path = os.path.join(rootfs, member.name.lstrip("/"))
+            if os.path.lexists(path) and not (member.isdir() and os.path.isdir(path) and not os.path.islink(path)):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            t.extract(member, rootfs, set_attrs=True, filter="tar" if hasattr(tarfile, "data_filter") else None)
 cfg = config["config"]
 json.dump({"entrypoint": cfg.get("Entrypoint", []) + cfg.get("Cmd", []), "env": cfg.get("Env", []),
            "user": cfg.get("User", ""), "workdir": cfg.get("WorkingDir", "/")}, open(os.path.join(work, "config.json"), "w"))
