@@ -91,6 +91,8 @@ build_log=$(cd "$work" && bwrap --ro-bind rootfs / --proc /proc --dev /dev --tmp
       --setenv JAVA_HOME /opt/java/openjdk --setenv DRIFTLESS_DATA /data \
       $entrypoint build /repo 2>&1) \
   || { echo "$build_log" >&2; echo "the image's toolchains did not build the python3 and go functions" >&2; exit 1; }
+# The whole log stays next to the image for a look afterwards (CI keeps target folders on failure).
+printf '%s\n' "$build_log" > "$root/image/target/check-image-build.log"
 for expected in 'kubecon: built local/local/repo/kubecon@sha256:' 'bcrypt: built local/local/repo/bcrypt@sha256:' \
                 'go: gofmt -l' 'go: go test ./...' 'example.com/greeting v0.1.0' 'go: tests run 2, failed 0' \
                 'python3: importing handler.py'; do
@@ -100,5 +102,5 @@ for digest in $(grep -oE '^(kubecon|bcrypt): built \S+@sha256:[0-9a-f]{64}' <<< 
   [ -f "$work/data/images/blobs/sha256/$digest" ] || { echo "image manifest $digest is not in the local image store" >&2; exit 1; }
   grep -q "sha256:$digest" "$work/data/images/index.json" || { echo "image $digest is not in the store's index.json" >&2; exit 1; }
 done
-grep -E '^\[(kubecon|bcrypt)\].*(tests run|gofmt|go test|unittest)|^(kubecon|bcrypt): built|^build ok' <<< "$build_log" || true
+grep -E '^\[(kubecon|bcrypt)\].*(tests run|gofmt|go test|unittest)|^(kubecon|bcrypt): built|^build (ok|finished)' <<< "$build_log" || true
 echo "image check: ok ($(du -h "$tarball" | cut -f1) tar, $(du -sh "$work/rootfs" | cut -f1) unpacked)"

@@ -12,7 +12,9 @@ stamp="$out/.stamp"
 # own image on a cluster, so the image carries them (image/README.md says why, and what it costs).
 toolchains=(python3 python3-pip golang-go nodejs ruby ruby-webrick mono-mcs mono-runtime dash)
 # Not copied: docs, manuals, translations, Go's tests/API lists/precompiled std, the /etc of every package.
-toolchain_excludes='^/usr/share/(doc|man|info|locale|lintian|bug|doc-base|bash-completion)/|^/usr/lib/go-[0-9.]+/pkg/linux_amd64|^/usr/share/go-[0-9.]+/(test|misc|api)/|^/etc/'
+# Nor C headers (node's 54 MB for native addons: no C compiler here), the standard library's testdata (22 MB)
+# and Go's profiling viewers (pprof, trace: 20 MB), which builds and tests never run.
+toolchain_excludes='^/usr/share/(doc|man|info|locale|lintian|bug|doc-base|bash-completion)/|^/usr/lib/go-[0-9.]+/pkg/linux_amd64|^/usr/share/go-[0-9.]+/(test|misc|api)/|^/usr/share/go-[0-9.]+/src/.*/testdata/|^/usr/lib/go-[0-9.]+/pkg/tool/[^/]+/(pprof|trace)$|^/usr/include/|^/etc/'
 stamp_text="$java_home ${toolchains[*]} $toolchain_excludes toolchains-3"
 if [ -f "$stamp" ] && [ -f "$out.toolchains.tar" ] && [ "$(cat "$stamp")" = "$stamp_text" ]; then
   exit 0
