@@ -15,7 +15,7 @@ toolchains=(python3 python3-pip golang-go nodejs ruby ruby-webrick mono-mcs mono
 # Nor C headers (node's 54 MB for native addons: no C compiler here), the standard library's testdata (22 MB)
 # and Go's profiling viewers (pprof, trace: 20 MB), which builds and tests never run.
 toolchain_excludes='^/usr/share/(doc|man|info|locale|lintian|bug|doc-base|bash-completion)/|^/usr/lib/go-[0-9.]+/pkg/linux_amd64|^/usr/share/go-[0-9.]+/(test|misc|api)/|^/usr/share/go-[0-9.]+/src/.*/testdata/|^/usr/lib/go-[0-9.]+/pkg/tool/[^/]+/(pprof|trace)$|^/usr/include/|^/etc/'
-stamp_text="$java_home ${toolchains[*]} $toolchain_excludes toolchains-3"
+stamp_text="$java_home ${toolchains[*]} $toolchain_excludes toolchains-4"
 if [ -f "$stamp" ] && [ -f "$out.toolchains.tar" ] && [ "$(cat "$stamp")" = "$stamp_text" ]; then
   exit 0
 fi
@@ -43,9 +43,12 @@ for pkg in "${toolchains[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
     || { echo "make-base.sh: Debian package $pkg is not installed (scripts/install-test-deps.sh installs it)" >&2; exit 1; }
 done
+# Debian's npm is its own package (nodesource's nodejs carries npm): taken along when it is installed.
+closure=("${toolchains[@]}")
+if dpkg-query -W -f='${Status}' npm 2>/dev/null | grep -q 'install ok installed'; then closure+=(npm); fi
 skip='^(binutils.*|libbinutils|libctf.*|libgprofng0|libjansson4|dpkg|debconf|tar|ca-certificates|tzdata|openssl|libc-bin|perl-base)$'
 packages=$(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts --no-breaks \
-             --no-replaces --no-enhances "${toolchains[@]}" 2>/dev/null | grep -v '^[ <]' | sort -u | grep -Ev "$skip")
+             --no-replaces --no-enhances "${closure[@]}" 2>/dev/null | grep -v '^[ <]' | sort -u | grep -Ev "$skip")
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' && dpkg -L "$pkg"
 done | grep -Ev "$toolchain_excludes" \
@@ -62,6 +65,10 @@ for cmd in python3 go gofmt node npm ruby mcs mono; do
   fi
 done
 mkdir -p "$tc/bin" && ln -sf /bin/dash "$tc/bin/sh"
+# npm as node runs it here: npm updates itself outside dpkg (npm install -g npm), so its file list can be stale.
+if [ -d /usr/lib/node_modules/npm ]; then
+  rm -rf "$tc/usr/lib/node_modules/npm" && mkdir -p "$tc/usr/lib/node_modules" && cp -a /usr/lib/node_modules/npm "$tc/usr/lib/node_modules/"
+fi
 # npm is a "#!/usr/bin/env node" script: env alone, not all of coreutils.
 cp /usr/bin/env "$tc/usr/bin/env"
 # Shared libraries of the toolchains' programs not already in the closure (nodesource's node links libstdc++ …).
