@@ -2,8 +2,9 @@
 # Installs the Debian packages the tests and benchmarks need, when they are missing.
 set -euo pipefail
 need=()
-# golang-go, ruby (+ ruby-webrick) and mono-mcs: the toolchains of the go, golang-middleware, ruby and csharp templates.
-for pkg in docker-registry apache2-utils bubblewrap passt iproute2 chromium chromium-driver postgresql-15 git curl golang-go ruby ruby-webrick mono-mcs; do
+# golang-go, ruby (+ ruby-webrick) and mono-mcs: the toolchains of the go, golang-middleware, ruby and csharp templates;
+# python3-pip and file too: image/src/main/base/make-base.sh copies every toolchain into the daemon image (file finds ELF files).
+for pkg in docker-registry apache2-utils bubblewrap passt iproute2 chromium chromium-driver postgresql-15 git curl golang-go ruby ruby-webrick mono-mcs python3-pip file; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 command -v npm >/dev/null 2>&1 || need+=(npm)

@@ -35,6 +35,7 @@ public final class Main {
             Commands:
               serve [--config FILE]                       run the daemon (webhooks, git endpoint, jobs, gateway)
               demo [--once]                               the whole loop on this machine: push samples, build, serve
+              build FOLDER [--data DIR]                   build a git folder's stack.yml functions as the daemon does, no daemon
               github app-manifest --url URL [options]     create the GitHub App from a manifest; stores its credentials
               token create <owner> [--config FILE]        create a git push/API token for an owner; printed once
               secret create|list|delete <owner> [<name>]  owners' secrets, encrypted at rest (value from stdin or --from-file)
@@ -87,6 +88,7 @@ public final class Main {
             return switch (args.get(0)) {
                 case "serve" -> serve(rest);
                 case "demo" -> demo(rest);
+                case "build" -> new dev.driftless.reconciler.cli.BuildCommand(env, out, err).run(rest);
                 case "github" -> github(rest);
                 case "token" -> token(rest);
                 case "secret" -> new SecretCommand(this::load, in, out, err, Clock.systemUTC()).run(rest);

@@ -37,7 +37,7 @@ class MainTest {
         assertEquals(ExitCode.USAGE, run(Map.of()));
         assertEquals(ExitCode.USAGE, run(Map.of(), "launch"));
         assertTrue(err().contains("unknown command 'launch'"));
-        for (String command : new String[] {"serve", "demo", "token", "rollback", "suspend", "resume", "github"}) {
+        for (String command : new String[] {"serve", "demo", "build", "token", "rollback", "suspend", "resume", "github"}) {
             assertEquals(ExitCode.OK, run(Map.of(), command, "--help"), command);
         }
         assertEquals(ExitCode.USAGE, run(Map.of(), "serve", "--port", "1"));
