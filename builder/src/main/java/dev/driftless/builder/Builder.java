@@ -141,7 +141,14 @@ public final class Builder {
             log.accept("build finished in " + millis(started) + " ms");
             return new BuildResult(request.commit(), results);
         } catch (IOException e) {
-            throw new BuildException("build failed: " + redactor.redact(String.valueOf(e.getMessage())), e);
+            throw new BuildException("build failed: " + (diskFull(e) ? "disk full: " : "")
+                    + redactor.redact(String.valueOf(e.getMessage())), e);
+        } catch (RuntimeException e) {
+            // JGit reports ENOSPC as an unchecked JGitInternalException: say which disk, keep it retryable (unchecked).
+            if (diskFull(e)) {
+                throw new IllegalStateException("disk full (No space left on device) under " + config.workRoot(), e);
+            }
+            throw e;
         } finally {
             try {
                 workspace.close();

@@ -67,7 +67,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
  *   <li>every status the outbox holds reached WireMock exactly once, and nothing was posted twice;</li>
  *   <li>no function process outlives the daemon that started it, and no unpacked image root is left behind.</li>
  * </ul>
- * Trials: {@code -Dreliability.trials} (2 by default; {@code reliability/run-long.sh} runs many), random
+ * Trials: {@code -Dreliability.trials} (1 per store by default; {@code reliability/run-long.sh} runs many), random
  * seed {@code -Dreliability.seed}. PostgreSQL comes from {@code DRIFTLESS_TEST_PG_URL} (scripts/test.sh).
  */
 class KillNineTest {
@@ -111,6 +111,18 @@ class KillNineTest {
         new Run("PostgreSQL", Optional.of(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema), true).execute();
     }
 
+    /**
+     * GitHub down for status posts for a sustained period ({@code -Dreliability.stormSeconds}, 60 s in the normal
+     * build, minutes in the long form), no kills: every status post answered 500/502/503 or 429 with
+     * {@code Retry-After}, while commits are pushed through both paths (signed webhooks and system-git pushes)
+     * every few seconds. Each must deploy during the storm (GitHub being down blocks no deploy), the daemon stays
+     * healthy, and once GitHub recovers every final status of every commit arrives exactly once.
+     */
+    @Test
+    void aSustainedGitHubStormLosesAndDoublesNoStatus() throws Exception {
+        new Run("H2", Optional.empty(), true, false).execute();
+    }
+
     /** One series of trials against one store. */
     private final class Run {
         private final String store;
@@ -140,15 +152,27 @@ class KillNineTest {
         private String gitRemote;
 
         private final GitHubStorm storm;
+        /** False for the sustained storm: no kills, GitHub refusing every status post for a while. */
+        private final boolean killing;
+        private final List<String> upstreamShas = new ArrayList<>();
+        private int deployedDuringStorm;
 
         Run(String store, Optional<String> dbUrl, boolean storm) {
+            this(store, dbUrl, storm, true);
+        }
+
+        Run(String store, Optional<String> dbUrl, boolean storm, boolean killing) {
             this.store = store;
             this.dbUrl = dbUrl;
-            this.storm = storm ? new GitHubStorm(seed) : null;
-            this.trials = Integer.getInteger("reliability.trials", 2);
+            this.killing = killing;
+            this.storm = storm ? new GitHubStorm(seed, killing ? 80 : 100) : null;
+            this.trials = Integer.getInteger("reliability.trials", 1);
         }
 
         private String label() {
+            if (!killing) {
+                return "GitHub 5xx/429 storm, " + Long.getLong("reliability.stormSeconds", 60) + " s (" + store + ")";
+            }
             return storm == null ? "kill -9 anywhere (" + store + ")" : "kill -9 + GitHub 5xx/429 storm (" + store + ")";
         }
 
@@ -168,8 +192,13 @@ class KillNineTest {
             if (storm != null) {
                 storm.begin();
             }
-            for (int trial = 1; trial <= trials; trial++) {
-                trial(trial, monitor);
+            int sent = trials;
+            if (killing) {
+                for (int trial = 1; trial <= trials; trial++) {
+                    trial(trial, monitor);
+                }
+            } else {
+                sent = sustainedStorm(monitor);
             }
             if (storm != null) {
                 storm.end(); // GitHub recovers: everything held back must now arrive, once
@@ -185,6 +214,7 @@ class KillNineTest {
             }
             checkOrphans("after the graceful stop");
             checkStore();
+            checkFinalStatusesOncePerCommit();
             problems.addAll(monitor.regressions());
             crashes += monitor.regressions().size();
             String notes = "seed " + seed + "; " + monitor.answers() + " function answers observed; images in "
@@ -192,8 +222,15 @@ class KillNineTest {
                     + (upToDateRetries > 0 ? "; " + upToDateRetries + " re-push(es) found the branch already moved" : "")
                     + (problems.isEmpty() ? "" : "; problems: " + String.join(" | ", problems));
             int faults = kills + (storm == null ? 0 : storm.injected());
-            notes = (storm == null ? "" : kills + " kills and " + storm.injected() + " GitHub 5xx/429 answers; ") + notes;
-            new Figures(label(), trials + 1, faults, acknowledged, lost, duplicated,
+            int statusPosts = github.findAll(postRequestedFor(urlMatching("/repos/.*/statuses/.*"))).size();
+            if (!killing) {
+                notes = sent + " commits sent (webhook + git push each) during the storm, " + deployedDuringStorm
+                        + " deployed while it raged; " + statusPosts + " status posts, " + storm.injected()
+                        + " answered 5xx/429; " + upstreamShas.size() + " commits x 2 contexts checked once each; " + notes;
+            } else {
+                notes = (storm == null ? "" : kills + " kills and " + storm.injected() + " GitHub 5xx/429 answers; ") + notes;
+            }
+            new Figures(label(), sent + 1, faults, acknowledged, lost, duplicated,
                     serverErrors, crashes, notes).recordAndCheck();
             deleteTree(dir); // kept only when the run failed
         }
@@ -278,6 +315,69 @@ class KillNineTest {
 
         private String cloneUrl;
 
+        /**
+         * Commits sent every 10 s while GitHub refuses every status post; each must deploy while the storm lasts,
+         * and /healthz stays 200. Returns the commits sent.
+         */
+        private int sustainedStorm(ServingMonitor monitor) throws Exception {
+            Instant end = Instant.now().plusSeconds(Long.getLong("reliability.stormSeconds", 60));
+            int sent = 0;
+            while (Instant.now().isBefore(end)) {
+                Instant next = Instant.now().plusSeconds(10);
+                send(commit(), true);
+                sent++;
+                converge(monitor, "storm commit " + sent);
+                if (storm.raging()) {
+                    deployedDuringStorm++;
+                }
+                HttpResponse<String> health = daemon.get("/healthz");
+                if (health.statusCode() != 200) {
+                    problem(true, "storm commit " + sent + ": /healthz answered " + health.statusCode());
+                }
+                long wait = Duration.between(Instant.now(), next).toMillis();
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+            }
+            System.out.println("storm on " + store + ": " + sent + " commits, " + storm.injected() + " faults injected");
+            return sent;
+        }
+
+        /**
+         * Every commit sent through GitHub got its final status (success, failure or error) of the stack and of
+         * the function exactly once: none lost, none doubled (two different final statuses count as doubled too;
+         * the same status twice is counted by {@link #checkOutbox}).
+         */
+        private void checkFinalStatusesOncePerCommit() {
+            Map<String, java.util.Set<String>> finals = new HashMap<>();
+            for (com.github.tomakehurst.wiremock.stubbing.ServeEvent event : github.getAllServeEvents()) {
+                LoggedRequest request = event.getRequest();
+                if (!request.getMethod().getName().equals("POST") || !request.getUrl().contains("/statuses/")
+                        || event.getResponse().getStatus() / 100 != 2) {
+                    continue;
+                }
+                JsonObject status = new JsonObject(request.getBodyAsString());
+                if (status.getString("state").equals("pending")) {
+                    continue;
+                }
+                String url = request.getUrl();
+                finals.computeIfAbsent(url.substring(url.lastIndexOf('/') + 1) + " " + status.getString("context"),
+                        k -> new java.util.HashSet<>()).add(status.getString("state") + " " + status.getString("description"));
+            }
+            for (String sha : upstreamShas) {
+                for (String context : List.of("driftless/stack", "driftless/gh")) {
+                    java.util.Set<String> got = finals.getOrDefault(sha + " " + context, java.util.Set.of());
+                    if (got.isEmpty()) {
+                        lost++;
+                        problem(false, "no final " + context + " status of " + sha + " reached GitHub");
+                    } else if (got.size() > 1) {
+                        duplicated += got.size() - 1;
+                        problem(false, "different final " + context + " statuses of " + sha + ": " + got);
+                    }
+                }
+            }
+        }
+
         /** One trial: new commits sent while the daemon is SIGKILLed at a random moment, restart, checks. */
         private void trial(int trial, ServingMonitor monitor) throws Exception {
             int commits = 1 + random.nextInt(2);
@@ -323,6 +423,7 @@ class KillNineTest {
             }
             upstreamWork.run("push", "-q", "origin", "main"); // GitHub's side is never killed
             upstreamHead = upstreamWork.run("rev-parse", "HEAD");
+            upstreamShas.add(upstreamHead);
             return v;
         }
 
@@ -431,7 +532,9 @@ class KillNineTest {
          */
         private void settleStatuses() throws Exception {
             String path = "/repos/octo/fns/statuses/" + upstreamHead;
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(storm == null ? 4 : 8));
+            // After a sustained storm the last retries of the status sender's backoff may be as far away as the storm was long.
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(storm == null ? 4 : 8))
+                    .plusSeconds(killing ? 0 : Long.getLong("reliability.stormSeconds", 60));
             int before = -1;
             while (Instant.now().isBefore(deadline)) {
                 List<LoggedRequest> all = github.findAll(postRequestedFor(urlMatching("/repos/.*/statuses/.*")));
@@ -442,7 +545,8 @@ class KillNineTest {
                             JsonObject s = new JsonObject(e.getRequest().getBodyAsString());
                             finalStates.add(s.getString("context") + " " + s.getString("state"));
                         });
-                if (finalStates.containsAll(List.of("driftless/stack success", "driftless/gh success")) && all.size() == before) {
+                if (finalStates.containsAll(List.of("driftless/stack success", "driftless/gh success")) && all.size() == before
+                        && (killing || everyCommitHasItsFinalStatuses())) {
                     return;
                 }
                 before = all.size();
@@ -450,6 +554,23 @@ class KillNineTest {
             }
             lost++;
             problem(false, "the final commit's success statuses never reached GitHub");
+        }
+
+        /** Every commit sent through GitHub has a final stack and function status that GitHub answered 2xx. */
+        private boolean everyCommitHasItsFinalStatuses() {
+            java.util.Set<String> arrived = new java.util.HashSet<>();
+            for (com.github.tomakehurst.wiremock.stubbing.ServeEvent e : github.getAllServeEvents()) {
+                String url = e.getRequest().getUrl();
+                if (e.getRequest().getMethod().getName().equals("POST") && url.contains("/statuses/")
+                        && e.getResponse().getStatus() / 100 == 2) {
+                    JsonObject s = new JsonObject(e.getRequest().getBodyAsString());
+                    if (!s.getString("state").equals("pending")) {
+                        arrived.add(url.substring(url.lastIndexOf('/') + 1) + " " + s.getString("context"));
+                    }
+                }
+            }
+            return upstreamShas.stream().allMatch(sha -> arrived.contains(sha + " driftless/stack")
+                    && arrived.contains(sha + " driftless/gh"));
         }
 
         /** What a function answers now; nothing while it is slow or unreachable (a loaded machine, a rollout). */
