@@ -118,28 +118,12 @@ public final class JobWorker implements AutoCloseable {
             renewal.cancel(false);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        // Recording the outcome is tried a few times: a lock timeout or a dropped connection on a busy store would
-        // otherwise leave the job 'running' until its lease expires, and then run it a second time.
-        for (int attempt = 1; ; attempt++) {
-            try {
-                boolean recorded = queue.complete(job, result);
-                LOG.info("event=job.finished job={} result={} ms={} recorded={}{}", job.id(), result.label(),
-                        took.toMillis(), recorded, result instanceof JobResult.Succeeded ? "" : " reason=\"" + reason(result) + "\"");
-                break;
-            } catch (Exception e) {
-                if (attempt == 3) {
-                    LOG.warn("event=job.complete_failed job={} attempts={} error=\"{}\" (it will run again when its lease expires)",
-                            job.id(), attempt, e.toString());
-                    break;
-                }
-                LOG.warn("event=job.complete_retry job={} attempt={} error=\"{}\"", job.id(), attempt, e.toString());
-                try {
-                    Thread.sleep(200L * attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+        try {
+            boolean recorded = queue.complete(job, result);
+            LOG.info("event=job.finished job={} result={} ms={} recorded={}{}", job.id(), result.label(), took.toMillis(),
+                    recorded, result instanceof JobResult.Succeeded ? "" : " reason=\"" + reason(result) + "\"");
+        } catch (Exception e) {
+            LOG.warn("event=job.complete_failed job={} error=\"{}\" (it will run again when its lease expires)", job.id(), e);
         }
         listener.finished(job, result, took);
     }
