@@ -362,10 +362,7 @@ public final class LocalRuntime implements FunctionRuntime {
         String owner = deployment.owner();
         String repository = deployment.repository();
         String function = deployment.function();
-        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
-            return;
-        }
-        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        FunctionSlot slot = slotOf(owner, function);
         if (slot == null) {
             return;
         }
@@ -504,10 +501,7 @@ public final class LocalRuntime implements FunctionRuntime {
     @Override
     public void remove(String owner, String repository, String function) throws InterruptedException {
         refuseEventLoop();
-        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
-            return;
-        }
-        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        FunctionSlot slot = slotOf(owner, function);
         if (slot == null) {
             return;
         }
@@ -539,10 +533,7 @@ public final class LocalRuntime implements FunctionRuntime {
 
     @Override
     public List<String> recentLogs(String owner, String function, int maxLines) {
-        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
-            return List.of();
-        }
-        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        FunctionSlot slot = slotOf(owner, function);
         if (slot == null) {
             return List.of();
         }
@@ -623,6 +614,14 @@ public final class LocalRuntime implements FunctionRuntime {
         } catch (IOException | java.io.UncheckedIOException e) {
             return 0;
         }
+    }
+
+    /** The slot of a function, or null when there is none (a name that is no DNS label has none either). */
+    private FunctionSlot slotOf(String owner, String function) {
+        if (!FunctionAddress.isLabel(owner) || !FunctionAddress.isLabel(function)) {
+            return null;
+        }
+        return slots.get(new FunctionAddress(owner, function));
     }
 
     /** How many processes this runtime has started (deploys and restarts); a deploy that changes nothing adds none. */
