@@ -68,10 +68,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = new Main(System.getenv(), System.out, System.err).run(List.of(args)).code();
-        if (code != 0) {
-            System.exit(code);
-        }
+        // Always exit: after a graceful stop nothing is left to wait for (a stray non-daemon thread must not keep
+        // a stopped daemon's JVM alive).
+        System.exit(new Main(System.getenv(), System.out, System.err).run(List.of(args)).code());
     }
 
     ExitCode run(List<String> args) {
@@ -125,11 +124,7 @@ public final class Main {
         List<DaemonModule> modules = new ArrayList<>();
         ServiceLoader.load(DaemonModule.class).forEach(modules::add);
         Daemon daemon = Daemon.start(config, modules);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            stopped.countDown();
-        }, "driftless-shutdown"));
+        CountDownLatch stopped = GracefulStop.install(daemon);
         out.println("driftless: serving on http://0.0.0.0:" + daemon.httpPort() + " (data " + config.data() + ")");
         stopped.await();
         return ExitCode.OK;

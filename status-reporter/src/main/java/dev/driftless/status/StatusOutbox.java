@@ -51,6 +51,11 @@ public final class StatusOutbox implements BadgeStates {
         if (status.target() == CommitStatus.Target.LOCAL) {
             return EnqueueResult.RECORDED_LOCAL;
         }
+        insertOutboxRow(tx, status, now);
+        return EnqueueResult.QUEUED;
+    }
+
+    private static void insertOutboxRow(Connection tx, CommitStatus status, Timestamp now) throws SQLException {
         try (PreparedStatement insert = tx.prepareStatement("""
                 INSERT INTO status_outbox (owner, repo, sha, context, branch, commit_sequence, state, description,
                     target_url, installation_id, summary, log_text, outcome, attempts, next_attempt_at, enqueued_at)
@@ -71,7 +76,6 @@ public final class StatusOutbox implements BadgeStates {
             insert.setTimestamp(14, now);
             insert.executeUpdate();
         }
-        return EnqueueResult.QUEUED;
     }
 
     /** Convenience for callers without a transaction of their own: enqueue in a new one and commit it. */
@@ -93,7 +97,7 @@ public final class StatusOutbox implements BadgeStates {
     }
 
     /** False if a newer commit already reported on this (owner, repo, branch, context). */
-    private static boolean advanceHead(Connection tx, CommitStatus s, Timestamp now) throws SQLException {
+    private boolean advanceHead(Connection tx, CommitStatus s, Timestamp now) throws SQLException {
         try (PreparedStatement insert = tx.prepareStatement("""
                 INSERT INTO status_heads (owner, repo, branch, context, commit_sequence, sha, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
@@ -109,8 +113,9 @@ public final class StatusOutbox implements BadgeStates {
             }
         }
         long known;
+        String knownSha;
         try (PreparedStatement select = tx.prepareStatement("""
-                SELECT commit_sequence FROM status_heads
+                SELECT commit_sequence, sha FROM status_heads
                 WHERE owner = ? AND repo = ? AND branch = ? AND context = ? FOR UPDATE""")) {
             select.setString(1, s.owner());
             select.setString(2, s.repo());
@@ -121,12 +126,16 @@ public final class StatusOutbox implements BadgeStates {
                     throw new SQLException("status_heads row vanished while enqueueing; retry the transaction");
                 }
                 known = rs.getLong(1);
+                knownSha = rs.getString(2);
             }
         }
         if (s.commitSequence() < known) {
             return false;
         }
         if (s.commitSequence() > known) {
+            if (!knownSha.equals(s.sha())) {
+                settleReplaced(tx, s, knownSha, now);
+            }
             try (PreparedStatement update = tx.prepareStatement("""
                     UPDATE status_heads SET commit_sequence = ?, sha = ?, updated_at = ?
                     WHERE owner = ? AND repo = ? AND branch = ? AND context = ?""")) {
@@ -141,6 +150,52 @@ public final class StatusOutbox implements BadgeStates {
             }
         }
         return true;
+    }
+
+    /**
+     * The commit {@code s} replaces as the branch's head on this context may still be pending (its job was cut off
+     * by a crash and then superseded, or a stalled replica lost it): its own final status would now be dropped as
+     * older, so it would stay pending on GitHub for good. It gets its final status here instead, once.
+     */
+    private void settleReplaced(Connection tx, CommitStatus s, String replacedSha, Timestamp now) throws SQLException {
+        String targetUrl;
+        String target;
+        long sequence;
+        try (PreparedStatement select = tx.prepareStatement("""
+                SELECT target_url, target, commit_sequence FROM commit_statuses
+                WHERE owner = ? AND repo = ? AND sha = ? AND context = ? AND state = 'pending' FOR UPDATE""")) {
+            select.setString(1, s.owner());
+            select.setString(2, s.repo());
+            select.setString(3, replacedSha);
+            select.setString(4, s.context());
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                targetUrl = rs.getString(1);
+                target = rs.getString(2);
+                sequence = rs.getLong(3);
+            }
+        }
+        CommitStatus.Builder replaced = CommitStatus.builder()
+                .repository(s.owner(), s.repo())
+                .commit(replacedSha, s.branch(), sequence)
+                .context(s.context())
+                .state(CommitStatus.State.ERROR)
+                .description("not finished: replaced by a newer commit of " + s.branch() + " ("
+                        + s.sha().substring(0, Math.min(7, s.sha().length())) + ")")
+                .targetUrl(targetUrl);
+        if (s.installationId() != null) {
+            replaced.installationId(s.installationId());
+        }
+        if (target.equals(CommitStatus.Target.LOCAL.name().toLowerCase())) {
+            replaced.local();
+        }
+        CommitStatus settled = replaced.build();
+        recordLatest(tx, settled, now);
+        if (settled.target() != CommitStatus.Target.LOCAL) {
+            insertOutboxRow(tx, settled, now);
+        }
     }
 
     /** False if (sha, context) already has this state and description (nothing changed). */

@@ -100,7 +100,8 @@ abstract class OutboxContract {
         assertEquals(EnqueueResult.QUEUED, outbox.enqueue(CommitStatus.builder().repository("alice", "fns")
                 .commit(SHA1, "feature", 5).installationId(77L).stack().state(FAILURE).description("tests failed").build()));
 
-        assertEquals(4, TestDatabases.count(db, "SELECT COUNT(*) FROM status_outbox WHERE branch = 'main'"));
+        // SHA1's pending function status was settled when SHA2 replaced it (see the test below): 5 rows, not 4.
+        assertEquals(5, TestDatabases.count(db, "SELECT COUNT(*) FROM status_outbox WHERE branch = 'main'"));
         assertEquals(0, TestDatabases.count(db, "SELECT COUNT(*) FROM status_outbox WHERE sha = '" + SHA1
                 + "' AND state = 'failure' AND branch = 'main'"));
         Map<String, LatestStatus> latest = outbox.latestStates("alice", "fns");
@@ -108,6 +109,54 @@ abstract class OutboxContract {
         assertEquals(SUCCESS, latest.get("driftless/hello").state());
         assertEquals(SUCCESS, latest.get("driftless/stack").state());
         assertEquals(SUCCESS, outbox.latestState("alice", "fns", "driftless/hello").orElseThrow());
+    }
+
+    @Test
+    void aPendingCommitReplacedByANewerOneGetsItsFinalStatusOnce() throws Exception {
+        github.statusesCreated();
+        // SHA1 started building, then its job was cut off (a crash) and superseded: SHA2 builds instead.
+        outbox.enqueue(Statuses.stack(SHA1, 5, PENDING, "building 1111111"));
+        outbox.enqueue(Statuses.function(SHA1, 5, "hello", SUCCESS, "deployed"));
+        assertEquals(EnqueueResult.QUEUED, outbox.enqueue(Statuses.stack(SHA2, 6, PENDING, "building 2222222")));
+        assertEquals(EnqueueResult.QUEUED, outbox.enqueue(Statuses.function(SHA2, 6, "hello", PENDING, "building")));
+        // The replaced commit's own final status, had its build gone on, is dropped as older: the settled one stands.
+        assertEquals(EnqueueResult.SUPERSEDED, outbox.enqueue(Statuses.stack(SHA1, 5, SUCCESS, "deployed")));
+        // A third commit settles nothing more for SHA1 (no longer pending) and SHA2 in turn.
+        String sha3 = "3333333333333333333333333333333333333333";
+        outbox.enqueue(Statuses.stack(sha3, 7, PENDING, "building 3333333"));
+        startSender("sender-settle");
+        TestDatabases.awaitNothingPending(db, Duration.ofSeconds(20));
+
+        // Oldest first; statuses of one context leave in order (the replaced one's end before the new one's start).
+        List<String> posted = github.served("/repos/").stream().map(e -> {
+            String url = e.getRequest().getUrl();
+            JsonObject body = FakeGitHub.body(e);
+            return body.getString("context") + " " + url.substring(url.lastIndexOf('/') + 1).substring(0, 7) + " "
+                    + body.getString("state") + " " + body.getString("description");
+        }).toList();
+        assertEquals(List.of(
+                "driftless/stack 1111111 pending building 1111111",
+                "driftless/stack 1111111 error not finished: replaced by a newer commit of main (2222222)",
+                "driftless/stack 2222222 pending building 2222222",
+                "driftless/stack 2222222 error not finished: replaced by a newer commit of main (3333333)",
+                "driftless/stack 3333333 pending building 3333333"),
+                posted.stream().filter(p -> p.startsWith("driftless/stack ")).toList());
+        // SHA1's function status was already final: nothing is added for it.
+        assertEquals(List.of("driftless/hello 1111111 success deployed", "driftless/hello 2222222 pending building"),
+                posted.stream().filter(p -> p.startsWith("driftless/hello ")).toList());
+        assertEquals(CommitStatus.State.ERROR, latestOf(SHA1, "driftless/stack"));
+    }
+
+    private CommitStatus.State latestOf(String sha, String context) throws Exception {
+        try (Connection c = db.getConnection();
+             var q = c.prepareStatement("SELECT state FROM commit_statuses WHERE sha = ? AND context = ?")) {
+            q.setString(1, sha);
+            q.setString(2, context);
+            try (var rs = q.executeQuery()) {
+                rs.next();
+                return CommitStatus.State.valueOf(rs.getString(1).toUpperCase());
+            }
+        }
     }
 
     @Test

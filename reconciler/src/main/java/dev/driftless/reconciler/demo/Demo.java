@@ -2,6 +2,7 @@ package dev.driftless.reconciler.demo;
 
 import dev.driftless.reconciler.Daemon;
 import dev.driftless.reconciler.DaemonModule;
+import dev.driftless.reconciler.GracefulStop;
 import dev.driftless.reconciler.app.FunctionsModule;
 import dev.driftless.reconciler.cli.ExitCode;
 import dev.driftless.reconciler.config.DriftlessConfig;
@@ -83,11 +84,7 @@ public final class Demo {
             return ok ? ExitCode.OK : ExitCode.RUNTIME_FAILURE;
         }
         step("serving until Ctrl-C");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            stopped.countDown();
-        }, "driftless-shutdown"));
+        CountDownLatch stopped = GracefulStop.install(daemon);
         stopped.await();
         return ExitCode.OK;
     }
