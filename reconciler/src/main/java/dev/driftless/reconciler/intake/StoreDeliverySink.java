@@ -6,6 +6,9 @@ import dev.driftless.reconciler.queue.Enqueued;
 import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobReason;
 import dev.driftless.reconciler.queue.JobRequest;
+import dev.driftless.reconciler.reconcile.PreviewRecords;
+import dev.driftless.reconciler.reconcile.PreviewSettings;
+import dev.driftless.reconciler.reconcile.PreviewSource;
 import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.webhook.Delivery;
 import dev.driftless.webhook.DeliverySink;
@@ -37,8 +40,9 @@ import java.util.UUID;
  * redelivery ({@code X-GitHub-Delivery} seen before) queues nothing. Pushes from the built-in git endpoint
  * take the same path with source {@code git}. Blocking: called on a worker thread.
  *
- * <p>Only a push to the tracked branch (configured, or else the repository's default branch) builds; tag
- * pushes, other branches and branch deletions are recorded with their outcome. Repositories leaving an
+ * <p>Only a push to the tracked branch (configured, or else the repository's default branch) builds production; tag
+ * pushes, other branches and branch deletions are recorded with their outcome. A push of another branch to the
+ * built-in endpoint queues a preview of it when the repository switched branch previews on. Repositories leaving an
  * installation (or the installation being deleted) queue {@code gc} jobs.
  */
 public final class StoreDeliverySink implements DeliverySink, GitPushSink {
@@ -55,6 +59,8 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     private final Clock clock;
     private final DeliveryRecord deliveries = new DeliveryRecord();
     private final Repositories repositories = new Repositories();
+    private final PreviewSettings previewSettings = new PreviewSettings();
+    private final PreviewRecords previewRecords = new PreviewRecords();
 
     /** @param onQueued called after a commit that queued a job (wakes the local job workers) */
     public StoreDeliverySink(Transactions db, JobQueue queue, DriftlessConfig config, DaemonMetrics metrics,
@@ -414,8 +420,14 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
             repositories.upsert(tx, new Repositories.Known(change.owner(), change.repository(), "git", change.cloneUrl(),
                     Optional.of(defaultBranch), Optional.empty(), Optional.empty()), true, now);
             String tracked = config.trackedBranchFor(defaultBranch);
+            Optional<JobRequest> preview = change.ref().equals("refs/heads/" + tracked) ? Optional.empty()
+                    : branchPreview(tx, change);
             if (change.ref().startsWith("refs/tags/")) {
                 outcome = Outcome.TAG;
+            } else if (preview.isPresent()) {
+                Enqueued enqueued = queue.enqueue(tx, preview.get());
+                outcome = enqueued.coalesced() ? Outcome.COALESCED : Outcome.QUEUED;
+                jobId = Optional.of(enqueued.jobId());
             } else if (ZERO_SHA.equals(change.after())) {
                 outcome = Outcome.BRANCH_DELETED;
             } else if (!change.ref().equals("refs/heads/" + tracked)) {
@@ -433,6 +445,37 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         LOG.info("event=git.push delivery={} owner={} repository={} ref={} outcome={}{}", id, change.owner(),
                 change.repository(), change.ref(), outcome.label(), jobId.map(j -> " job=" + j).orElse(""));
         return outcome;
+    }
+
+    /**
+     * The preview job a push of a branch other than the tracked one asks for: a build while the repository's
+     * {@code .driftless.yml} (as its tracked branch last had it) switches branch previews on, and the removal of the
+     * branch's previews once it is deleted (also when the switch went off since, so none are left behind).
+     */
+    private Optional<JobRequest> branchPreview(Connection tx, RepositoryChanged change) throws SQLException {
+        if (!change.ref().startsWith("refs/heads/") || !config.previews().enabled()) {
+            return Optional.empty();
+        }
+        String branch = change.ref().substring("refs/heads/".length());
+        PreviewSource source;
+        try {
+            source = PreviewSource.branch(branch);
+        } catch (IllegalArgumentException notPreviewable) {
+            return Optional.empty();
+        }
+        if (("branch/" + branch).length() > 255) {
+            return Optional.empty(); // the job's branch column holds 255 characters
+        }
+        if (ZERO_SHA.equals(change.after())) {
+            boolean any = !previewRecords.ofSource(tx, change.owner(), change.repository(), source).isEmpty();
+            return any ? Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
+                    Optional.empty())) : Optional.empty();
+        }
+        if (!previewSettings.find(tx, change.owner(), change.repository()).branchPreviews()) {
+            return Optional.empty();
+        }
+        return Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
+                Optional.of(change.after())));
     }
 
     private static Repositories.Known known(RepositoryRef repo, long installationId) {
