@@ -89,7 +89,11 @@ class BranchPreviewEndToEndTest {
                 .map(p -> p.previewFunction() + " " + p.commit() + " " + p.branch().orElse("")).toList(),
                 "one preview, the newest head");
 
-        // Deleting the branch removes its preview: 404, no process, no record; production keeps serving.
+        // Deleting the branch removes its preview: 404, no process, no record, no image; production keeps serving.
+        String image = functions.previews().ofOwner("alice").get(0).image();
+        String digest = image.substring(image.indexOf('@') + 1);
+        Path index = dir.resolve("data/images/index.json");
+        assertTrue(Files.readString(index).contains(digest), "the preview's image is stored");
         E2e.git(repo, alice, "push", "-q", remote, "--delete", "feature/x");
         E2e.await("the preview to be gone", Duration.ofMinutes(2),
                 () -> E2e.get(https, gateway + "alice/" + preview).statusCode(), code -> ((Integer) code) == 404);
@@ -97,6 +101,12 @@ class BranchPreviewEndToEndTest {
                 () -> functions.runtime().list("alice", "fns--" + suffix).size(), n -> ((Integer) n) == 0);
         E2e.await("no preview to be recorded any more", Duration.ofMinutes(1),
                 () -> functions.previews().ofOwner("alice").size(), n -> ((Integer) n) == 0);
+        // removed after its record, so awaited too
+        E2e.await("the deleted branch's image to leave the local store", Duration.ofMinutes(1),
+                () -> Files.readString(index).contains(digest), stored -> !((Boolean) stored));
+        String production = functions.reconciler().serving().get(0).image();
+        assertTrue(Files.readString(index).contains(production.substring(production.indexOf('@') + 1)),
+                "production's image stays");
         assertEquals("200 v1: x", answer(https, gateway + "alice/hello"));
 
         // Without the switch a branch push deploys nothing and changes nothing.
