@@ -113,6 +113,10 @@ public final class RepositoryFileImporter {
                     return false;
                 }
                 previews.put(tx, request.owner(), request.repository(), switches, clock.instant());
+                audit.append(tx, AuditEntry.of(request.owner(), "git:" + request.repository(), AuditAction.PREVIEWS_CHANGED,
+                        request.repository(), new JsonObject().put("source", RepositoryFile.NAME)
+                                .put("commit", request.commit()).put("branches", switches.branchPreviews())
+                                .put("comment", switches.prComment())));
                 return true;
             });
             if (changed) {

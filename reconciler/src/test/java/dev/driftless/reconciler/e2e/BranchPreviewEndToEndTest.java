@@ -68,7 +68,10 @@ class BranchPreviewEndToEndTest {
         Path repo = repository(dir.resolve("alice"), alice, "previews:\n  branches: true\n");
         String remote = api + "/git/alice/fns.git";
         E2e.git(repo, alice, "push", "-q", remote, "main");
+        String main = E2e.git(repo, alice, "rev-parse", "HEAD").strip();
         awaitAnswer(https, gateway + "alice/hello", "v1");
+        assertEquals(List.of("git:fns .driftless.yml " + main + " branches=true comment=true"),
+                audit("alice", "previews.changed"), "the switch, read from main's .driftless.yml, is an audit entry");
 
         // feature/x with v2: its preview answers v2, production still v1.
         E2e.git(repo, alice, "checkout", "-q", "-b", "feature/x");
@@ -177,6 +180,25 @@ class BranchPreviewEndToEndTest {
                     }
                 }
                 return jobs;
+            }
+        });
+    }
+
+    private List<String> audit(String owner, String action) throws Exception {
+        return daemon.context().database().inTransaction(tx -> {
+            try (PreparedStatement q = tx.prepareStatement(
+                    "SELECT actor, detail FROM audit_log WHERE owner = ? AND action = ? ORDER BY id")) {
+                q.setString(1, owner);
+                q.setString(2, action);
+                List<String> entries = new ArrayList<>();
+                try (ResultSet rows = q.executeQuery()) {
+                    while (rows.next()) {
+                        io.vertx.core.json.JsonObject detail = new io.vertx.core.json.JsonObject(rows.getString(2));
+                        entries.add(rows.getString(1) + " " + detail.getString("source") + " " + detail.getString("commit")
+                                + " branches=" + detail.getBoolean("branches") + " comment=" + detail.getBoolean("comment"));
+                    }
+                }
+                return entries;
             }
         });
     }
