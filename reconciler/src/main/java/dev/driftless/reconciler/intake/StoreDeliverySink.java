@@ -392,11 +392,18 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
 
     @Override
     public void pushed(List<RepositoryChanged> changes) throws SQLException {
+        pushedTelling(changes);
+    }
+
+    /** Records the pushes; tells the git client which branch previews they queued, and under which name. */
+    @Override
+    public List<String> pushedTelling(List<RepositoryChanged> changes) throws SQLException {
+        List<String> told = new ArrayList<>();
         List<Outcome> outcomes = db.inTransaction(tx -> {
             List<Outcome> result = new ArrayList<>();
             OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
             for (RepositoryChanged change : changes) {
-                result.add(gitPush(tx, change, now));
+                result.add(gitPush(tx, change, now, told));
             }
             return result;
         });
@@ -406,9 +413,11 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         if (outcomes.contains(Outcome.QUEUED) || outcomes.contains(Outcome.COALESCED)) {
             onQueued.run();
         }
+        return List.copyOf(told);
     }
 
-    private Outcome gitPush(Connection tx, RepositoryChanged change, OffsetDateTime now) throws SQLException {
+    private Outcome gitPush(Connection tx, RepositoryChanged change, OffsetDateTime now, List<String> told)
+            throws SQLException {
         String id = "git-" + UUID.randomUUID();
         deliveries.insert(tx, id, "git", "git-push", now);
         Optional<Long> jobId = Optional.empty();
@@ -428,6 +437,7 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
                 Enqueued enqueued = queue.enqueue(tx, preview.get());
                 outcome = enqueued.coalesced() ? Outcome.COALESCED : Outcome.QUEUED;
                 jobId = Optional.of(enqueued.jobId());
+                told.add(told(preview.get()));
             } else if (ZERO_SHA.equals(change.after())) {
                 outcome = Outcome.BRANCH_DELETED;
             } else if (!change.ref().equals("refs/heads/" + tracked)) {
@@ -476,6 +486,16 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         }
         return Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
                 Optional.of(change.after())));
+    }
+
+    /** What a branch preview job means to the one who pushed. */
+    private static String told(JobRequest preview) {
+        String branch = preview.branch().orElseThrow().substring("branch/".length());
+        PreviewSource source = PreviewSource.branch(branch);
+        return preview.headSha().isEmpty()
+                ? "the previews of " + source.describe() + " are being removed"
+                : "preview of " + source.describe() + " queued: each function answers as <function>--" + source.suffix()
+                        + " at https://" + preview.owner() + ".<domain>/<function>--" + source.suffix();
     }
 
     private static Repositories.Known known(RepositoryRef repo, long installationId) {

@@ -76,7 +76,9 @@ class BranchPreviewEndToEndTest {
         // feature/x with v2: its preview answers v2, production still v1.
         E2e.git(repo, alice, "checkout", "-q", "-b", "feature/x");
         commit(repo, alice, "v2");
-        E2e.git(repo, alice, "push", "-q", remote, "feature/x");
+        String pushed = E2e.git(repo, alice, "push", remote, "feature/x");
+        assertTrue(pushed.contains("driftless: preview of branch feature/x queued: each function answers as <function>--"
+                + suffix), "git tells the preview's name: " + pushed);
         awaitAnswer(https, gateway + "alice/" + preview, "v2");
         assertEquals("200 v1: x", answer(https, gateway + "alice/hello"), "production is untouched");
         assertEquals(List.of("fns--" + suffix + " " + preview), functions.previews().serving().stream()
@@ -120,7 +122,7 @@ class BranchPreviewEndToEndTest {
         List<String> jobsBefore = jobs("bob");
         E2e.git(plain, bob, "checkout", "-q", "-b", "feature/x");
         commit(plain, bob, "v2");
-        E2e.git(plain, bob, "push", "-q", bobRemote, "feature/x");
+        assertFalse(E2e.git(plain, bob, "push", bobRemote, "feature/x").contains("preview"), "no preview is promised");
         // the push is recorded before git push returns, so its outcome is known now
         assertEquals(List.of("not-tracked-branch"), outcomes("bob", "refs/heads/feature/x"));
         assertEquals(jobsBefore, jobs("bob"), "no job was queued");
