@@ -460,7 +460,8 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     /**
      * The preview job a push of a branch other than the tracked one asks for: a build while the repository's
      * {@code .driftless.yml} (as its tracked branch last had it) switches branch previews on, and the removal of the
-     * branch's previews once it is deleted (also when the switch went off since, so none are left behind).
+     * branch's previews once it is deleted: while the switch is on (a build of the branch may still be queued or
+     * running, and runs before the removal) or when previews of it are recorded (the switch may have gone off since).
      */
     private Optional<JobRequest> branchPreview(Connection tx, RepositoryChanged change) throws SQLException {
         if (!change.ref().startsWith("refs/heads/") || !config.previews().enabled()) {
@@ -476,16 +477,14 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         if (("branch/" + branch).length() > 255) {
             return Optional.empty(); // the job's branch column holds 255 characters
         }
+        boolean on = previewSettings.find(tx, change.owner(), change.repository()).branchPreviews();
         if (ZERO_SHA.equals(change.after())) {
-            boolean any = !previewRecords.ofSource(tx, change.owner(), change.repository(), source).isEmpty();
-            return any ? Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
+            boolean recorded = !previewRecords.ofSource(tx, change.owner(), change.repository(), source).isEmpty();
+            return on || recorded ? Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
                     Optional.empty())) : Optional.empty();
         }
-        if (!previewSettings.find(tx, change.owner(), change.repository()).branchPreviews()) {
-            return Optional.empty();
-        }
-        return Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
-                Optional.of(change.after())));
+        return on ? Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
+                Optional.of(change.after()))) : Optional.empty();
     }
 
     /** What a branch preview job means to the one who pushed. */
