@@ -532,8 +532,8 @@ public final class Dashboard {
                     .put("current", r.current())));
             JsonArray previews = new JsonArray();
             detail.get().previews().forEach(p -> previews.add(new JsonObject().put("function", p.function())
-                    .put("url", p.url()).put("pullRequest", p.pullRequest()).put("commit", p.commit())
-                    .put("state", p.state())));
+                    .put("url", p.url()).put("pullRequest", p.pullRequest()).put("branch", p.branch().orElse(null))
+                    .put("commit", p.commit()).put("state", p.state())));
             JsonObject body = functionJson(detail.get().row()).put("releases", releases).put("previews", previews);
             detail.get().scaleToZero().ifPresent(zero -> body.put("scaleToZero", new JsonObject()
                     .put("asleep", zero.asleep()).put("idleSeconds", zero.idle().toSeconds())

@@ -73,11 +73,18 @@ public final class Views {
     }
 
     /**
-     * A preview of a function: {@code <function>--pr-<n>} serving pull request {@code pullRequest}'s head.
+     * A preview of a function: {@code <function>--pr-<n>} serving pull request {@code pullRequest}'s head, or
+     * {@code <function>--<branch-slug>} serving the head of {@code branch} (then {@code pullRequest} is 0).
      *
      * @param state {@code serving} when its instance is ready, else {@code not ready}
      */
-    public record PreviewRow(String function, String url, int pullRequest, String commit, String state) { }
+    public record PreviewRow(String function, String url, int pullRequest, Optional<String> branch, String commit,
+                             String state) {
+        /** A pull request's preview. */
+        public PreviewRow(String function, String url, int pullRequest, String commit, String state) {
+            this(function, url, pullRequest, Optional.empty(), commit, state);
+        }
+    }
 
     /**
      * Scale to zero of one function, since this daemon started.

@@ -300,6 +300,14 @@ class DashboardTest {
         assertEquals(7, preview.getInteger("pullRequest"));
         assertEquals("c".repeat(40), preview.getString("commit"));
         assertEquals("serving", preview.getString("state"));
+
+        data.previews = List.of(new Views.PreviewRow("hello--feature-x-1a2b3c", "https://alice.localhost:8443/hello--feature-x-1a2b3c",
+                0, java.util.Optional.of("feature/x"), "d".repeat(40), "serving"));
+        String branchPage = get("/dashboard/alice/functions/hello", alice).bodyAsString();
+        assertTrue(branchPage.contains("<td>branch <code>feature/x</code></td>"), branchPage);
+        JsonObject branchPreview = client.get("/api/v1/owners/alice/functions/hello").putHeader("Authorization", "Bearer " + ALICE)
+                .send().await().bodyAsJsonObject().getJsonArray("previews").getJsonObject(0);
+        assertEquals("feature/x", branchPreview.getString("branch"), branchPreview::encode);
     }
 
     @Test

@@ -9,4 +9,13 @@ import java.util.List;
  */
 public interface GitPushSink {
     void pushed(List<RepositoryChanged> changes) throws Exception;
+
+    /**
+     * Records the changes as {@link #pushed} does and returns lines for the git client about what they started
+     * beyond the usual reconcile (e.g. a branch preview and the name it is served under); by default none.
+     */
+    default List<String> pushedTelling(List<RepositoryChanged> changes) throws Exception {
+        pushed(changes);
+        return List.of();
+    }
 }

@@ -79,8 +79,9 @@ final class PushHooks implements PreReceiveHook, PostReceiveHook {
             return;
         }
         try {
-            sink.pushed(List.copyOf(changes));
+            List<String> told = sink.pushedTelling(List.copyOf(changes));
             pack.sendMessage("driftless: recorded " + owner + "/" + repository + ", reconcile queued");
+            told.forEach(line -> pack.sendMessage("driftless: " + line));
         } catch (Exception e) {
             LOG.warn("push to {}/{} was stored but not recorded for reconcile: {}", owner, repository, e.toString());
             pack.sendError("driftless: the push was stored but the reconcile trigger was NOT recorded ("

@@ -1,6 +1,7 @@
 package dev.driftless.reconciler.app;
 
 import dev.driftless.reconciler.reconcile.PreviewRecords.Preview;
+import dev.driftless.reconciler.reconcile.PreviewSettings;
 import dev.driftless.reconciler.reconcile.Previews;
 import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.status.PublishResult;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * its revision; a thread of its own (never a Vert.x event loop: github-api blocks) delivers rows whose revision is
  * ahead of what GitHub shows, under a lease so replicas do not write the same comment twice, with backoff on
  * 5xx/network errors. The first delivery creates the comment (POST), later ones edit it by its stored id (PATCH),
- * and pushes in between coalesce into one edit of the newest text.
+ * and pushes in between coalesce into one edit of the newest text. A repository whose {@code .driftless.yml} says
+ * {@code previews: {comment: false}} gets no comment (a comment written before it said so is left as it is).
  */
 final class PreviewComments implements Previews.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PreviewComments.class);
@@ -46,6 +48,7 @@ final class PreviewComments implements Previews.Listener, AutoCloseable {
     private final Clock clock;
     private final String leaseOwner = "comments-" + UUID.randomUUID();
     private final Semaphore wake = new Semaphore(0);
+    private final PreviewSettings settings = new PreviewSettings();
     private volatile boolean running;
     private Thread thread;
 
@@ -81,6 +84,9 @@ final class PreviewComments implements Previews.Listener, AutoCloseable {
     @Override
     public void changed(Connection tx, String owner, String repository, int number, Optional<Long> installationId,
                         String commit, List<Preview> serving, List<String> failed, boolean closed) throws SQLException {
+        if (!settings.find(tx, owner, repository).prComment()) {
+            return; // the repository's .driftless.yml says previews: {comment: false}; its statuses still go out
+        }
         String body = body(number, commit, serving, failed, closed);
         Instant now = clock.instant();
         try (PreparedStatement update = tx.prepareStatement("UPDATE preview_comments SET body = ?,"

@@ -4,6 +4,7 @@ import dev.driftless.builder.RepoSource;
 import dev.driftless.reconciler.queue.Job;
 import dev.driftless.reconciler.queue.JobHandler;
 import dev.driftless.reconciler.queue.JobResult;
+import dev.driftless.reconciler.reconcile.PreviewSource;
 import dev.driftless.reconciler.reconcile.Previews;
 import dev.driftless.reconciler.reconcile.ReconcileOutcome;
 import io.vertx.core.json.JsonObject;
@@ -58,6 +59,9 @@ final class ReconcileJobs {
     JobHandler preview(Previews previews) {
         return job -> {
             JsonObject payload = new JsonObject(job.payload().orElse("{}"));
+            if (payload.containsKey("branch")) {
+                return branchPreview(previews, job, payload.getString("branch"), payload.getBoolean("deleted", false));
+            }
             int number = payload.getInteger("number", 0);
             if (number <= 0) {
                 return JobResult.failed("preview job without a pull request number");
@@ -85,6 +89,42 @@ final class ReconcileJobs {
                 case FAILED -> JobResult.failed(outcome.message());
                 case RETRY -> JobResult.retryLater(outcome.message());
             };
+        };
+    }
+
+    /**
+     * A branch pushed to the built-in git endpoint (intake queued it only with branch previews switched on for the
+     * repository): its head built as previews, or, once the branch was deleted, its previews removed.
+     */
+    private JobResult branchPreview(Previews previews, Job job, String branch, boolean deleted) throws Exception {
+        PreviewSource source = PreviewSource.branch(branch);
+        if (deleted) {
+            int removed = previews.close(job.owner(), job.repository(), source);
+            return JobResult.succeeded("removed " + removed + " preview function(s) of " + source.describe());
+        }
+        Optional<TrackedRepositories.Tracked> found = store.inTransaction(tx ->
+                repositories.find(tx, job.owner(), job.repository()));
+        if (found.isEmpty() || !found.get().active() || found.get().suspended()) {
+            return JobResult.succeeded("repository is not served; no preview");
+        }
+        if (!ownerAllowed.test(job.owner())) {
+            return JobResult.failed("owner '" + job.owner() + "' is not allowed on this Driftless");
+        }
+        TrackedRepositories.Tracked repository = found.get();
+        Optional<String> elsewhere = onAnotherReplica(repository, job.headSha());
+        if (elsewhere.isPresent()) {
+            return new JobResult.HandBack(elsewhere.get());
+        }
+        Optional<String> token = repository.fromGitHub() ? tokens.token(repository.installationId()) : Optional.empty();
+        ReconcileRequest request = new ReconcileRequest(job.owner(), job.repository(), branch,
+                new RepoSource(repository.cloneUrl(), token), job.headSha(), "branch-preview",
+                repository.installationId(), Map.of());
+        // the owner pushed it through their own token: their word, so it runs with their secrets
+        ReconcileOutcome outcome = previews.deploy(request, source, true);
+        return switch (outcome.kind()) {
+            case SUCCEEDED, SKIPPED -> JobResult.succeeded(outcome.message());
+            case FAILED -> JobResult.failed(outcome.message());
+            case RETRY -> JobResult.retryLater(outcome.message());
         };
     }
 

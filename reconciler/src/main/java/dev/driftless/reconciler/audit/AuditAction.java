@@ -18,4 +18,5 @@ public final class AuditAction {
     public static final String LOGIN = "login";
     public static final String INSTALLATION = "installation";
     public static final String NOTIFICATIONS_CHANGED = "notifications.changed";
+    public static final String PREVIEWS_CHANGED = "previews.changed";
 }

@@ -119,9 +119,10 @@ public enum Setting {
     WAKE_TIMEOUT("DRIFTLESS_WAKE_TIMEOUT", "scaleToZero.wakeTimeout", "30s",
             "How long the first request for a function scaled to zero waits for it to start (504 after it)."),
     PREVIEWS("DRIFTLESS_PREVIEWS", "previews.enabled", "true",
-            "Whether GitHub pull requests get preview functions (<function>--pr-<n>)."),
+            "Whether GitHub pull requests get preview functions (<function>--pr-<n>), and branches of repositories"
+                    + " that switch branch previews on (<function>--<branch-slug>)."),
     PREVIEWS_PER_OWNER("DRIFTLESS_PREVIEWS_PER_OWNER", "previews.perOwner", "5",
-            "How many pull requests of one owner may have previews at once; beyond it the PR gets a failed status."),
+            "How many pull requests and branches of one owner may have previews at once; beyond it a failed status."),
     NOTIFY_URL("DRIFTLESS_NOTIFY_URL", "notifications.url", "(none)",
             "Default notification target of every owner (besides their own): an http(s) URL that gets each event."),
     NOTIFY_FORMAT("DRIFTLESS_NOTIFY_FORMAT", "notifications.format", "json",

@@ -163,10 +163,10 @@ public final class StoreDashboardData implements DashboardData {
         Optional<Long> latestBuild = query(tx -> builds.latestBuildOf(tx, owner, function));
         Optional<Views.ScaleToZeroView> zero = runtime instanceof ScaleToZeroSource scaling
                 ? scaling.scaleToZero(owner, function) : Optional.empty();
-        // previews of pull requests (not of branches: the row's number is the PR's) beside production
+        // previews of pull requests and branches beside production
         List<Views.PreviewRow> previewRows = query(tx -> previews.ofOwner(tx, owner)).stream()
-                .filter(p -> p.function().equals(function) && p.number() > 0)
-                .map(p -> new Views.PreviewRow(p.previewFunction(), p.url(), p.number(), p.commit(),
+                .filter(p -> p.function().equals(function))
+                .map(p -> new Views.PreviewRow(p.previewFunction(), p.url(), p.number(), p.branch(), p.commit(),
                         runtime.find(owner, p.previewFunction()).filter(d -> d.ready() > 0).isPresent()
                                 ? "serving" : "not ready"))
                 .toList();

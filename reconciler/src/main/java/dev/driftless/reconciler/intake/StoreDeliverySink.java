@@ -6,6 +6,9 @@ import dev.driftless.reconciler.queue.Enqueued;
 import dev.driftless.reconciler.queue.JobQueue;
 import dev.driftless.reconciler.queue.JobReason;
 import dev.driftless.reconciler.queue.JobRequest;
+import dev.driftless.reconciler.reconcile.PreviewRecords;
+import dev.driftless.reconciler.reconcile.PreviewSettings;
+import dev.driftless.reconciler.reconcile.PreviewSource;
 import dev.driftless.reconciler.reconcile.Transactions;
 import dev.driftless.webhook.Delivery;
 import dev.driftless.webhook.DeliverySink;
@@ -37,8 +40,9 @@ import java.util.UUID;
  * redelivery ({@code X-GitHub-Delivery} seen before) queues nothing. Pushes from the built-in git endpoint
  * take the same path with source {@code git}. Blocking: called on a worker thread.
  *
- * <p>Only a push to the tracked branch (configured, or else the repository's default branch) builds; tag
- * pushes, other branches and branch deletions are recorded with their outcome. Repositories leaving an
+ * <p>Only a push to the tracked branch (configured, or else the repository's default branch) builds production; tag
+ * pushes, other branches and branch deletions are recorded with their outcome. A push of another branch to the
+ * built-in endpoint queues a preview of it when the repository switched branch previews on. Repositories leaving an
  * installation (or the installation being deleted) queue {@code gc} jobs.
  */
 public final class StoreDeliverySink implements DeliverySink, GitPushSink {
@@ -55,6 +59,8 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     private final Clock clock;
     private final DeliveryRecord deliveries = new DeliveryRecord();
     private final Repositories repositories = new Repositories();
+    private final PreviewSettings previewSettings = new PreviewSettings();
+    private final PreviewRecords previewRecords = new PreviewRecords();
 
     /** @param onQueued called after a commit that queued a job (wakes the local job workers) */
     public StoreDeliverySink(Transactions db, JobQueue queue, DriftlessConfig config, DaemonMetrics metrics,
@@ -386,11 +392,18 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
 
     @Override
     public void pushed(List<RepositoryChanged> changes) throws SQLException {
+        pushedTelling(changes);
+    }
+
+    /** Records the pushes; tells the git client which branch previews they queued, and under which name. */
+    @Override
+    public List<String> pushedTelling(List<RepositoryChanged> changes) throws SQLException {
+        List<String> told = new ArrayList<>();
         List<Outcome> outcomes = db.inTransaction(tx -> {
             List<Outcome> result = new ArrayList<>();
             OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
             for (RepositoryChanged change : changes) {
-                result.add(gitPush(tx, change, now));
+                result.add(gitPush(tx, change, now, told));
             }
             return result;
         });
@@ -400,9 +413,11 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         if (outcomes.contains(Outcome.QUEUED) || outcomes.contains(Outcome.COALESCED)) {
             onQueued.run();
         }
+        return List.copyOf(told);
     }
 
-    private Outcome gitPush(Connection tx, RepositoryChanged change, OffsetDateTime now) throws SQLException {
+    private Outcome gitPush(Connection tx, RepositoryChanged change, OffsetDateTime now, List<String> told)
+            throws SQLException {
         String id = "git-" + UUID.randomUUID();
         deliveries.insert(tx, id, "git", "git-push", now);
         Optional<Long> jobId = Optional.empty();
@@ -414,8 +429,15 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
             repositories.upsert(tx, new Repositories.Known(change.owner(), change.repository(), "git", change.cloneUrl(),
                     Optional.of(defaultBranch), Optional.empty(), Optional.empty()), true, now);
             String tracked = config.trackedBranchFor(defaultBranch);
+            Optional<JobRequest> preview = change.ref().equals("refs/heads/" + tracked) ? Optional.empty()
+                    : branchPreview(tx, change);
             if (change.ref().startsWith("refs/tags/")) {
                 outcome = Outcome.TAG;
+            } else if (preview.isPresent()) {
+                Enqueued enqueued = queue.enqueue(tx, preview.get());
+                outcome = enqueued.coalesced() ? Outcome.COALESCED : Outcome.QUEUED;
+                jobId = Optional.of(enqueued.jobId());
+                told.add(told(preview.get()));
             } else if (ZERO_SHA.equals(change.after())) {
                 outcome = Outcome.BRANCH_DELETED;
             } else if (!change.ref().equals("refs/heads/" + tracked)) {
@@ -433,6 +455,46 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         LOG.info("event=git.push delivery={} owner={} repository={} ref={} outcome={}{}", id, change.owner(),
                 change.repository(), change.ref(), outcome.label(), jobId.map(j -> " job=" + j).orElse(""));
         return outcome;
+    }
+
+    /**
+     * The preview job a push of a branch other than the tracked one asks for: a build while the repository's
+     * {@code .driftless.yml} (as its tracked branch last had it) switches branch previews on, and the removal of the
+     * branch's previews once it is deleted: while the switch is on (a build of the branch may still be queued or
+     * running, and runs before the removal) or when previews of it are recorded (the switch may have gone off since).
+     */
+    private Optional<JobRequest> branchPreview(Connection tx, RepositoryChanged change) throws SQLException {
+        if (!change.ref().startsWith("refs/heads/") || !config.previews().enabled()) {
+            return Optional.empty();
+        }
+        String branch = change.ref().substring("refs/heads/".length());
+        PreviewSource source;
+        try {
+            source = PreviewSource.branch(branch);
+        } catch (IllegalArgumentException notPreviewable) {
+            return Optional.empty();
+        }
+        if (("branch/" + branch).length() > 255) {
+            return Optional.empty(); // the job's branch column holds 255 characters
+        }
+        boolean on = previewSettings.find(tx, change.owner(), change.repository()).branchPreviews();
+        if (ZERO_SHA.equals(change.after())) {
+            boolean recorded = !previewRecords.ofSource(tx, change.owner(), change.repository(), source).isEmpty();
+            return on || recorded ? Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
+                    Optional.empty())) : Optional.empty();
+        }
+        return on ? Optional.of(JobRequest.branchPreview(change.owner(), change.repository(), branch,
+                Optional.of(change.after()))) : Optional.empty();
+    }
+
+    /** What a branch preview job means to the one who pushed. */
+    private static String told(JobRequest preview) {
+        String branch = preview.branch().orElseThrow().substring("branch/".length());
+        PreviewSource source = PreviewSource.branch(branch);
+        return preview.headSha().isEmpty()
+                ? "the previews of " + source.describe() + " are being removed"
+                : "preview of " + source.describe() + " queued: each function answers as <function>--" + source.suffix()
+                        + " at https://" + preview.owner() + ".<domain>/<function>--" + source.suffix();
     }
 
     private static Repositories.Known known(RepositoryRef repo, long installationId) {

@@ -43,7 +43,7 @@ public final class Notifications {
         sender = new NotificationSender(context.database(), settings, context.clock(), config.timeout(),
                 context.registry());
         outbox = new NotificationOutbox(settings, context.clock(), sender::wakeUp);
-        importer = new RepositoryFileImporter(settings, audit);
+        importer = new RepositoryFileImporter(settings, audit, context.database(), context.clock());
         defaultTarget.ifPresent(t -> LOG.info("event=notifications.default target={} format={} events={} signed={}",
                 t.redactedUrl(), t.format().wireName(), t.events().isEmpty() ? "all" : NotificationTarget.eventsText(t.events()),
                 t.secretRef().isPresent()));

@@ -1,6 +1,7 @@
 package dev.driftless.reconciler.notify;
 
 import dev.driftless.builder.StackProblem;
+import dev.driftless.reconciler.reconcile.PreviewSettings;
 import dev.driftless.runtime.local.SecretValues;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -25,7 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A repository's {@code .driftless.yml}: its notification targets. Every problem is reported at once with file,
+ * A repository's {@code .driftless.yml}: its notification targets and preview switches. Every problem is reported
+ * at once with file,
  * line and column, as stack.yml's are ({@code .driftless.yml:4:12: format must be json or slack, not 'xml'}).
  *
  * <pre>
@@ -35,6 +37,9 @@ import java.util.Set;
  *     events: [build.failed, rollout.failed]   # default: every event
  *   - url: https://ci.example.com/driftless
  *     secret: notify-signing              # json only: an owner secret (driftless secret create) that signs
+ * previews:
+ *   branches: true    # pushes of other branches to the built-in git endpoint get previews (default false)
+ *   comment: false    # pull requests get no preview comment (default true); statuses still go out
  * </pre>
  */
 public final class RepositoryFile {
@@ -43,20 +48,26 @@ public final class RepositoryFile {
     public static final int MAX_TARGETS = 10;
 
     /** What the file says, or what is wrong with it (errors: the file is not used; warnings: it is). */
-    public record Parsed(List<NotificationTarget> targets, List<StackProblem> problems) {
+    public record Parsed(List<NotificationTarget> targets, PreviewSettings.Switches previews, List<StackProblem> problems) {
+        /** No {@code previews} key: the defaults. */
+        public Parsed(List<NotificationTarget> targets, List<StackProblem> problems) {
+            this(targets, PreviewSettings.Switches.DEFAULTS, problems);
+        }
+
         public boolean valid() {
             return problems.stream().noneMatch(p -> p.severity() == StackProblem.Severity.ERROR);
         }
     }
 
     private final List<StackProblem> problems = new ArrayList<>();
+    private PreviewSettings.Switches previews = PreviewSettings.Switches.DEFAULTS;
 
     private RepositoryFile() { }
 
     public static Parsed parse(String text) {
         RepositoryFile file = new RepositoryFile();
         List<NotificationTarget> targets = file.run(text);
-        return new Parsed(List.copyOf(targets), List.copyOf(file.problems));
+        return new Parsed(List.copyOf(targets), file.previews, List.copyOf(file.problems));
     }
 
     private List<NotificationTarget> run(String text) {
@@ -84,7 +95,7 @@ public final class RepositoryFile {
             return List.of(); // an empty file: nothing configured
         }
         if (!(root instanceof MappingNode top)) {
-            error(root, "must be a mapping (with 'notifications')");
+            error(root, "must be a mapping (with 'notifications' and/or 'previews')");
             return List.of();
         }
         List<NotificationTarget> targets = new ArrayList<>();
@@ -102,11 +113,49 @@ public final class RepositoryFile {
                 for (Node entry : list.getValue()) {
                     target(entry).ifPresent(targets::add);
                 }
+            } else if ("previews".equals(key)) {
+                previews(t.getValueNode());
             } else {
-                warn(t.getKeyNode(), "unknown key '" + key + "' (ignored; known: notifications)");
+                warn(t.getKeyNode(), "unknown key '" + key + "' (ignored; known: notifications, previews)");
             }
         }
         return targets;
+    }
+
+    /** {@code previews: {branches: true|false, comment: true|false}}; a key left out keeps its default. */
+    private void previews(Node value) {
+        if (!(value instanceof MappingNode map)) {
+            error(value, "previews must be a mapping, e.g. {branches: true, comment: false}");
+            return;
+        }
+        boolean branches = PreviewSettings.Switches.DEFAULTS.branchPreviews();
+        boolean comment = PreviewSettings.Switches.DEFAULTS.prComment();
+        Set<String> seen = new HashSet<>();
+        for (NodeTuple t : map.getValue()) {
+            String key = key(t.getKeyNode());
+            if (!seen.add(key)) {
+                error(t.getKeyNode(), "'" + key + "' is given twice");
+                continue;
+            }
+            try {
+                switch (key) {
+                    case "branches" -> branches = bool(t.getValueNode(), "previews.branches");
+                    case "comment" -> comment = bool(t.getValueNode(), "previews.comment");
+                    default -> error(t.getKeyNode(), "unknown key '" + key + "' (known: branches, comment)");
+                }
+            } catch (IllegalArgumentException e) {
+                error(t.getValueNode(), e.getMessage());
+            }
+        }
+        previews = new PreviewSettings.Switches(branches, comment);
+    }
+
+    private static boolean bool(Node node, String what) {
+        if (node instanceof ScalarNode s && (s.getValue().equals("true") || s.getValue().equals("false"))) {
+            return Boolean.parseBoolean(s.getValue());
+        }
+        throw new IllegalArgumentException(what + " must be true or false, not '"
+                + (node instanceof ScalarNode s ? s.getValue() : node.getNodeId()) + "'");
     }
 
     private Optional<NotificationTarget> target(Node entry) {

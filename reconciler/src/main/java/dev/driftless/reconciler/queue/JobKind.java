@@ -14,7 +14,8 @@ public enum JobKind {
     SUSPEND,
     /**
      * Build and deploy (or, with {@code "closed": true} in the payload, remove) one pull request's preview
-     * functions; the branch is {@code pull/<n>}, so newer pushes to the same PR coalesce.
+     * functions; the branch is {@code pull/<n>}, so newer pushes to the same PR coalesce. A branch's preview
+     * (payload {@code branch}, and {@code deleted} to remove it) has the branch {@code branch/<name>}.
      */
     PREVIEW;
 

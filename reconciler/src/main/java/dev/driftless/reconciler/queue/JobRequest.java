@@ -47,6 +47,17 @@ public record JobRequest(JobKind kind, String owner, String repository, Optional
                         + ",\"fromFork\":" + fromFork + "}"));
     }
 
+    /**
+     * A branch's preview (a push to the built-in git endpoint): build {@code headSha} as {@code <function>--<slug>},
+     * or remove the branch's previews when {@code headSha} is empty (the branch was deleted). The job's branch is
+     * {@code branch/<name>}, apart from pull requests' {@code pull/<n>}, so pushes and the deletion coalesce.
+     */
+    public static JobRequest branchPreview(String owner, String repository, String branch, Optional<String> headSha) {
+        return new JobRequest(JobKind.PREVIEW, owner, repository, Optional.of("branch/" + branch), headSha,
+                JobReason.GIT_PUSH, Optional.empty(), Optional.of(new io.vertx.core.json.JsonObject()
+                        .put("branch", branch).put("deleted", headSha.isEmpty()).encode()));
+    }
+
     public static JobRequest gc(String owner, String repository, JobReason reason) {
         return new JobRequest(JobKind.GC, owner, repository, Optional.empty(), Optional.empty(), reason, Optional.empty(),
                 Optional.empty());

@@ -10,7 +10,8 @@ import java.time.Instant;
 /**
  * The {@code repository_previews} table: per repository, whether pushes of other branches to the built-in git
  * endpoint get previews (default off) and whether pull requests get the preview comment (default on, unless
- * {@code DRIFTLESS_PREVIEWS_COMMENT=false} turns it off everywhere).
+ * {@code DRIFTLESS_PREVIEWS_COMMENT=false} turns it off everywhere). Written from the {@code previews:} key of the
+ * {@code .driftless.yml} of each commit built for production.
  */
 public final class PreviewSettings {
 

@@ -136,29 +136,40 @@ public final class Previews {
      */
     public ReconcileOutcome deploy(ReconcileRequest request, int number, boolean withSecrets)
             throws SQLException, InterruptedException {
-        String commit = request.headHint().orElseThrow(() -> new IllegalArgumentException("a preview needs the PR head"));
+        return deploy(request, PreviewSource.pullRequest(number), withSecrets);
+    }
+
+    /**
+     * Builds the head {@code request.headHint()} of a pull request or branch and deploys each function as its
+     * preview; a newer head of the same source replaces the older one's previews.
+     */
+    public ReconcileOutcome deploy(ReconcileRequest request, PreviewSource source, boolean withSecrets)
+            throws SQLException, InterruptedException {
+        String commit = request.headHint().orElseThrow(() -> new IllegalArgumentException("a preview needs the head commit"));
         String owner = request.owner();
-        String previewRepo = previewRepository(request.repository(), number);
+        String previewRepo = previewRepository(request.repository(), source);
         ReentrantLock lock = reconciler.lockFor(owner);
         lock.lockInterruptibly();
         try {
-            int others = store.inTransaction(tx -> records.otherSources(tx, owner, request.repository(), PreviewSource.pullRequest(number)));
+            int others = store.inTransaction(tx -> records.otherSources(tx, owner, request.repository(), source));
             if (others >= perOwner) {
-                String message = "no preview: " + owner + " already has previews for " + others + " pull request(s), the"
-                        + " limit (DRIFTLESS_PREVIEWS_PER_OWNER) is " + perOwner + "; close one to get a preview";
+                String message = "no preview: " + owner + " already has previews for " + others + " pull request(s) or"
+                        + " branch(es), the limit (DRIFTLESS_PREVIEWS_PER_OWNER) is " + perOwner
+                        + "; close or delete one to get a preview";
                 store.inTransaction(tx -> {
                     // its own context: build ids order the other preview statuses, this one has no build
                     statuses.report(tx, status(request, commit, LIMIT_CONTEXT, State.FAILURE, message,
                             urls.dashboard(owner), clock.millis()));
                     return null;
                 });
-                LOG.info("event=preview_refused owner={} repository={} pr={} reason=limit", owner, request.repository(), number);
+                LOG.info("event=preview_refused owner={} repository={} source=\"{}\" reason=limit", owner,
+                        request.repository(), source.describe());
                 return ReconcileOutcome.failed(commit, message);
             }
             long buildId = store.inTransaction(tx -> {
-                long id = builds.start(tx, owner, previewRepo, request.branch(), commit, "pull-request", clock.instant());
-                statuses.report(tx, status(request, commit, stackContext(number), State.PENDING,
-                        "building preview of #" + number + "…", urls.buildLog(owner, id, null), id));
+                long id = builds.start(tx, owner, previewRepo, request.branch(), commit, request.trigger(), clock.instant());
+                statuses.report(tx, status(request, commit, stackContext(source), State.PENDING,
+                        "building preview of " + source.describe() + "…", urls.buildLog(owner, id, null), id));
                 return id;
             });
             BuildLogWriter log = new BuildLogWriter(store, buildId, request.source().token().stream().toList());
@@ -169,32 +180,32 @@ public final class Previews {
             } catch (BuildException | RuntimeException e) {
                 log.line(null, "build failed: " + e.getMessage());
                 log.flush();
-                finish(request, commit, number, buildId, "failed", e.getMessage(), State.FAILURE);
-                tell(request, number, commit, List.of("build (" + e.getMessage() + ")"), false);
+                finish(request, commit, source, buildId, "failed", e.getMessage(), State.FAILURE);
+                tell(request, source, commit, List.of("build (" + e.getMessage() + ")"), false);
                 return ReconcileOutcome.failed(commit, e.getMessage());
             }
             log.flush();
             List<String> failed = new ArrayList<>();
             Set<String> keep = new HashSet<>();
             for (FunctionBuild function : result.functions()) {
-                String outcome = deployOne(request, commit, number, buildId, function, withSecrets, log);
+                String outcome = deployOne(request, commit, source, buildId, function, withSecrets, log);
                 if (outcome == null) {
-                    keep.add(previewNameOrNull(function.name(), number));
+                    keep.add(previewNameOrNull(function.name(), source));
                 } else {
                     failed.add(function.name() + " (" + outcome + ")");
                 }
             }
             log.flush();
-            pruneRemoved(owner, request.repository(), number, keep);
-            tell(request, number, commit, failed, false);
+            pruneRemoved(owner, request.repository(), source, keep);
+            tell(request, source, commit, failed, false);
             if (failed.isEmpty()) {
                 String description = result.functions().size() + " preview function(s) deployed";
-                finish(request, commit, number, buildId, "succeeded", description, State.SUCCESS);
+                finish(request, commit, source, buildId, "succeeded", description, State.SUCCESS);
                 return ReconcileOutcome.succeeded(commit, description);
             }
             String description = failed.size() + " of " + result.functions().size() + " preview(s) failed: "
                     + String.join(", ", failed);
-            finish(request, commit, number, buildId, "failed", description, State.FAILURE);
+            finish(request, commit, source, buildId, "failed", description, State.FAILURE);
             return ReconcileOutcome.failed(commit, description);
         } finally {
             lock.unlock();
@@ -202,14 +213,15 @@ public final class Previews {
     }
 
     /** Deploys one function's preview; returns null on success, else why it failed (its status says so too). */
-    private String deployOne(ReconcileRequest request, String commit, int number, long buildId, FunctionBuild function,
-                             boolean withSecrets, BuildLogWriter log) throws SQLException, InterruptedException {
+    private String deployOne(ReconcileRequest request, String commit, PreviewSource source, long buildId,
+                             FunctionBuild function, boolean withSecrets, BuildLogWriter log)
+            throws SQLException, InterruptedException {
         String owner = request.owner();
-        String context = context(function.name(), number);
+        String context = context(function.name(), source);
         String logUrl = urls.buildLog(owner, buildId, function.name());
         String name;
         try {
-            name = previewName(function.name(), number);
+            name = source.previewName(function.name());
         } catch (IllegalArgumentException tooLong) {
             report(request, commit, context, State.FAILURE, tooLong.getMessage(), logUrl, buildId);
             return "name too long";
@@ -224,8 +236,8 @@ public final class Previews {
         }
         String image = function.image().orElseThrow().toString();
         String spec = SpecJson.write(function.spec());
-        FunctionDeployment deployment = SpecJson.deployment(owner, previewRepository(request.repository(), number), name,
-                image, commit, number, spec, withSecrets);
+        FunctionDeployment deployment = SpecJson.deployment(owner, previewRepository(request.repository(), source), name,
+                image, commit, source.number(), spec, withSecrets);
         log.line(function.name(), "==> rolling out preview " + name + " (" + Reconciler.shortImage(image) + ")");
         RolloutResult rollout = runtime.deploy(deployment);
         if (rollout.failed()) {
@@ -241,45 +253,54 @@ public final class Previews {
         List<String> replaced = new ArrayList<>();
         Set<String> inUse = store.inTransaction(tx -> {
             records.find(tx, owner, name).map(Preview::image).filter(old -> !old.equals(image)).ifPresent(replaced::add);
-            records.put(tx, new Preview(owner, name, request.repository(), number, function.name(), commit, image, url,
-                    spec, withSecrets, clock.instant(), java.util.Optional.empty()));
+            records.put(tx, new Preview(owner, name, request.repository(), source.number(), function.name(), commit, image,
+                    url, spec, withSecrets, clock.instant(), source.branch()));
             statuses.report(tx, status(request, commit, context, State.SUCCESS, "preview deployed: " + url, url, buildId));
             return records.imagesInUse(tx);
         });
         removeImages(owner, replaced, inUse); // the image this push replaced serves no one now
-        LOG.info("event=preview_deployed owner={} repository={} pr={} function={} commit={}", owner,
-                request.repository(), number, name, commit);
+        LOG.info("event=preview_deployed owner={} repository={} source=\"{}\" function={} commit={}", owner,
+                request.repository(), source.describe(), name, commit);
         return null;
     }
 
     /** Closing or merging the PR: its preview functions stop and are forgotten. */
     public int close(String owner, String repository, int number) throws SQLException, InterruptedException {
+        return close(owner, repository, PreviewSource.pullRequest(number));
+    }
+
+    /** Closing the PR or deleting the branch: its preview functions stop and are forgotten, their images go. */
+    public int close(String owner, String repository, PreviewSource source) throws SQLException, InterruptedException {
         ReentrantLock lock = reconciler.lockFor(owner);
         lock.lockInterruptibly();
         try {
-            int removed = pruneRemoved(owner, repository, number, Set.of());
-            store.inTransaction(tx -> {
-                listener.changed(tx, owner, repository, number, java.util.Optional.empty(), "", List.of(), List.of(), true);
-                return null;
-            });
-            LOG.info("event=preview_closed owner={} repository={} pr={} removed={}", owner, repository, number, removed);
+            int removed = pruneRemoved(owner, repository, source, Set.of());
+            if (source.pullRequest()) {
+                store.inTransaction(tx -> {
+                    listener.changed(tx, owner, repository, source.number(), java.util.Optional.empty(), "", List.of(),
+                            List.of(), true);
+                    return null;
+                });
+            }
+            LOG.info("event=preview_closed owner={} repository={} source=\"{}\" removed={}", owner, repository,
+                    source.describe(), removed);
             return removed;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The repository left the installation or was deleted: every preview of its pull requests goes too. */
+    /** The repository left the installation or was deleted: every preview of its pull requests and branches goes too. */
     public int closeRepository(String owner, String repository) throws SQLException, InterruptedException {
-        Set<Integer> numbers = new java.util.TreeSet<>();
+        Set<PreviewSource> sources = new java.util.LinkedHashSet<>();
         for (Preview preview : ofOwner(owner)) {
             if (preview.repository().equals(repository)) {
-                numbers.add(preview.number());
+                sources.add(preview.source());
             }
         }
         int removed = 0;
-        for (int number : numbers) {
-            removed += close(owner, repository, number);
+        for (PreviewSource source : sources) {
+            removed += close(owner, repository, source);
         }
         return removed;
     }
@@ -309,10 +330,10 @@ public final class Previews {
         return store.inTransaction(tx -> records.ofOwner(tx, owner));
     }
 
-    /** Removes the PR's previews not in {@code keep}, from the runtime (by its repository label) and the store. */
-    private int pruneRemoved(String owner, String repository, int number, Set<String> keep)
+    /** Removes the source's previews not in {@code keep}, from the runtime (by its repository label) and the store. */
+    private int pruneRemoved(String owner, String repository, PreviewSource source, Set<String> keep)
             throws SQLException, InterruptedException {
-        String previewRepo = previewRepository(repository, number);
+        String previewRepo = previewRepository(repository, source);
         int removed = 0;
         for (DeployedFunction deployed : runtime.list(owner, previewRepo)) {
             if (!keep.contains(deployed.function())) {
@@ -322,7 +343,7 @@ public final class Previews {
         }
         List<String> images = new ArrayList<>();
         Set<String> inUse = store.inTransaction(tx -> {
-            for (Preview preview : records.ofPullRequest(tx, owner, repository, number)) {
+            for (Preview preview : records.ofSource(tx, owner, repository, source)) {
                 if (!keep.contains(preview.previewFunction())) {
                     records.remove(tx, owner, preview.previewFunction());
                     images.add(preview.image());
@@ -353,26 +374,29 @@ public final class Previews {
         }
     }
 
-    /** Tells the listener (the PR comment) what the PR's previews are after this build. */
-    private void tell(ReconcileRequest request, int number, String commit, List<String> failed, boolean closed)
+    /** Tells the listener (the PR comment) what the PR's previews are after this build; a branch has no comment. */
+    private void tell(ReconcileRequest request, PreviewSource source, String commit, List<String> failed, boolean closed)
             throws SQLException {
+        if (!source.pullRequest()) {
+            return;
+        }
         store.inTransaction(tx -> {
-            listener.changed(tx, request.owner(), request.repository(), number, request.installationId(), commit,
-                    records.ofPullRequest(tx, request.owner(), request.repository(), number), failed, closed);
+            listener.changed(tx, request.owner(), request.repository(), source.number(), request.installationId(), commit,
+                    records.ofSource(tx, request.owner(), request.repository(), source), failed, closed);
             return null;
         });
     }
 
-    private static String previewNameOrNull(String function, int number) {
-        String name = function + "--pr-" + number;
+    private static String previewNameOrNull(String function, PreviewSource source) {
+        String name = function + "--" + source.suffix();
         return name.length() > MAX_NAME ? null : name;
     }
 
-    private void finish(ReconcileRequest request, String commit, int number, long buildId, String state, String reason,
-                        State stackState) throws SQLException {
+    private void finish(ReconcileRequest request, String commit, PreviewSource source, long buildId, String state,
+                        String reason, State stackState) throws SQLException {
         store.inTransaction(tx -> {
             builds.finish(tx, buildId, state, reason, clock.instant());
-            statuses.report(tx, status(request, commit, stackContext(number), stackState, reason,
+            statuses.report(tx, status(request, commit, stackContext(source), stackState, reason,
                     urls.buildLog(request.owner(), buildId, null), buildId));
             return null;
         });

@@ -241,6 +241,39 @@ class StoreDeliverySinkTest {
     }
 
     @Test
+    void otherBranchesPushedToTheBuiltInEndpointGetPreviewJobsOnlyWhileTheRepositorySwitchedThemOn() throws Exception {
+        StoreDeliverySink sink = sink(Map.of());
+        String clone = "/data/git/alice/fns.git";
+        assertEquals(List.of(), sink.pushedTelling(List.of(new RepositoryChanged("alice", "fns", "refs/heads/topic", ZERO,
+                SHA1, clone))), "switched off: nothing promised");
+        assertEquals(0L, queued(), "switched off: no job");
+
+        db.inTransaction(tx -> {
+            new dev.driftless.reconciler.reconcile.PreviewSettings().put(tx, "alice", "fns",
+                    new dev.driftless.reconciler.reconcile.PreviewSettings.Switches(true, true), Instant.now());
+            return null;
+        });
+        List<String> told = sink.pushedTelling(List.of(
+                new RepositoryChanged("alice", "fns", "refs/heads/main", SHA1, SHA2, clone),
+                new RepositoryChanged("alice", "fns", "refs/heads/topic", SHA1, SHA2, clone)));
+        assertEquals(List.of("preview of branch topic queued: each function answers as <function>--topic at"
+                + " https://alice.<domain>/<function>--topic"), told, "the tracked branch is production, never a preview");
+        List<String> jobs = new ArrayList<>();
+        for (Optional<Job> job = queue.claim("w"); job.isPresent(); job = queue.claim("w")) {
+            jobs.add(job.get().key() + " " + job.get().headSha().orElse("-") + " " + job.get().payload().orElse("-"));
+            queue.complete(job.get(), dev.driftless.reconciler.queue.JobResult.succeeded("done")); // one per repository runs
+        }
+        assertEquals(List.of("preview:alice/fns@branch/topic " + SHA2 + " {\"branch\":\"topic\",\"deleted\":false}",
+                "reconcile:alice/fns@main " + SHA2 + " -"), jobs.stream().sorted().toList());
+
+        sink.pushed(List.of(new RepositoryChanged("alice", "fns", "refs/heads/topic", SHA2, ZERO, clone)));
+        Job removal = queue.claim("w").orElseThrow();
+        assertEquals("preview:alice/fns@branch/topic", removal.key());
+        assertEquals(Optional.empty(), removal.headSha());
+        assertEquals(Optional.of("{\"branch\":\"topic\",\"deleted\":true}"), removal.payload());
+    }
+
+    @Test
     void aFailureInsideTheTransactionLeavesNothingBehind() throws Exception {
         StoreDeliverySink sink = sink(Map.of());
         // A repository name longer than the column: the insert of the repository fails after the delivery row.

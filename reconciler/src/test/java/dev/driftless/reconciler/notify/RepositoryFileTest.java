@@ -1,6 +1,7 @@
 package dev.driftless.reconciler.notify;
 
 import dev.driftless.builder.StackProblem;
+import dev.driftless.reconciler.reconcile.PreviewSettings;
 import dev.driftless.reconciler.reconcile.ReconcileEvent;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,7 @@ class RepositoryFileTest {
                 ".driftless.yml:4:5: url is missing",
                 ".driftless.yml:9:5: unknown key 'colour' (known: url, format, events, secret)",
                 ".driftless.yml:8:13: secret applies to json targets; Slack does not verify signatures",
-                ".driftless.yml:10:1: warning: unknown key 'extra' (ignored; known: notifications)"), problems);
+                ".driftless.yml:10:1: warning: unknown key 'extra' (ignored; known: notifications, previews)"), problems);
     }
 
     @Test
@@ -70,9 +71,25 @@ class RepositoryFileTest {
         assertTrue(yaml.line() >= 3 && yaml.message().startsWith("not valid YAML: "), yaml.toString());
         assertEquals(".driftless.yml:1:16: notifications must be a list of targets (- url: …)",
                 RepositoryFile.parse("notifications: yes\n").problems().get(0).toString());
-        assertEquals(".driftless.yml:1:1: must be a mapping (with 'notifications')",
+        assertEquals(".driftless.yml:1:1: must be a mapping (with 'notifications' and/or 'previews')",
                 RepositoryFile.parse("- a\n").problems().get(0).toString());
         assertTrue(RepositoryFile.parse("").valid(), "an empty file configures nothing");
         assertTrue(RepositoryFile.parse("").targets().isEmpty());
+    }
+
+    @Test
+    void previewSwitchesAreReadAndDefaultToBranchesOffAndTheCommentOn() {
+        RepositoryFile.Parsed both = RepositoryFile.parse("previews:\n  branches: true\n  comment: false\n");
+        assertTrue(both.valid(), both.problems().toString());
+        assertEquals(new PreviewSettings.Switches(true, false), both.previews());
+        assertEquals(new PreviewSettings.Switches(true, true),
+                RepositoryFile.parse("previews: {branches: true}\n").previews(), "a key left out keeps its default");
+        assertEquals(PreviewSettings.Switches.DEFAULTS, RepositoryFile.parse("notifications: []\n").previews());
+        assertEquals(PreviewSettings.Switches.DEFAULTS, RepositoryFile.parse("").previews());
+        assertEquals(List.of(".driftless.yml:2:13: previews.branches must be true or false, not 'maybe'",
+                        ".driftless.yml:3:3: unknown key 'colour' (known: branches, comment)"),
+                RepositoryFile.parse("previews:\n  branches: maybe\n  colour: red\n").problems().stream()
+                        .map(StackProblem::toString).toList());
+        assertFalse(RepositoryFile.parse("previews: yes\n").valid());
     }
 }

@@ -375,6 +375,44 @@ class ReconcilerTest {
                 Optional.empty(), "webhook", Optional.empty(), Map.of());
     }
 
+    @Test
+    void aBranchPreviewIsReplacedByTheBranchsNewerHeadCountsTowardsTheLimitAndGoesWithTheBranch() throws Exception {
+        push(built("hello", "v1"));
+        assertEquals(ReconcileOutcome.Kind.SUCCEEDED, reconciler.reconcile(request()).kind());
+        Previews previews = new Previews(store, builder, runtime, (tx, report) -> reported.add(report),
+                new Urls("localhost", 8443), reconciler, 1, Clock.systemUTC());
+        PreviewSource feature = PreviewSource.branch("feature/x");
+
+        String first = push(built("hello", "b1"));
+        assertEquals(ReconcileOutcome.Kind.SUCCEEDED, previews.deploy(branch("feature/x", first), feature, true).kind());
+        String second = push(built("hello", "b2"));
+        assertEquals(ReconcileOutcome.Kind.SUCCEEDED, previews.deploy(branch("feature/x", second), feature, true).kind());
+
+        String name = "hello--" + feature.suffix();
+        assertEquals(image("b2"), runtime.imageOf("alice", name), "the newer head replaced the older one");
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"), "production untouched");
+        assertEquals(List.of("fns--" + feature.suffix() + " " + name + " " + second),
+                previews.serving().stream().map(d -> d.repository() + " " + d.function() + " " + d.commit()).toList());
+        assertEquals(Optional.of("feature/x"), previews.ofOwner("alice").get(0).branch());
+        assertTrue(reported.stream().anyMatch(r -> r.context().equals("driftless/" + name) && r.branch().equals("feature/x")
+                && r.targetUrl().equals("https://alice.localhost:8443/" + name)));
+
+        ReconcileOutcome pr = previews.deploy(new ReconcileRequest("alice", "fns", "pull/7", RepoSource.of("unused"),
+                Optional.of(second), "pull-request", Optional.empty(), Map.of()), 7, true);
+        assertTrue(pr.message().contains("limit (DRIFTLESS_PREVIEWS_PER_OWNER) is 1"), "branches and PRs count together: "
+                + pr.message());
+
+        assertEquals(1, previews.close("alice", "fns", feature));
+        assertTrue(runtime.list("alice", "fns--" + feature.suffix()).isEmpty());
+        assertTrue(previews.serving().isEmpty());
+        assertEquals(image("v1"), runtime.imageOf("alice", "hello"), "deleting the branch leaves production alone");
+    }
+
+    private static ReconcileRequest branch(String branch, String head) {
+        return new ReconcileRequest("alice", "fns", branch, RepoSource.of("unused"), Optional.of(head), "branch-preview",
+                Optional.empty(), Map.of());
+    }
+
     private String push(FunctionBuild... functions) throws Exception {
         String commit = commit();
         scripted.put(commit, List.of(functions));
