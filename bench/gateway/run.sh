@@ -29,7 +29,8 @@ mvn -B -q -o -pl gateway -am test-compile dependency:build-classpath -Dmdep.incl
   -Dmdep.outputFile="$work/cp.txt" >/dev/null
 cp="gateway/target/classes:gateway/target/test-classes:test-support/target/classes:$(cat "$work/cp.txt")"
 
-java -Xmx512m -cp "$cp" dev.driftless.gateway.GatewayBenchMain "$work/data" "$work/ports" >"$work/server.log" 2>&1 &
+# BENCH_JAVA_OPTS: extra JVM options, e.g. a JFR recording to profile the gateway.
+java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$cp" dev.driftless.gateway.GatewayBenchMain "$work/data" "$work/ports" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
   [ -s "$work/ports" ] && break
