@@ -4,7 +4,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.driftless.reconciler.reconcile.PreviewRecords.Preview;
 import dev.driftless.reconciler.store.Database;
-import dev.driftless.reconciler.store.TestDatabases;
 import dev.driftless.status.GitHubAccess;
 import dev.driftless.status.GitHubConfig;
 import dev.driftless.status.GitHubCredentials;
@@ -29,10 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The PR comment's queue against H2 and a WireMock GitHub: one POST, then edits by id; pushes in between coalesce. */
-class PreviewCommentsTest {
+/**
+ * The PR comment's queue against a WireMock GitHub: one POST, then edits by id; pushes in between coalesce. Run on
+ * H2 ({@link PreviewCommentsH2Test}) and a real PostgreSQL ({@link PreviewCommentsPostgresTest}): the lease and
+ * revision SQL must hold on both.
+ */
+abstract class PreviewCommentsContract {
     private static final String COMMENTS = "/repos/alice/fns/issues/7/comments";
     private static final String COMMENT = "/repos/alice/fns/issues/comments/9001";
+
+    abstract Database open();
 
     private Database store;
     private WireMockServer github;
@@ -40,7 +45,7 @@ class PreviewCommentsTest {
 
     @BeforeEach
     void start() {
-        store = TestDatabases.h2();
+        store = open();
         github = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         github.start();
         github.stubFor(get(urlPathEqualTo(COMMENTS))
