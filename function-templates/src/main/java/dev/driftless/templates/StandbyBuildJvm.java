@@ -24,7 +24,7 @@ import dev.driftless.templates.javabuild.JavaBuildDriver;
  *
  * <p>Started before the build's folder is known, it differs from a cold build JVM in two things: its HOME is
  * a link in its own folder that is pointed at the build's folder at hand-over (and {@code System.getenv}
- * says the build's folder, set by the driver), and its working directory is its own empty folder.
+ * says the build's folder, set by the driver), and its working directory is an empty folder of its own (a cold one's is the build's plan folder).
  */
 final class StandbyBuildJvm implements AutoCloseable {
     /** Lets the driver set the build's HOME for {@code System.getenv} (see {@code JavaBuildDriver.home}). */
@@ -53,7 +53,9 @@ final class StandbyBuildJvm implements AutoCloseable {
             Path plan = TrainingPlan.write(Files.createDirectories(dir.resolve("warm-up")), consoleJar);
             List<String> command = new ArrayList<>(jvm);
             command.addAll(List.of(OPENS, JavaBuildDriver.class.getName(), JavaBuildDriver.STANDBY, plan.toString(), String.valueOf(rounds)));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+            // An empty working directory of its own; the warm-up's files are beside it, not in it.
+            Path cwd = Files.createDirectories(dir.resolve("cwd"));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
             builder.environment().clear();
             builder.environment().putAll(tools.environment(dir.resolve("home"), Map.of(), tools.java()));
             StandbyBuildJvm standby = new StandbyBuildJvm(jvm, builder.start(), dir);
