@@ -15,8 +15,12 @@ import java.util.Optional;
  * so one outlives a killed daemon only until its warm-up is done.
  */
 final class StandbyBuildJvms implements AutoCloseable {
-    /** Warm-up runs of the training plan: after a few, javac's and JUnit's hot code is compiled by C1. */
-    static final int WARM_UP_ROUNDS = 3;
+    /**
+     * Runs of the training plan in all: the first before the standby says it is ready (classes loaded), the
+     * others while it waits, cut short by a build (JIT: a build on a JVM warmed 3 times ran about twice as
+     * fast as on one warmed once, 6 a little faster still).
+     */
+    static final int WARM_UP_ROUNDS = 6;
 
     private final HostTools tools;
     private StandbyBuildJvm current;

@@ -41,25 +41,38 @@ public final class JavaBuildDriver {
         Runtime.getRuntime().halt(exit);
     }
 
+    /** The standby's one build as the daemon sent it; empty at the end of stdin. Null while none came. */
+    private static volatile String order;
+
     /**
      * Standby mode ({@code --standby <warm-up plan> <rounds>}): runs the warm-up plan (built-in sources only,
-     * never a function's) so javac and JUnit are loaded and JIT-compiled, says {@code ready}, then waits for one
-     * line on stdin, {@code <HOME>\t<plan>}, answers {@code taken} and runs that plan as {@link #main} would,
-     * and exits: one build per JVM, as in the cold path. End of input before a build (the daemon closed or
-     * died) ends the JVM. The daemon drops everything up to and including {@code taken}.
+     * never a function's) once so javac and JUnit are loaded, says {@code ready}, and goes on warming up (JIT)
+     * for up to {@code rounds} runs in all while it waits for one line on stdin, {@code <HOME>\t<plan>}; a build
+     * that comes meanwhile waits only for the warm-up step in progress (a tenth of a second or so once warm).
+     * It then answers {@code taken}, runs that plan as {@link #main} would, and exits: one build per JVM, as
+     * on the cold path. End of input before a build (the daemon closed or died) ends the JVM. The daemon drops
+     * everything up to and including {@code taken}.
      */
     private static void standby(Path warmUp, int rounds) throws Exception {
-        for (int i = 0; i < rounds; i++) {
-            if (run(warmUp) != 0) {
-                System.out.println(MARK + "warm-up failed");
-                System.out.flush();
-                Runtime.getRuntime().halt(70);
-            }
-        }
+        warmUp(warmUp);
         System.out.println(MARK + "ready");
         System.out.flush();
-        String order = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-        if (order == null) {
+        Thread reader = new Thread(() -> {
+            String line = null;
+            try {
+                line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            } catch (java.io.IOException e) {
+                // as the end of input
+            }
+            order = line == null ? "" : line;
+        }, "standby-order");
+        reader.setDaemon(true);
+        reader.start();
+        for (int i = 1; i < rounds && order == null; i++) {
+            warmUp(warmUp);
+        }
+        reader.join();
+        if (order.isEmpty()) {
             Runtime.getRuntime().halt(0);
         }
         String[] build = order.split("\t");
@@ -92,10 +105,26 @@ public final class JavaBuildDriver {
         }
     }
 
-    /** Runs the plan's steps until the first failing one; its exit code (0 when every step passed). */
+    /** One warm-up run, cut short between steps when the build has come. A failing warm-up ends the standby. */
+    private static void warmUp(Path plan) throws Exception {
+        if (run(plan, true) != 0) {
+            System.out.println(MARK + "warm-up failed");
+            System.out.flush();
+            Runtime.getRuntime().halt(70);
+        }
+    }
+
     private static int run(Path plan) throws Exception {
+        return run(plan, false);
+    }
+
+    /** Runs the plan's steps until the first failing one; its exit code (0 when every step passed). */
+    private static int run(Path plan, boolean untilOrdered) throws Exception {
         int exit = 0;
         for (String line : Files.readAllLines(plan, StandardCharsets.UTF_8)) {
+            if (untilOrdered && order != null) {
+                break;
+            }
             String[] step = line.split("\t");
             long start = System.nanoTime();
             switch (step[0]) {
