@@ -37,8 +37,12 @@ final class BuildJvmArchive {
     private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(2);
     private static final String DRIVER_CLASS = JavaBuildDriver.class.getName().replace('.', '/') + ".class";
 
-    /** JVM arguments (class path, archive) for a build JVM, and whether an archive is in them. */
-    record Launch(List<String> jvmArguments, boolean shared) {
+    /**
+     * JVM arguments (class path, archive) for a build JVM, whether an archive is in them, and the console jar's
+     * stable copy on that class path (null without one): unlike the build's own, it outlives the build's folder,
+     * so a standby build JVM warms up with it.
+     */
+    record Launch(List<String> jvmArguments, boolean shared, Path stableConsoleJar) {
         Launch {
             jvmArguments = List.copyOf(jvmArguments);
         }
@@ -56,7 +60,7 @@ final class BuildJvmArchive {
      */
     Launch launch(Path driverClasses, Path consoleJar, BuildLog log) {
         if (consoleJar == null) {
-            return new Launch(List.of("-cp", driverClasses.toString()), false);
+            return new Launch(List.of("-cp", driverClasses.toString()), false, null);
         }
         Path dir;
         Path driverJar;
@@ -69,7 +73,7 @@ final class BuildJvmArchive {
             console = writeOnce(dir.resolve("junit-console.jar"), out -> Files.copy(consoleJar, out));
         } catch (IOException | RuntimeException e) {
             log.line("java17: no class-data archive for the build JVM (" + e.getMessage() + ")");
-            return new Launch(List.of("-cp", driverClasses.toString()), false);
+            return new Launch(List.of("-cp", driverClasses.toString()), false, null);
         }
         List<String> classpath = List.of("-cp", driverJar + ":" + console);
         Path archive = dir.resolve("build-jvm.jsa");
@@ -77,11 +81,11 @@ final class BuildJvmArchive {
             train(dir, classpath, archive, console, log);
         }
         if (!Files.isRegularFile(archive)) {
-            return new Launch(classpath, false);
+            return new Launch(classpath, false, console);
         }
         List<String> arguments = new ArrayList<>(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         arguments.addAll(classpath);
-        return new Launch(arguments, true);
+        return new Launch(arguments, true, console);
     }
 
     /** One build JVM on the built-in {@link TrainingPlan}, dumping the classes it loaded at exit. */

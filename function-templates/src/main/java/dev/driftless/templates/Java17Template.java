@@ -207,7 +207,7 @@ final class Java17Template implements FunctionTemplate, AutoCloseable {
         command.addAll(List.of(JavaBuildDriver.class.getName(), planFile.toString()));
         ForkedProcess fork = new ForkedProcess(tests ? "tests" : "javac", command, plan.dir(),
                 tools.environment(context.workDir(), Map.of(), tools.java()), limit);
-        ForkedProcess.Result result = onStandbyOrCold(fork, jvm, planFile, plan.consoleJar(), context);
+        ForkedProcess.Result result = onStandbyOrCold(fork, jvm, planFile, launch.stableConsoleJar(), context);
         List<String> tail = result.tail();
         int from = 0;
         for (int i = 0; i < tail.size(); i++) {
@@ -251,6 +251,7 @@ final class Java17Template implements FunctionTemplate, AutoCloseable {
     /**
      * The plan on the warmed-up standby JVM when one is ready for this command line, else on a JVM of its own
      * (the cold path, as before). Either way the output, time limit and result are {@link ForkedProcess}'s.
+     * The standby warms up with the console jar's host-wide copy: the build's own goes with the build's folder.
      */
     private ForkedProcess.Result onStandbyOrCold(ForkedProcess fork, List<String> jvm, Path planFile, Path consoleJar,
             TemplateContext context) throws TemplateException {

@@ -50,6 +50,8 @@ class StandbyBuildJvmTest {
         Build first = sample();
         first.run();
         assertEquals(-1, first.standbyPid(), "the first build has no standby yet: cold path\n" + first.logText());
+        // As the builder does: the build's folder (with its resolved jars) goes right after the build.
+        Trees.delete(first.work);
 
         long one = template.awaitStandby(WARM_UP).orElseThrow();
         Build second = sample();
@@ -63,6 +65,18 @@ class StandbyBuildJvmTest {
         Build third = sample();
         assertEquals(new TestReport(2, 0, 0), third.run().tests());
         assertEquals(two, third.standbyPid(), third.logText());
+    }
+
+    @Test
+    void aStandbyOutlivesTheFolderOfTheBuildThatStartedIt() throws Exception {
+        Build first = sample();
+        first.run();
+        Trees.delete(first.work); // as the builder does, with the jars resolved for that build
+        long standby = template.awaitStandby(WARM_UP).orElseThrow();
+        Thread.sleep(8_000); // the daemon idles: the standby does the rest of its warm-up meanwhile
+        Build second = sample();
+        assertEquals(new TestReport(2, 0, 0), second.run().tests());
+        assertEquals(standby, second.standbyPid(), second.logText());
     }
 
     @Test
