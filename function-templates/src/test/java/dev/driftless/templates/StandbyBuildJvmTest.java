@@ -14,8 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.driftless.templates.javabuild.JavaBuildDriver;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +101,26 @@ class StandbyBuildJvmTest {
         Build third = sample();
         third.run();
         assertEquals(replacement, third.standbyPid(), third.logText());
+    }
+
+    @Test
+    void twoBuildsAtOnceShareNoJvm() throws Exception {
+        sample().run();
+        long one = template.awaitStandby(WARM_UP).orElseThrow();
+        Build a = sample();
+        Build b = sample();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<TemplateBuild> first = pool.submit(a::run);
+            Future<TemplateBuild> second = pool.submit(b::run);
+            assertEquals(new TestReport(2, 0, 0), first.get().tests());
+            assertEquals(new TestReport(2, 0, 0), second.get().tests());
+        } finally {
+            pool.shutdownNow();
+        }
+        // One took the standby; the other went cold (or, on a slow machine, took the next standby).
+        assertEquals(1, Stream.of(a, b).filter(x -> x.standbyPid() == one).count(), a.logText() + "\n\n" + b.logText());
+        assertNotEquals(a.standbyPid(), b.standbyPid());
     }
 
     @Test
