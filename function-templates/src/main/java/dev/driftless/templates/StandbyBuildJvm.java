@@ -125,7 +125,7 @@ final class StandbyBuildJvm implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            Files.createSymbolicLink(dir.resolve("home"), home);
+            Files.createSymbolicLink(dir.resolve("home"), home.toAbsolutePath());
             OutputStream in = process.getOutputStream();
             in.write((order + "\n").getBytes(StandardCharsets.UTF_8));
             // Closed as a cold build JVM's /dev/null is: a test reading stdin sees its end.
