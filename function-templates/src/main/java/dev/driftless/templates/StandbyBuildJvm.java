@@ -74,11 +74,7 @@ final class StandbyBuildJvm implements AutoCloseable {
         reader.start();
         process.onExit().thenRun(() -> {
             ready.complete(false);
-            try {
-                Trees.delete(dir);
-            } catch (IOException e) {
-                // A leftover temporary folder (the HOME link is deleted, not followed) is harmless.
-            }
+            deleteFolder();
         });
     }
 
@@ -152,7 +148,7 @@ final class StandbyBuildJvm implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Kills the JVM and whatever it started, and waits for it. */
+    /** Kills the JVM and whatever it started, waits for it, and deletes its folder. */
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -161,6 +157,17 @@ final class StandbyBuildJvm implements AutoCloseable {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // Here too, not only on exit: at the daemon's shutdown the exit callback may never run.
+        deleteFolder();
+    }
+
+    /** Synchronized: the exit callback and {@link #close} may both delete it. */
+    private synchronized void deleteFolder() {
+        try {
+            Trees.delete(dir);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // A leftover temporary folder (the HOME link is deleted, not followed) is harmless.
         }
     }
 

@@ -126,6 +126,7 @@ class StandbyBuildJvmTest {
     @Test
     void closingTheTemplateLeavesNoStandbyAlive() throws Exception {
         Set<Long> before = standbyPids();
+        Set<Path> foldersBefore = standbyFolders();
         sample().run();
         long ready = template.awaitStandby(WARM_UP).orElseThrow();
         sample().run(); // takes it, and a new one starts warming up
@@ -135,6 +136,13 @@ class StandbyBuildJvmTest {
         left.removeAll(before);
         assertEquals(Set.of(), left, "no standby build JVM of this template is left");
         assertTrue(template.awaitStandby(Duration.ofSeconds(1)).isEmpty());
+        Set<Path> folders = standbyFolders();
+        for (int i = 0; i < 50 && !foldersBefore.containsAll(folders); i++) {
+            Thread.sleep(100); // the taken one's folder goes when its exit is seen
+            folders = standbyFolders();
+        }
+        folders.removeAll(foldersBefore);
+        assertEquals(Set.of(), folders, "the standbys' folders are deleted");
     }
 
     @Test
@@ -196,6 +204,13 @@ class StandbyBuildJvmTest {
         assertEquals(Set.of("PATH", "HOME", "LANG"), env.stream().map(l -> l.substring(0, l.indexOf('='))).collect(Collectors.toSet()));
         assertTrue(b.logText().contains("CHILD HOME " + b.work.toRealPath()), "a child's HOME is the build's folder too\n" + b.logText());
         assertTrue(b.logText().contains("STDIN -1"), "stdin is at its end, as /dev/null is\n" + b.logText());
+    }
+
+    /** The standbys' temporary folders (any JVM's). */
+    private static Set<Path> standbyFolders() throws Exception {
+        try (Stream<Path> list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return list.filter(p -> p.getFileName().toString().startsWith("driftless-java17-standby-")).collect(Collectors.toSet());
+        }
     }
 
     /** Pids of standby build JVMs below this JVM (any template's). */
