@@ -37,8 +37,12 @@ final class BuildJvmArchive {
     private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(2);
     private static final String DRIVER_CLASS = JavaBuildDriver.class.getName().replace('.', '/') + ".class";
 
-    /** JVM arguments (class path, archive) for a build JVM, and whether an archive is in them. */
-    record Launch(List<String> jvmArguments, boolean shared) {
+    /**
+     * JVM arguments (class path, archive) for a build JVM, whether an archive is in them, and the console jar's
+     * stable copy on that class path (null without one): unlike the build's own, it outlives the build's folder,
+     * so a standby build JVM warms up with it.
+     */
+    record Launch(List<String> jvmArguments, boolean shared, Path stableConsoleJar) {
         Launch {
             jvmArguments = List.copyOf(jvmArguments);
         }
@@ -56,7 +60,7 @@ final class BuildJvmArchive {
      */
     Launch launch(Path driverClasses, Path consoleJar, BuildLog log) {
         if (consoleJar == null) {
-            return new Launch(List.of("-cp", driverClasses.toString()), false);
+            return new Launch(List.of("-cp", driverClasses.toString()), false, null);
         }
         Path dir;
         Path driverJar;
@@ -69,7 +73,7 @@ final class BuildJvmArchive {
             console = writeOnce(dir.resolve("junit-console.jar"), out -> Files.copy(consoleJar, out));
         } catch (IOException | RuntimeException e) {
             log.line("java17: no class-data archive for the build JVM (" + e.getMessage() + ")");
-            return new Launch(List.of("-cp", driverClasses.toString()), false);
+            return new Launch(List.of("-cp", driverClasses.toString()), false, null);
         }
         List<String> classpath = List.of("-cp", driverJar + ":" + console);
         Path archive = dir.resolve("build-jvm.jsa");
@@ -77,53 +81,26 @@ final class BuildJvmArchive {
             train(dir, classpath, archive, console, log);
         }
         if (!Files.isRegularFile(archive)) {
-            return new Launch(classpath, false);
+            return new Launch(classpath, false, console);
         }
         List<String> arguments = new ArrayList<>(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         arguments.addAll(classpath);
-        return new Launch(arguments, true);
+        return new Launch(arguments, true, console);
     }
 
-    /** One build JVM on a built-in class and test, dumping the classes it loaded at exit. */
+    /** One build JVM on the built-in {@link TrainingPlan}, dumping the classes it loaded at exit. */
     private void train(Path dir, List<String> classpath, Path archive, Path console, BuildLog log) {
         long start = System.nanoTime();
         Path work = null;
         try {
             work = Files.createTempDirectory(dir, "training-");
-            Path src = Files.createDirectories(work.resolve("src/main/java/training"));
-            Path test = Files.createDirectories(work.resolve("src/test/java/training"));
-            Files.writeString(src.resolve("Greeting.java"), """
-                    package training;
-                    public class Greeting {
-                        public String greet(String name) { return "Hello, " + name + "!"; }
-                    }
-                    """, StandardCharsets.UTF_8);
-            Files.writeString(test.resolve("GreetingTest.java"), """
-                    package training;
-                    import static org.junit.jupiter.api.Assertions.assertEquals;
-                    import org.junit.jupiter.api.Test;
-                    class GreetingTest {
-                        @Test
-                        void greets() { assertEquals("Hello, Ada!", new Greeting().greet("Ada")); }
-                    }
-                    """, StandardCharsets.UTF_8);
-            Path classes = Files.createDirectories(work.resolve("classes"));
-            Path testClasses = Files.createDirectories(work.resolve("test-classes"));
-            String javacFlags = "\"--release\"\n\"17\"\n\"-encoding\"\n\"UTF-8\"\n\"-implicit:none\"\n\"-proc:none\"\n";
-            Files.writeString(work.resolve("main.txt"), javacFlags + "\"-d\"\n\"" + classes + "\"\n\"" + src.resolve("Greeting.java") + "\"\n");
-            Files.writeString(work.resolve("tests.txt"), javacFlags + "\"-d\"\n\"" + testClasses + "\"\n\"-cp\"\n\"" + classes + ":" + console
-                    + "\"\n\"" + test.resolve("GreetingTest.java") + "\"\n");
-            Files.writeString(work.resolve("junit.txt"), String.join("\n", "execute", "--disable-banner", "--disable-ansi-colors",
-                    "--details=tree", "--class-path", testClasses + ":" + classes, "--scan-class-path", testClasses.toString()) + "\n");
-            Files.writeString(work.resolve("plan.txt"), "javac\tmain\t" + work.resolve("main.txt") + "\n"
-                    + "javac\ttests\t" + work.resolve("tests.txt") + "\n"
-                    + "junit\t" + console + "\t60000\t" + work.resolve("junit.txt") + "\n");
+            Path plan = TrainingPlan.write(work, console);
             // A name of its own per training run: two first builds at once each write their own, one move wins.
             Path partial = work.resolve("build-jvm.jsa");
             List<String> command = new ArrayList<>(List.of(tools.java().toString(), "-XX:ArchiveClassesAtExit=" + partial,
                     "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m"));
             command.addAll(classpath);
-            command.addAll(List.of(JavaBuildDriver.class.getName(), work.resolve("plan.txt").toString()));
+            command.addAll(List.of(JavaBuildDriver.class.getName(), plan.toString()));
             ForkedProcess.Result result = new ForkedProcess("build JVM archive", command, work,
                     tools.environment(work, Map.of(), tools.java()), TRAINING_TIMEOUT).run(BuildLog.discard());
             if (result.exitCode() == 0 && Files.size(partial) > 0) {

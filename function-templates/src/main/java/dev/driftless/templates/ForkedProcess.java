@@ -60,6 +60,15 @@ record ForkedProcess(String label, List<String> command, Path directory, Map<Str
         } catch (IOException e) {
             throw new TemplateException(label + " could not start " + command.get(0) + ": " + e.getMessage(), e);
         }
+        return await(process, log);
+    }
+
+    /**
+     * Follows a child started elsewhere (a standby build JVM that was just handed its build) exactly as
+     * {@link #run} follows its own: output into the log, killed at the time limit, the result. The command,
+     * directory and environment of this record are not used.
+     */
+    Result await(Process process, BuildLog log) throws TemplateException {
         OutputPump pump = new OutputPump(process, log);
         Thread reader = new Thread(pump, "forked-" + label);
         reader.setDaemon(true);

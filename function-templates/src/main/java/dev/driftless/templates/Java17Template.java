@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.driftless.templates.javabuild.JavaBuildDriver;
@@ -16,9 +17,10 @@ import dev.driftless.templates.javabuild.JavaBuildDriver;
  * {@code java17} (alias {@code java11}): OpenFaaS Java handlers ({@code com.openfaas.function.Handler
  * extends AbstractHandler}) built unchanged. Dependencies come from the function's build.gradle and/or
  * pom.xml, resolved by a forked Maven. One forked build JVM per build ({@link JavaBuildDriver}) compiles the
- * sources and the tests under src/test/java with javax.tools and runs the tests with the JUnit console launcher.
+ * sources and the tests under src/test/java with javax.tools and runs the tests with the JUnit console launcher;
+ * when one is ready, that JVM was started and warmed up ahead of time ({@link StandbyBuildJvms}).
  */
-final class Java17Template implements FunctionTemplate {
+final class Java17Template implements FunctionTemplate, AutoCloseable {
     static final String NAME = "java17";
     private static final String RUNTIME = "/opt/driftless/runtime";
     private static final String LIB = "/opt/driftless/lib";
@@ -33,8 +35,15 @@ final class Java17Template implements FunctionTemplate {
     private final TemplateFiles entrypoint;
     private final String version;
     private final BuildJvmArchive archive;
+    /** Null when builds always start their own JVM (the cold path only, for comparisons). */
+    private final StandbyBuildJvms standbys;
 
     Java17Template(HostTools tools, TemplateFiles files, TemplateFiles entrypoint) {
+        this(tools, files, entrypoint, true);
+    }
+
+    Java17Template(HostTools tools, TemplateFiles files, TemplateFiles entrypoint, boolean standby) {
+        this.standbys = standby ? new StandbyBuildJvms(tools) : null;
         this.tools = tools;
         this.files = files;
         this.entrypoint = entrypoint;
@@ -189,13 +198,16 @@ final class Java17Template implements FunctionTemplate {
         Path driverClasses = codeSource();
         Duration limit = COMPILE_TIMEOUT.plus(tests ? context.testTimeout() : Duration.ZERO);
         // Flags for a JVM that lives a second or two: C1 only, the serial collector, shared classes.
-        List<String> command = new ArrayList<>(List.of(tools.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> jvm = new ArrayList<>(List.of(tools.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Xshare:auto", "-Xss4m"));
         BuildJvmArchive.Launch launch = archive.launch(driverClasses, plan.consoleJar(), log);
-        command.addAll(launch.jvmArguments());
-        command.addAll(List.of(JavaBuildDriver.class.getName(), plan.write().toString()));
-        ForkedProcess.Result result = new ForkedProcess(tests ? "tests" : "javac", command, plan.dir(),
-                tools.environment(context.workDir(), Map.of(), tools.java()), limit).run(log);
+        jvm.addAll(launch.jvmArguments());
+        Path planFile = plan.write();
+        List<String> command = new ArrayList<>(jvm);
+        command.addAll(List.of(JavaBuildDriver.class.getName(), planFile.toString()));
+        ForkedProcess fork = new ForkedProcess(tests ? "tests" : "javac", command, plan.dir(),
+                tools.environment(context.workDir(), Map.of(), tools.java()), limit);
+        ForkedProcess.Result result = onStandbyOrCold(fork, jvm, planFile, launch.stableConsoleJar(), context);
         List<String> tail = result.tail();
         int from = 0;
         for (int i = 0; i < tail.size(); i++) {
@@ -234,6 +246,43 @@ final class Java17Template implements FunctionTemplate {
             throw new TemplateException("the JUnit launcher exited with " + result.exitCode() + " although it reported no failed test; see the build log");
         }
         return report;
+    }
+
+    /**
+     * The plan on the warmed-up standby JVM when one is ready for this command line, else on a JVM of its own
+     * (the cold path, as before). Either way the output, time limit and result are {@link ForkedProcess}'s.
+     * The standby warms up with the console jar's host-wide copy: the build's own goes with the build's folder.
+     */
+    private ForkedProcess.Result onStandbyOrCold(ForkedProcess fork, List<String> jvm, Path planFile, Path consoleJar,
+            TemplateContext context) throws TemplateException {
+        if (standbys == null || consoleJar == null) {
+            return fork.run(context.log());
+        }
+        Optional<StandbyBuildJvm> standby = standbys.take(jvm);
+        // Right after one is taken (or a first build found none): the next build's JVM warms up meanwhile.
+        standbys.keepOneFor(jvm, consoleJar);
+        if (standby.isPresent()) {
+            Optional<Process> process = standby.get().hand(context.workDir(), planFile);
+            if (process.isPresent()) {
+                context.log().line("java17: build JVM started ahead of time, warmed up on built-in sources (pid " + process.get().pid() + ")");
+                return fork.await(process.get(), context.log());
+            }
+            context.log().line("java17: the standby build JVM did not take the build; starting one for it");
+        }
+        return fork.run(context.log());
+    }
+
+    /** Kills the standby build JVM, if one is waiting. */
+    @Override
+    public void close() {
+        if (standbys != null) {
+            standbys.close();
+        }
+    }
+
+    /** For tests and benchmarks: waits for the standby build JVM to be warmed up; its pid. */
+    Optional<Long> awaitStandby(Duration limit) {
+        return standbys == null ? Optional.empty() : standbys.awaitReady(limit);
     }
 
     /** Where the build JVM's driver class is (the daemon's own classes folder or jar). */

@@ -20,16 +20,111 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Plan file, one step per line, tab-separated: {@code say <text>}, {@code javac <label> <argfile>},
  * {@code require <file> <label>}, {@code junit <console jar> <time limit ms> <argfile>}. The first failing
  * step ends the run. Result lines start with {@link #MARK}.
+ *
+ * <p>This class is the whole driver jar the build JVM runs from ({@code BuildJvmArchive}): no nested classes.
  */
 public final class JavaBuildDriver {
     public static final String MARK = "[java17-build] ";
+    /** First argument of a standby build JVM (see {@link #standby}). */
+    public static final String STANDBY = "--standby";
 
     private JavaBuildDriver() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals(STANDBY)) {
+            standby(Path.of(args[1]), Integer.parseInt(args[2]));
+        }
+        int exit = run(Path.of(args[0]));
+        System.out.flush();
+        // halt, not exit: shutdown hooks a test registered must not keep the build waiting.
+        Runtime.getRuntime().halt(exit);
+    }
+
+    /** The standby's one build as the daemon sent it; empty at the end of stdin. Null while none came. */
+    private static volatile String order;
+
+    /**
+     * Standby mode ({@code --standby <warm-up plan> <rounds>}): runs the warm-up plan (built-in sources only,
+     * never a function's) once so javac and JUnit are loaded, says {@code ready}, and goes on warming up (JIT)
+     * for up to {@code rounds} runs in all while it waits for one line on stdin, {@code <HOME>\t<plan>}; a build
+     * that comes meanwhile waits only for the warm-up step in progress (a tenth of a second or so once warm).
+     * It then answers {@code taken}, runs that plan as {@link #main} would, and exits: one build per JVM, as
+     * on the cold path. End of input before a build (the daemon closed or died) ends the JVM. The daemon drops
+     * everything up to and including {@code taken}.
+     */
+    private static void standby(Path warmUp, int rounds) throws Exception {
+        warmUp(warmUp);
+        System.out.println(MARK + "ready");
+        System.out.flush();
+        Thread reader = new Thread(() -> {
+            String line = null;
+            try {
+                line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            } catch (java.io.IOException e) {
+                // as the end of input
+            }
+            order = line == null ? "" : line;
+        }, "standby-order");
+        reader.setDaemon(true);
+        reader.start();
+        for (int i = 1; i < rounds && order == null; i++) {
+            warmUp(warmUp);
+        }
+        reader.join();
+        if (order.isEmpty()) {
+            Runtime.getRuntime().halt(0);
+        }
+        String[] build = order.split("\t");
+        home(build[0]);
+        System.out.println(MARK + "taken");
+        System.out.flush();
+        int exit = run(Path.of(build[1]));
+        System.out.flush();
+        Runtime.getRuntime().halt(exit);
+    }
+
+    /**
+     * The build's HOME for {@code System.getenv}: the standby JVM was started before the build's folder was
+     * known (its own HOME is a link the daemon points at that folder, which is what child processes see).
+     * Needs {@code --add-opens java.base/java.lang=ALL-UNNAMED}; without it the standby refuses the build
+     * (exits before {@code taken}) and the daemon builds on the cold path.
+     */
+    @SuppressWarnings("unchecked")
+    private static void home(String home) throws ReflectiveOperationException {
+        Class<?> environment = Class.forName("java.lang.ProcessEnvironment");
+        java.lang.reflect.Field field = environment.getDeclaredField("theEnvironment");
+        field.setAccessible(true);
+        Method variable = Class.forName("java.lang.ProcessEnvironment$Variable").getDeclaredMethod("valueOf", String.class);
+        Method value = Class.forName("java.lang.ProcessEnvironment$Value").getDeclaredMethod("valueOf", String.class);
+        variable.setAccessible(true);
+        value.setAccessible(true);
+        ((java.util.Map<Object, Object>) field.get(null)).put(variable.invoke(null, "HOME"), value.invoke(null, home));
+        if (!home.equals(System.getenv("HOME"))) {
+            throw new IllegalStateException("HOME not set");
+        }
+    }
+
+    /** One warm-up run, cut short between steps when the build has come. A failing warm-up ends the standby. */
+    private static void warmUp(Path plan) throws Exception {
+        if (run(plan, true) != 0) {
+            System.out.println(MARK + "warm-up failed");
+            System.out.flush();
+            Runtime.getRuntime().halt(70);
+        }
+    }
+
+    private static int run(Path plan) throws Exception {
+        return run(plan, false);
+    }
+
+    /** Runs the plan's steps until the first failing one; its exit code (0 when every step passed). */
+    private static int run(Path plan, boolean untilOrdered) throws Exception {
         int exit = 0;
-        for (String line : Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8)) {
+        for (String line : Files.readAllLines(plan, StandardCharsets.UTF_8)) {
+            if (untilOrdered && order != null) {
+                break;
+            }
             String[] step = line.split("\t");
             long start = System.nanoTime();
             switch (step[0]) {
@@ -54,9 +149,7 @@ public final class JavaBuildDriver {
                 break;
             }
         }
-        System.out.flush();
-        // halt, not exit: shutdown hooks a test registered must not keep the build waiting.
-        Runtime.getRuntime().halt(exit);
+        return exit;
     }
 
     /** The JUnit console launcher in this JVM, in its own class loader, on a thread watched for the time limit. */
