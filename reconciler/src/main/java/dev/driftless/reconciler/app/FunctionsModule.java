@@ -131,7 +131,10 @@ public final class FunctionsModule implements DaemonModule {
                 gateway.caCertificate().map(Path::toString).orElse("configured"));
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
 
-        Builder builder = new Builder(builderConfig(config, data));
+        // One set of templates for the daemon's builds: java17 keeps a standby build JVM between builds, ended on stop.
+        Templates templates = Templates.builtIn();
+        context.onStop("templates", templates::close);
+        Builder builder = new Builder(builderConfig(config, data, templates));
         // Owners' secrets: encrypted in the store, mounted from there; sealed ones arrive with the commit.
         AuditLog audit = new AuditLog(context.database(), context.clock());
         SecretStore secrets = new SecretStore(context.database(), SecretKeyRing.loadOrCreate(config.secretKeysPath()),
@@ -344,11 +347,11 @@ public final class FunctionsModule implements DaemonModule {
         };
     }
 
-    private static BuilderConfig builderConfig(DriftlessConfig config, Path data) {
+    private static BuilderConfig builderConfig(DriftlessConfig config, Path data, Templates templates) {
         BuilderConfig.Builder builder = BuilderConfig.builder()
                 .workRoot(data.resolve("work"))
                 .cacheRoot(data.resolve("cache"))
-                .templates(Templates.builtIn().all())
+                .templates(templates.all())
                 .baseMode(config.runtime() == DriftlessConfig.RuntimeKind.KUBERNETES
                         ? BuilderConfig.BaseMode.CLUSTER : BuilderConfig.BaseMode.EMBEDDED);
         config.clusterBaseImages().forEach(builder::clusterBaseImage);

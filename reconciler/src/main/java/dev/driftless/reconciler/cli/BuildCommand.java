@@ -77,39 +77,42 @@ public final class BuildCommand {
                     + e.getMessage());
             return ExitCode.USAGE;
         }
-        Builder builder = new Builder(BuilderConfig.builder()
-                .workRoot(data.resolve("work"))
-                .cacheRoot(data.resolve("cache"))
-                .templates(Templates.builtIn().all())
-                .baseMode(BuilderConfig.BaseMode.EMBEDDED)
-                .localImageStore(data.resolve("images"))
-                .build());
-        String repository = repositoryName(folder);
-        BuildListener listener = (function, line) -> out.println(function == null ? line : "[" + function + "] " + line);
-        BuildResult result;
-        try {
-            result = builder.build(new BuildRequest(owner, repository, RepoSource.of(folder.toString()), commit, Map.of(), listener));
-        } catch (StackInvalidException e) {
-            for (StackProblem problem : e.problems()) {
-                err.println(problem);
+        // Closed at the end: one build, so no standby build JVM may outlive the command.
+        try (Templates templates = Templates.builtIn()) {
+            Builder builder = new Builder(BuilderConfig.builder()
+                    .workRoot(data.resolve("work"))
+                    .cacheRoot(data.resolve("cache"))
+                    .templates(templates.all())
+                    .baseMode(BuilderConfig.BaseMode.EMBEDDED)
+                    .localImageStore(data.resolve("images"))
+                    .build());
+            String repository = repositoryName(folder);
+            BuildListener listener = (function, line) -> out.println(function == null ? line : "[" + function + "] " + line);
+            BuildResult result;
+            try {
+                result = builder.build(new BuildRequest(owner, repository, RepoSource.of(folder.toString()), commit, Map.of(), listener));
+            } catch (StackInvalidException e) {
+                for (StackProblem problem : e.problems()) {
+                    err.println(problem);
+                }
+                err.println("driftless: stack.yml is invalid; nothing built");
+                return ExitCode.RUNTIME_FAILURE;
+            } catch (BuildException e) {
+                err.println("driftless: " + e.getMessage());
+                return ExitCode.RUNTIME_FAILURE;
             }
-            err.println("driftless: stack.yml is invalid; nothing built");
-            return ExitCode.RUNTIME_FAILURE;
-        } catch (BuildException e) {
-            err.println("driftless: " + e.getMessage());
-            return ExitCode.RUNTIME_FAILURE;
+            boolean failed = false;
+            for (FunctionBuild function : result.functions()) {
+                String outcome = function.outcome().name().toLowerCase(Locale.ROOT);
+                out.println(function.name() + ": " + outcome
+                        + function.image().map(image -> " " + image.repository() + "@" + image.digest()).orElse("")
+                        + (function.outcome() == FunctionBuild.Outcome.FAILED ? " (" + function.reason() + ")" : ""));
+                failed |= function.outcome() == FunctionBuild.Outcome.FAILED;
+            }
+            out.println((failed ? "build failed: " : "build ok: ") + owner + "/" + repository + " at " + commit.substring(0, 7)
+                    + ", images in " + data.resolve("images"));
+            return failed ? ExitCode.RUNTIME_FAILURE : ExitCode.OK;
         }
-        boolean failed = false;
-        for (FunctionBuild function : result.functions()) {
-            String outcome = function.outcome().name().toLowerCase(Locale.ROOT);
-            out.println(function.name() + ": " + outcome
-                    + function.image().map(image -> " " + image.repository() + "@" + image.digest()).orElse("")
-                    + (function.outcome() == FunctionBuild.Outcome.FAILED ? " (" + function.reason() + ")" : ""));
-            failed |= function.outcome() == FunctionBuild.Outcome.FAILED;
-        }
-        out.println((failed ? "build failed: " : "build ok: ") + owner + "/" + repository + " at " + commit.substring(0, 7)
-                + ", images in " + data.resolve("images"));
-        return failed ? ExitCode.RUNTIME_FAILURE : ExitCode.OK;
     }
 
     private static String headCommit(Path folder) throws IOException {
