@@ -80,6 +80,11 @@ public final class LocalRuntime implements FunctionRuntime {
      * @param routes   the gateway's route table, switched on every rollout
      */
     public LocalRuntime(LocalRuntimeSettings settings, ImageSource images, RouteTable routes) {
+        this(settings, images, routes, CgroupLimits.detect());
+    }
+
+    /** With {@code limits} as found (tests pass one that enforces nothing). */
+    LocalRuntime(LocalRuntimeSettings settings, ImageSource images, RouteTable routes, CgroupLimits limits) {
         this.settings = settings;
         this.images = images;
         this.routes = routes;
@@ -94,7 +99,6 @@ public final class LocalRuntime implements FunctionRuntime {
         }
         this.planner = new LaunchPlanner(secretsDir, settings.secrets());
         Sandbox sandbox = sandbox(settings);
-        CgroupLimits limits = CgroupLimits.detect();
         // Said loudly only once a function asks for limits that cannot be had (CgroupLimits.create).
         LOG.info("event=resource_limits enforced={} detail=\"{}\"", limits.limitsMemory() || limits.limitsCpu(),
                 limits.describe());
