@@ -108,7 +108,7 @@ final class CgroupLimits {
                     && unified.get().getFileName().toString().equals(DAEMON_LEAF) ? unified.get().getParent() : unified.get();
             Set<String> offered = words(dir.resolve("cgroup.controllers"));
             if (offered.contains("memory") && offered.contains("cpu")) {
-                String problem = prepareV2(dir, paths.get("").equals("/"), pid);
+                String problem = prepareV2(dir, pid);
                 if (problem.isEmpty()) {
                     return new CgroupLimits(2, Optional.of(dir), Optional.of(dir), "");
                 }
@@ -133,37 +133,42 @@ final class CgroupLimits {
 
     /**
      * cgroup v2 lets only a cgroup without processes of its own hand controllers to children (the root excepted):
-     * so the daemon's processes move into the leaf {@value #DAEMON_LEAF} first, as systemd asks of a delegated scope.
-     * Returns why it cannot be done, or empty.
+     * where enabling them is refused, the daemon's processes move into the leaf {@value #DAEMON_LEAF} first, as
+     * systemd asks of a delegated scope, and it is tried again. Returns why it cannot be done, or empty.
      */
-    private static String prepareV2(Path dir, boolean root, long pid) {
+    private static String prepareV2(Path dir, long pid) {
         Path control = dir.resolve("cgroup.subtree_control");
         Set<String> enabled = words(control);
-        if (enabled.contains("memory") && enabled.contains("cpu")) {
-            return mayCreate(dir) ? "" : "cannot create cgroups in " + dir;
-        }
-        try {
-            if (!root) {
-                Path leaf = dir.resolve(DAEMON_LEAF);
-                if (!Files.isDirectory(leaf)) {
-                    Files.createDirectory(leaf);
-                }
-                List<String> processes = Files.readAllLines(dir.resolve("cgroup.procs")).stream()
-                        .map(String::strip).filter(s -> !s.isEmpty()).toList();
-                for (String process : processes.isEmpty() ? List.of(Long.toString(pid)) : processes) {
-                    try {
-                        write(leaf.resolve("cgroup.procs"), process);
-                    } catch (IOException e) {
-                        // A process that ended meanwhile; one still there makes the next write fail.
-                    }
+        if (!enabled.contains("memory") || !enabled.contains("cpu")) {
+            try {
+                write(control, "+memory +cpu");
+            } catch (IOException busy) {
+                try {
+                    moveIntoLeaf(dir, pid);
+                    write(control, "+memory +cpu");
+                } catch (IOException e) {
+                    return "cannot enable the memory and cpu controllers in " + control + ": " + e.getMessage();
                 }
             }
-            write(control, "+memory +cpu");
-        } catch (IOException e) {
-            return "cannot enable the memory and cpu controllers in " + control + ": " + e.getMessage();
         }
         removeLeftovers(dir);
         return mayCreate(dir) ? "" : "cannot create cgroups in " + dir;
+    }
+
+    private static void moveIntoLeaf(Path dir, long pid) throws IOException {
+        Path leaf = dir.resolve(DAEMON_LEAF);
+        if (!Files.isDirectory(leaf)) {
+            Files.createDirectory(leaf);
+        }
+        List<String> processes = Files.readAllLines(dir.resolve("cgroup.procs")).stream()
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+        for (String process : processes.isEmpty() ? List.of(Long.toString(pid)) : processes) {
+            try {
+                write(leaf.resolve("cgroup.procs"), process);
+            } catch (IOException e) {
+                // A process that ended meanwhile; one still there makes enabling the controllers fail.
+            }
+        }
     }
 
     /** Whether a child cgroup can be made in {@code dir} (tried: permissions alone do not tell on cgroupfs). */

@@ -40,13 +40,11 @@ class CgroupLimitsTest {
     }
 
     @Test
-    void onCgroupV2TheDaemonMovesToALeafAndHandsMemoryAndCpuToItsChildren() throws Exception {
+    void onCgroupV2TheDaemonsCgroupHandsMemoryAndCpuToItsChildren() throws Exception {
         Path scope = Files.createDirectories(fs.resolve("unified/user.slice/app.scope"));
         Files.writeString(scope.resolve("cgroup.controllers"), "cpuset cpu io memory pids\n");
         Files.writeString(scope.resolve("cgroup.subtree_control"), "");
         Files.writeString(scope.resolve("cgroup.procs"), "4242\n");
-        Path leaf = Files.createDirectories(scope.resolve(CgroupLimits.DAEMON_LEAF));
-        Files.writeString(leaf.resolve("cgroup.procs"), "");
         Path leftover = Files.createDirectories(scope.resolve("driftless-999999999-3-alice-old"));
 
         CgroupLimits limits = CgroupLimits.detect("0::/user.slice/app.scope\n",
@@ -54,7 +52,7 @@ class CgroupLimitsTest {
                 4242);
 
         assertEquals("cgroup v2 (memory, cpu)", limits.describe());
-        assertEquals("4242", Files.readString(leaf.resolve("cgroup.procs")).strip(), "the daemon moved first");
+        // (Files cannot refuse that write with EBUSY as cgroupfs does, so the move into driftless-daemon is not seen.)
         assertEquals("+memory +cpu", Files.readString(scope.resolve("cgroup.subtree_control")).strip());
         assertFalse(Files.exists(leftover), "an empty cgroup of a daemon that is gone");
     }

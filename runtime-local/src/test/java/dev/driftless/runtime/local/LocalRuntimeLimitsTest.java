@@ -157,6 +157,28 @@ class LocalRuntimeLimitsTest {
         Await.until("the killed instance's cgroup to be removed", () -> !Files.exists(before));
     }
 
+    @Test
+    void aPlainProcessWithoutBubblewrapIsLimitedTheSameWay() throws Exception {
+        runtime.close();
+        runtime = new LocalRuntime(LocalRuntimeSettings.defaults(data).withBubblewrap(Optional.empty())
+                .withHealthTimeout(Duration.ofSeconds(30)).withStopGrace(Duration.ofSeconds(2)), images, routes);
+
+        RolloutResult limited = runtime.deploy(deployment("alice", "hog", images.hog,
+                resources(Optional.empty(), Optional.of(64 * MI), Optional.empty(), Optional.of(100L))));
+        RolloutResult hello = runtime.deploy(deployment("alice", "hello", images.v1,
+                resources(Optional.empty(), Optional.of(64 * MI), Optional.empty(), Optional.of(100L))));
+
+        assertEquals("OOMKilled", limited.reason(), limited::toString);
+        assertTrue(limited.message().contains("was killed: out of memory (limit 64Mi)"), limited.message());
+        assertEquals(RolloutResult.Outcome.ROLLED_OUT, hello.outcome(), hello::toString);
+        CgroupLimits.Group group = runtime.cgroup("alice", "hello").orElseThrow();
+        long pid = runtime.pid("alice", "hello").orElseThrow();
+        assertTrue(Files.readAllLines(group.memoryFolder().orElseThrow().resolve("cgroup.procs"))
+                .contains(Long.toString(pid)));
+        assertTrue(Files.readAllLines(group.cpuFolder().orElseThrow().resolve("cgroup.procs"))
+                .contains(Long.toString(pid)));
+    }
+
     private static String read(Path file) throws IOException {
         return Files.readString(file).strip();
     }
