@@ -16,8 +16,18 @@ import java.util.concurrent.TimeoutException;
 /**
  * One running process of a function on one loopback port. Its output goes line by line into a
  * {@link LogBuffer}. {@link #stop} ends the whole process tree: SIGTERM, then SIGKILL after a grace period.
+ * A function with limits runs in a cgroup of its own ({@link CgroupLimits}), which goes when the instance has exited.
  */
 final class Instance {
+    /** How long an exited instance's last output may take to arrive before its cgroup is read out. */
+    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
+    /** Settles exited instances that ran in a cgroup (they wait for the last output, then read the cgroup). */
+    private static final java.util.concurrent.Executor EXITS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "local-runtime-exit");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Sandbox sandbox;
     private final Launch launch;
     private final int port;
@@ -46,11 +56,6 @@ final class Instance {
         this.logs = logs;
         this.started = Instant.now();
         this.cgroup = cgroup;
-    }
-
-    static Instance start(Sandbox sandbox, Launch launch, int port, LogBuffer logs)
-            throws IOException, InterruptedException {
-        return start(sandbox, launch, port, logs, Optional.empty());
     }
 
     /**
@@ -104,14 +109,6 @@ final class Instance {
             group.removeWhenEmpty();
         }
     }
-
-    /** How long an exited instance's last output may take to arrive before its cgroup is read out. */
-    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
-    private static final java.util.concurrent.Executor EXITS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "local-runtime-exit");
-        t.setDaemon(true);
-        return t;
-    });
 
     /**
      * After the exit: {@code killed: out of memory (limit 64Mi)} when the OOM killer ended it; empty when it ended

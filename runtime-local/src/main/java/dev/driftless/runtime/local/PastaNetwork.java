@@ -81,9 +81,21 @@ final class PastaNetwork {
      * the instance stops with the sandbox. Nothing to do for a normal user: pasta is the sandbox's parent.
      */
     Optional<ProcessHandle> attach(Process sandbox, int port) throws IOException, InterruptedException {
+        return attach(sandbox, port, Optional.empty());
+    }
+
+    /**
+     * As {@link #attach(Process, int)}, waiting also until the process runs {@code sandboxBinary}: a process that
+     * enters its cgroup first ({@code sh … unshare … bwrap}) is in its namespace before its last exec, and pasta
+     * cannot open the namespace of a process in the middle of an exec (longer when the cgroup's cpu quota
+     * throttles it).
+     */
+    Optional<ProcessHandle> attach(Process sandbox, int port, Optional<Path> sandboxBinary)
+            throws IOException, InterruptedException {
         if (!root) {
             return Optional.empty();
         }
+        Optional<Path> binary = sandboxBinary.map(PastaNetwork::realPath);
         Path net = Path.of("/proc", Long.toString(sandbox.pid()), "ns", "net");
         Path own = Files.readSymbolicLink(OWN_NET);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ATTACH_TIMEOUT_MS);
@@ -92,7 +104,7 @@ final class PastaNetwork {
                 return Optional.empty(); // exited at start: its output says why
             }
             try {
-                if (!Files.readSymbolicLink(net).equals(own)) {
+                if (!Files.readSymbolicLink(net).equals(own) && runs(sandbox, binary)) {
                     break;
                 }
             } catch (IOException e) {
@@ -148,6 +160,19 @@ final class PastaNetwork {
             }
         } finally {
             Files.deleteIfExists(output);
+        }
+    }
+
+    /** Whether {@code process} runs {@code binary} (its {@code /proc/<pid>/exe}); true when that cannot be told. */
+    private static boolean runs(Process process, Optional<Path> binary) {
+        return binary.isEmpty() || process.info().command().map(c -> c.equals(binary.get().toString())).orElse(true);
+    }
+
+    private static Path realPath(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            return path;
         }
     }
 
