@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Caps an instance's memory and cpu with a cgroup of its own, as a container engine does for a pod's
- * {@code limits}. Found once at start: cgroup v2 where the daemon's own cgroup offers the {@code memory} and
+ * {@code limits}. Found once at start: cgroup v2 where the daemon's own cgroup offers the {@code memory} and (or)
  * {@code cpu} controllers and may be written (root, or a delegated systemd scope), else cgroup v1 where the
  * daemon's own {@code memory} and {@code cpu} cgroups may have children. Each instance gets a child
  * {@code driftless-<daemon pid>-<n>-<owner>-<function>}; its process enters it before anything of the function
@@ -87,7 +87,7 @@ final class CgroupLimits {
 
     /**
      * Decides from the text of {@code /proc/<pid>/cgroup} and {@code /proc/<pid>/mountinfo}. cgroup v2 wins when it
-     * offers both controllers; otherwise v1 with whichever of memory and cpu may be written.
+     * offers memory or cpu (or both); otherwise v1 with whichever of memory and cpu may be written.
      */
     static CgroupLimits detect(String procCgroup, String mountinfo, long pid) {
         Map<String, String> paths = new LinkedHashMap<>(); // controller ("" for v2) -> path in its hierarchy
@@ -107,15 +107,20 @@ final class CgroupLimits {
             Path dir = unified.get().getFileName() != null
                     && unified.get().getFileName().toString().equals(DAEMON_LEAF) ? unified.get().getParent() : unified.get();
             Set<String> offered = words(dir.resolve("cgroup.controllers"));
-            if (offered.contains("memory") && offered.contains("cpu")) {
-                String problem = prepareV2(dir, pid);
+            List<String> usable = java.util.stream.Stream.of("memory", "cpu").filter(offered::contains).toList();
+            if (!usable.isEmpty()) {
+                String problem = prepareV2(dir, pid, usable);
                 if (problem.isEmpty()) {
-                    return new CgroupLimits(2, Optional.of(dir), Optional.of(dir), "");
+                    // Older systemd delegates only memory (and pids) to a user: that much is still enforced.
+                    String missing = usable.size() == 2 ? "" : "the cgroup2 folder " + dir + " offers no "
+                            + (usable.contains("memory") ? "cpu" : "memory") + " controller: it is not limited";
+                    return new CgroupLimits(2, Optional.of(dir).filter(d -> usable.contains("memory")),
+                            Optional.of(dir).filter(d -> usable.contains("cpu")), missing);
                 }
                 v2Problem = problem;
             } else {
                 v2Problem = "the cgroup2 folder " + dir + " offers " + (offered.isEmpty() ? "no controllers" : offered)
-                        + ", not memory and cpu (on a systemd machine: a delegated scope, e.g. systemd-run --user "
+                        + ", neither memory nor cpu (on a systemd machine: a delegated scope, e.g. systemd-run --user "
                         + "--scope -p Delegate=yes)";
             }
         }
@@ -132,22 +137,24 @@ final class CgroupLimits {
     }
 
     /**
-     * cgroup v2 lets only a cgroup without processes of its own hand controllers to children (the root excepted):
+     * Enables {@code controllers} for the children of {@code dir}. cgroup v2 lets only a cgroup without processes of its own hand controllers to children (the root excepted):
      * where enabling them is refused, the daemon's processes move into the leaf {@value #DAEMON_LEAF} first, as
      * systemd asks of a delegated scope, and it is tried again. Returns why it cannot be done, or empty.
      */
-    private static String prepareV2(Path dir, long pid) {
+    private static String prepareV2(Path dir, long pid, List<String> controllers) {
         Path control = dir.resolve("cgroup.subtree_control");
         Set<String> enabled = words(control);
-        if (!enabled.contains("memory") || !enabled.contains("cpu")) {
+        if (!enabled.containsAll(controllers)) {
+            String enable = String.join(" ", controllers.stream().map(c -> "+" + c).toList());
             try {
-                write(control, "+memory +cpu");
+                write(control, enable);
             } catch (IOException busy) {
                 try {
                     moveIntoLeaf(dir, pid);
-                    write(control, "+memory +cpu");
+                    write(control, enable);
                 } catch (IOException e) {
-                    return "cannot enable the memory and cpu controllers in " + control + ": " + e.getMessage();
+                    return "cannot enable the " + String.join(" and ", controllers) + " controllers in " + control
+                            + ": " + e.getMessage();
                 }
             }
         }

@@ -35,6 +35,7 @@ final class PastaNetwork {
     private static final Path OWN_NET = Path.of("/proc/self/ns/net");
     /** Generous: on a loaded machine starting pasta alone can take seconds; the health time-out follows anyway. */
     private static final long ATTACH_TIMEOUT_MS = 30_000;
+    private static final int ATTEMPTS = 5;
 
     private final Path pasta;
     private final Egress egress;
@@ -123,8 +124,8 @@ final class PastaNetwork {
         args.addAll(options(port));
         args.addAll(List.of("--netns", net.toString(), "--netns-only"));
         // pasta's own words (only errors: --quiet) go to a file, so a failure can say why. A pasta that exits at
-        // once is started again (twice): on a busy machine its start can fail transiently, and the instance
-        // would otherwise fail its rollout for it.
+        // once is started again (up to four times): on a busy machine its start can fail transiently (more so when a
+        // cgroup's cpu quota throttles the sandbox's start), and the instance would otherwise fail its rollout for it.
         Path output = Files.createTempFile("driftless-pasta-", ".log");
         try {
             for (int attempt = 1; ; attempt++) {
@@ -150,7 +151,10 @@ final class PastaNetwork {
                 if (helper.isAlive()) {
                     return Optional.of(helper.toHandle());
                 }
-                if (attempt == 3 || !sandbox.isAlive() || System.nanoTime() > deadline) {
+                if (!sandbox.isAlive()) {
+                    return Optional.empty(); // it died meanwhile (out of memory, say): its output and exit say why
+                }
+                if (attempt == ATTEMPTS || System.nanoTime() > deadline) {
                     throw new IOException("pasta could not connect the instance's network (exit " + helper.exitValue()
                             + ", " + attempt + " attempts)" + said(output) + "; run "
                             + String.join(" ", args.subList(4, args.size())) + " by hand to see more");

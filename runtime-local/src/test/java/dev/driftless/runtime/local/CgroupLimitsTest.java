@@ -58,6 +58,22 @@ class CgroupLimitsTest {
     }
 
     @Test
+    void aUserDelegationWithMemoryOnlyLimitsMemoryAndSaysCpuIsNot() throws Exception {
+        Path user = Files.createDirectories(fs.resolve("unified/user.slice/user-1000.slice/user@1000.service/app.slice/x.scope"));
+        Files.writeString(user.resolve("cgroup.controllers"), "memory pids\n");
+        Files.writeString(user.resolve("cgroup.subtree_control"), "");
+
+        CgroupLimits limits = CgroupLimits.detect("0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.scope\n",
+                "35 24 0:30 / " + fs.resolve("unified") + " rw - cgroup2 cgroup2 rw\n", 1);
+
+        assertTrue(limits.limitsMemory());
+        assertFalse(limits.limitsCpu());
+        assertEquals("+memory", Files.readString(user.resolve("cgroup.subtree_control")).strip());
+        assertTrue(limits.describe().startsWith("cgroup v2 (memory); the cgroup2 folder "), limits.describe());
+        assertTrue(limits.notEnforced(resources(64 * MI, 100)).orElseThrow().contains("offers no cpu controller"));
+    }
+
+    @Test
     void aHybridMachineWithoutV2ControllersUsesTheV1MemoryAndCpuHierarchies() throws Exception {
         Files.createDirectories(fs.resolve("unified"));
         Files.writeString(fs.resolve("unified/cgroup.controllers"), "hugetlb\n");
