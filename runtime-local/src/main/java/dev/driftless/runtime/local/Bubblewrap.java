@@ -48,7 +48,7 @@ record Bubblewrap(Path executable, Optional<PastaNetwork> network) implements Sa
 
     @Override
     public Optional<ProcessHandle> attach(Process process, int port) throws IOException, InterruptedException {
-        return network.isPresent() ? network.get().attach(process, port) : Optional.empty();
+        return network.isPresent() ? network.get().attach(process, port, Optional.of(executable)) : Optional.empty();
     }
 
     @Override

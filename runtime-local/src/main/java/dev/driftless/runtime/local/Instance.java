@@ -16,8 +16,18 @@ import java.util.concurrent.TimeoutException;
 /**
  * One running process of a function on one loopback port. Its output goes line by line into a
  * {@link LogBuffer}. {@link #stop} ends the whole process tree: SIGTERM, then SIGKILL after a grace period.
+ * A function with limits runs in a cgroup of its own ({@link CgroupLimits}), which goes when the instance has exited.
  */
 final class Instance {
+    /** How long an exited instance's last output may take to arrive before its cgroup is read out. */
+    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
+    /** Settles exited instances that ran in a cgroup (they wait for the last output, then read the cgroup). */
+    private static final java.util.concurrent.Executor EXITS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "local-runtime-exit");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Sandbox sandbox;
     private final Launch launch;
     private final int port;
@@ -29,21 +39,42 @@ final class Instance {
     private volatile Optional<ProcessHandle> network = Optional.empty();
     /** Completes once the output pipe reached its end: every line the process printed is in {@link #logs}. */
     private final CompletableFuture<Void> outputRead = new CompletableFuture<>();
+    /** The cgroup that caps it, when its function has limits and the machine lets them be enforced. */
+    private final Optional<CgroupLimits.Group> cgroup;
+    /**
+     * Completes after the exit, once its cgroup was asked how it ended: with {@code killed: out of memory (limit
+     * 64Mi)} when the OOM killer ended it, else empty.
+     */
+    private final CompletableFuture<Optional<String>> death = new CompletableFuture<>();
 
-    private Instance(Sandbox sandbox, Launch launch, int port, Process process, LogBuffer logs) {
+    private Instance(Sandbox sandbox, Launch launch, int port, Process process, LogBuffer logs,
+                     Optional<CgroupLimits.Group> cgroup) {
         this.sandbox = sandbox;
         this.launch = launch;
         this.port = port;
         this.process = process;
         this.logs = logs;
         this.started = Instant.now();
+        this.cgroup = cgroup;
     }
 
-    static Instance start(Sandbox sandbox, Launch launch, int port, LogBuffer logs)
-            throws IOException, InterruptedException {
+    /**
+     * Starts the process; with a {@code cgroup} it enters it before its command runs (see {@link
+     * CgroupLimits.Group#enter}), and the cgroup is removed once the instance has exited.
+     */
+    static Instance start(Sandbox sandbox, Launch launch, int port, LogBuffer logs,
+                          Optional<CgroupLimits.Group> cgroup) throws IOException, InterruptedException {
         ProcessBuilder builder = sandbox.command(launch, port).redirectErrorStream(true);
-        Process process = builder.start();
-        Instance instance = new Instance(sandbox, launch, port, process, logs);
+        cgroup.ifPresent(group -> builder.command().addAll(0, group.enter()));
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException | RuntimeException e) {
+            cgroup.ifPresent(CgroupLimits.Group::removeWhenEmpty);
+            throw e;
+        }
+        Instance instance = new Instance(sandbox, launch, port, process, logs, cgroup);
+        instance.watchExit();
         try {
             instance.network = sandbox.attach(process, port);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -54,6 +85,53 @@ final class Instance {
         instance.network.ifPresent(helper -> process.onExit().thenRun(helper::destroy));
         instance.pumpOutputInBackground();
         return instance;
+    }
+
+    private void watchExit() {
+        if (cgroup.isEmpty()) {
+            process.onExit().thenRun(() -> death.complete(Optional.empty()));
+            return;
+        }
+        process.onExit().thenRunAsync(this::exitedFromCgroup, EXITS);
+    }
+
+    /** Settles an instance that ran in a cgroup: why it ended (said as its last line), then the cgroup goes. */
+    private void exitedFromCgroup() {
+        CgroupLimits.Group group = cgroup.orElseThrow();
+        try {
+            awaitOutput(OUTPUT_DRAIN); // the line that says why comes after what the function printed
+            Optional<String> killed = group.outOfMemory(exitCode());
+            killed.ifPresent(why -> logs.add("--- driftless: " + why + " ---"));
+            death.complete(killed);
+        } catch (RuntimeException e) {
+            death.complete(Optional.empty());
+        } finally {
+            group.removeWhenEmpty();
+        }
+    }
+
+    /**
+     * After the exit: {@code killed: out of memory (limit 64Mi)} when the OOM killer ended it; empty when it ended
+     * otherwise, still runs, or the answer takes longer than {@code limit}.
+     */
+    Optional<String> death(Duration limit) {
+        try {
+            return death.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Completes once the instance exited and its cgroup (if any) said how: what a crash report waits for. */
+    CompletableFuture<Optional<String>> ended() {
+        return death;
+    }
+
+    Optional<CgroupLimits.Group> cgroup() {
+        return cgroup;
     }
 
     private void pumpOutputInBackground() {

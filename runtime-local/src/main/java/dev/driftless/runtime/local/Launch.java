@@ -1,5 +1,6 @@
 package dev.driftless.runtime.local;
 
+import dev.driftless.runtime.FunctionDeployment;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param uid         the user inside the sandbox (never 0)
  * @param gid         the group inside the sandbox
  * @param secrets     a folder with one file per secret, shown read-only at {@code /var/openfaas/secrets}
+ * @param resources   the stack's limits and requests, enforced per instance by {@link CgroupLimits}
  */
 record Launch(
         String name,
@@ -25,7 +27,8 @@ record Launch(
         String workingDirectory,
         int uid,
         int gid,
-        Optional<Path> secrets) {
+        Optional<Path> secrets,
+        FunctionDeployment.Resources resources) {
 
     static final String SECRETS_MOUNT = "/var/openfaas/secrets";
 

@@ -44,7 +44,8 @@ final class LaunchPlanner {
             workdir = "/" + workdir;
         }
         Optional<Path> secretFolder = writeSecrets(deployment);
-        return new Launch(name, root, image.entrypoint(), env, workdir, ids[0], ids[1], secretFolder);
+        return new Launch(name, root, image.entrypoint(), env, workdir, ids[0], ids[1], secretFolder,
+                deployment.resources());
     }
 
     /** Deletes the secrets folder of a launch that no instance uses any more. */

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -39,6 +40,7 @@ final class Launcher {
     private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
 
     private final Sandbox sandbox;
+    private final CgroupLimits limits;
     private final HealthProbe probe = new HealthProbe();
     private final Duration healthTimeout;
     private final Duration stopGrace;
@@ -54,7 +56,12 @@ final class Launcher {
     private volatile boolean closed;
 
     Launcher(Sandbox sandbox, Duration healthTimeout, Duration stopGrace, int logLines) {
+        this(sandbox, CgroupLimits.none("not asked for"), healthTimeout, stopGrace, logLines);
+    }
+
+    Launcher(Sandbox sandbox, CgroupLimits limits, Duration healthTimeout, Duration stopGrace, int logLines) {
         this.sandbox = sandbox;
+        this.limits = limits;
         this.healthTimeout = healthTimeout;
         this.stopGrace = stopGrace;
         this.logLines = logLines;
@@ -94,21 +101,26 @@ final class Launcher {
         if (result != HealthProbe.Result.HEALTHY) {
             stop(instance);
             instance.awaitOutput(OUTPUT_DRAIN);
+            instance.death(OUTPUT_DRAIN); // an out-of-memory kill is the reason the failure must name
         }
         return new Attempt(instance, result, Duration.ofNanos(spawned - began),
                 Duration.ofNanos(System.nanoTime() - spawned));
     }
 
     private Instance spawn(Launch launch, int port, LogBuffer logs) throws IOException, InterruptedException {
+        // Made here, before the process: it enters its cgroup before its command runs.
+        Optional<CgroupLimits.Group> cgroup = limits.create(launch.name(), launch.resources());
         try {
-            return spawner.submit(() -> Instance.start(sandbox, launch, port, logs)).get();
+            return spawner.submit(() -> Instance.start(sandbox, launch, port, logs, cgroup)).get();
         } catch (ExecutionException e) {
             reservedPorts.remove(port);
+            cgroup.ifPresent(CgroupLimits.Group::removeWhenEmpty);
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
             throw new IOException("cannot start " + launch.name(), e.getCause());
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            cgroup.ifPresent(CgroupLimits.Group::removeWhenEmpty);
             throw new IOException("the local runtime is closed", e);
         }
     }
@@ -129,6 +141,10 @@ final class Launcher {
 
     String sandboxKind() {
         return sandbox.kind();
+    }
+
+    CgroupLimits limits() {
+        return limits;
     }
 
     /** Refuses new launches, stops every live instance, then ends the spawning thread. */

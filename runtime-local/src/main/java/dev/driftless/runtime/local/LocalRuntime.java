@@ -80,6 +80,11 @@ public final class LocalRuntime implements FunctionRuntime {
      * @param routes   the gateway's route table, switched on every rollout
      */
     public LocalRuntime(LocalRuntimeSettings settings, ImageSource images, RouteTable routes) {
+        this(settings, images, routes, CgroupLimits.detect());
+    }
+
+    /** With {@code limits} as found (tests pass one that enforces nothing). */
+    LocalRuntime(LocalRuntimeSettings settings, ImageSource images, RouteTable routes, CgroupLimits limits) {
         this.settings = settings;
         this.images = images;
         this.routes = routes;
@@ -94,7 +99,11 @@ public final class LocalRuntime implements FunctionRuntime {
         }
         this.planner = new LaunchPlanner(secretsDir, settings.secrets());
         Sandbox sandbox = sandbox(settings);
-        this.launcher = new Launcher(sandbox, settings.healthTimeout(), settings.stopGrace(), settings.logLines());
+        // Said loudly only once a function asks for limits that cannot be had (CgroupLimits.create).
+        LOG.info("event=resource_limits enforced={} detail=\"{}\"", limits.limitsMemory() || limits.limitsCpu(),
+                limits.describe());
+        this.launcher = new Launcher(sandbox, limits, settings.healthTimeout(), settings.stopGrace(),
+                settings.logLines());
         this.supervisor = new Supervisor(launcher, routes,
                 new Backoff(settings.restartInitial(), settings.restartMax(), settings.healthyAfter()));
     }
@@ -130,6 +139,14 @@ public final class LocalRuntime implements FunctionRuntime {
     @Override
     public String kind() {
         return "local";
+    }
+
+    /**
+     * How functions' {@code limits}/{@code requests} are enforced here: {@code cgroup v1 (memory, cpu)}, or
+     * {@code not enforced: <why>} where the daemon may not create cgroups.
+     */
+    public String limitsEnforcement() {
+        return launcher.limits().describe();
     }
 
     @Override
@@ -303,12 +320,26 @@ public final class LocalRuntime implements FunctionRuntime {
             retireLater(old, replaced.filter(b -> !b.equals(backend)).orElse(old.backend()));
         }
         String message = "release " + deployment.release() + " (" + ref.shortDigest() + ") serves " + slot.address
-                + " on " + LOOPBACK + ":" + port + " via " + launcher.sandboxKind()
+                + " on " + LOOPBACK + ":" + port + " via " + launcher.sandboxKind() + limitsNote(deployment)
                 + (old == null ? "" : "; release " + old.deployment().release() + " stops once its requests are done");
         LOG.info("event=rolled_out function={} release={} image={} port={} pid={} read_ms={} unpack_ms={} spawn_ms={} "
                 + "health_ms={}", slot.address, deployment.release(), ref.shortDigest(), port, attempt.instance().pid(),
                 millis(read - began), millis(unpacked - read), attempt.spawn().toMillis(), attempt.health().toMillis());
         return new RolloutResult(RolloutResult.Outcome.ROLLED_OUT, "RolloutSucceeded", message, since(began), List.of());
+    }
+
+    /** What the function's limits came to, for its release's message; empty when it asks for none. */
+    private String limitsNote(FunctionDeployment deployment) {
+        FunctionDeployment.Resources r = deployment.resources();
+        List<String> limits = new ArrayList<>();
+        r.memoryLimitBytes().ifPresent(b -> limits.add("memory " + CgroupLimits.quantity(b)));
+        r.cpuLimitMillis().ifPresent(m -> limits.add("cpu " + m + "m"));
+        if (limits.isEmpty() && r.memoryRequestBytes().isEmpty() && r.cpuRequestMillis().isEmpty()) {
+            return "";
+        }
+        Optional<String> missing = launcher.limits().notEnforced(r);
+        return missing.map(why -> "; limits NOT enforced: " + why)
+                .orElseGet(() -> limits.isEmpty() ? "" : ", limited to " + String.join(", ", limits));
     }
 
     /**
@@ -393,13 +424,18 @@ public final class LocalRuntime implements FunctionRuntime {
                 : "release " + old.deployment().release() + " keeps serving";
         String reason;
         String what;
-        if (attempt.result() == HealthProbe.Result.EXITED) {
+        Optional<String> killed = instance.death(Duration.ZERO); // Launcher.launch waited for it
+        if (attempt.result() == HealthProbe.Result.EXITED && killed.isPresent()) {
+            reason = "OOMKilled"; // as Kubernetes names it
+            what = "was " + killed.get() + " before " + HealthProbe.PATH + " answered 200";
+        } else if (attempt.result() == HealthProbe.Result.EXITED) {
             reason = "ProcessExited";
             what = "exited with code " + instance.exitCode() + " before " + HealthProbe.PATH + " answered 200";
         } else {
             reason = "HealthCheckTimeout";
             what = "did not answer 200 on " + HealthProbe.PATH + " within "
-                    + launcher.healthTimeout().toSeconds() + " s";
+                    + launcher.healthTimeout().toSeconds() + " s" + killed.map(k -> " (a process of it was " + k + ")")
+                    .orElse("");
         }
         List<String> lines = instance.logs().last(settings.logLines());
         slot.failedStart(new FunctionSlot.FailedStart(deployment.release(), what, lines));
@@ -636,6 +672,13 @@ public final class LocalRuntime implements FunctionRuntime {
         return running == null ? Optional.empty() : Optional.of(running.instance().pid());
     }
 
+    /** The cgroup of the instance serving a function now, for tests that read its limits. */
+    Optional<CgroupLimits.Group> cgroup(String owner, String function) {
+        FunctionSlot slot = slots.get(new FunctionAddress(owner, function));
+        FunctionSlot.Running running = slot == null ? null : slot.current();
+        return running == null ? Optional.empty() : running.instance().cgroup();
+    }
+
     /** Stops restarting, unroutes every function and stops every instance (SIGTERM, then SIGKILL). */
     @Override
     public void close() {
@@ -661,9 +704,10 @@ public final class LocalRuntime implements FunctionRuntime {
         }
     }
 
-    /** What decides whether a running instance matches: the image digest, the environment and the secrets. */
+    /** What decides whether a running instance matches: the image digest, the environment, the secrets, the limits. */
     private static String specKey(FunctionDeployment d) {
-        return d.image() + "\n" + new TreeMap<>(d.environment()) + "\n" + d.secrets().stream().sorted().toList();
+        return d.image() + "\n" + new TreeMap<>(d.environment()) + "\n" + d.secrets().stream().sorted().toList()
+                + "\n" + d.resources(); // new limits take a new instance (a new cgroup), as a changed pod spec does
     }
 
     private static RolloutResult failed(long began, String reason, String message, List<String> lines) {

@@ -35,6 +35,7 @@ final class PastaNetwork {
     private static final Path OWN_NET = Path.of("/proc/self/ns/net");
     /** Generous: on a loaded machine starting pasta alone can take seconds; the health time-out follows anyway. */
     private static final long ATTACH_TIMEOUT_MS = 30_000;
+    private static final int ATTEMPTS = 5;
 
     private final Path pasta;
     private final Egress egress;
@@ -81,9 +82,21 @@ final class PastaNetwork {
      * the instance stops with the sandbox. Nothing to do for a normal user: pasta is the sandbox's parent.
      */
     Optional<ProcessHandle> attach(Process sandbox, int port) throws IOException, InterruptedException {
+        return attach(sandbox, port, Optional.empty());
+    }
+
+    /**
+     * As {@link #attach(Process, int)}, waiting also until the process runs {@code sandboxBinary}: a process that
+     * enters its cgroup first ({@code sh … unshare … bwrap}) is in its namespace before its last exec, and pasta
+     * cannot open the namespace of a process in the middle of an exec (longer when the cgroup's cpu quota
+     * throttles it).
+     */
+    Optional<ProcessHandle> attach(Process sandbox, int port, Optional<Path> sandboxBinary)
+            throws IOException, InterruptedException {
         if (!root) {
             return Optional.empty();
         }
+        Optional<Path> binary = sandboxBinary.map(PastaNetwork::realPath);
         Path net = Path.of("/proc", Long.toString(sandbox.pid()), "ns", "net");
         Path own = Files.readSymbolicLink(OWN_NET);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ATTACH_TIMEOUT_MS);
@@ -92,7 +105,7 @@ final class PastaNetwork {
                 return Optional.empty(); // exited at start: its output says why
             }
             try {
-                if (!Files.readSymbolicLink(net).equals(own)) {
+                if (!Files.readSymbolicLink(net).equals(own) && runs(sandbox, binary)) {
                     break;
                 }
             } catch (IOException e) {
@@ -111,8 +124,8 @@ final class PastaNetwork {
         args.addAll(options(port));
         args.addAll(List.of("--netns", net.toString(), "--netns-only"));
         // pasta's own words (only errors: --quiet) go to a file, so a failure can say why. A pasta that exits at
-        // once is started again (twice): on a busy machine its start can fail transiently, and the instance
-        // would otherwise fail its rollout for it.
+        // once is started again (up to four times): on a busy machine its start can fail transiently (more so when a
+        // cgroup's cpu quota throttles the sandbox's start), and the instance would otherwise fail its rollout for it.
         Path output = Files.createTempFile("driftless-pasta-", ".log");
         try {
             for (int attempt = 1; ; attempt++) {
@@ -138,7 +151,10 @@ final class PastaNetwork {
                 if (helper.isAlive()) {
                     return Optional.of(helper.toHandle());
                 }
-                if (attempt == 3 || !sandbox.isAlive() || System.nanoTime() > deadline) {
+                if (!sandbox.isAlive()) {
+                    return Optional.empty(); // it died meanwhile (out of memory, say): its output and exit say why
+                }
+                if (attempt == ATTEMPTS || System.nanoTime() > deadline) {
                     throw new IOException("pasta could not connect the instance's network (exit " + helper.exitValue()
                             + ", " + attempt + " attempts)" + said(output) + "; run "
                             + String.join(" ", args.subList(4, args.size())) + " by hand to see more");
@@ -148,6 +164,19 @@ final class PastaNetwork {
             }
         } finally {
             Files.deleteIfExists(output);
+        }
+    }
+
+    /** Whether {@code process} runs {@code binary} (its {@code /proc/<pid>/exe}); true when that cannot be told. */
+    private static boolean runs(Process process, Optional<Path> binary) {
+        return binary.isEmpty() || process.info().command().map(c -> c.equals(binary.get().toString())).orElse(true);
+    }
+
+    private static Path realPath(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            return path;
         }
     }
 

@@ -43,7 +43,7 @@ final class Supervisor {
     /** Restarts {@code running}'s instance of {@code slot} if it exits without being stopped. */
     void watch(FunctionSlot slot, FunctionSlot.Running running) {
         Instance instance = running.instance();
-        instance.exited().thenRun(() -> {
+        instance.ended().thenRun(() -> { // after the exit, once its cgroup said whether it ran out of memory
             if (!instance.stopping() && !closed) {
                 crashed(slot, instance);
             }
@@ -60,8 +60,9 @@ final class Supervisor {
     private void retry(FunctionSlot slot, Instance instance) {
         int attempt = slot.crashes.incrementAndGet();
         Duration delay = backoff.delay(attempt);
-        LOG.warn("event=instance_exited function={} port={} exit={} restart_in_ms={} attempt={}", slot.address,
-                instance.port(), instance.exitCode(), delay.toMillis(), attempt);
+        String killed = instance.death(Duration.ZERO).map(k -> " death=\"" + k + "\"").orElse("");
+        LOG.warn("event=instance_exited function={} port={} exit={}{} restart_in_ms={} attempt={}", slot.address,
+                instance.port(), instance.exitCode(), killed, delay.toMillis(), attempt);
         try {
             scheduler.schedule(() -> restart(slot, instance), delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -82,7 +83,8 @@ final class Supervisor {
             }
             int port = launcher.sameOrFreePort(crashed.port());
             List<String> carried = new ArrayList<>(crashed.logs().last(50));
-            carried.add("--- driftless: instance exited with code " + crashed.exitCode() + ", restarting ---");
+            carried.add("--- driftless: instance " + crashed.death(Duration.ZERO).map(k -> "was " + k)
+                    .orElse("exited with code " + crashed.exitCode()) + ", restarting ---");
             Launcher.Attempt attempt = launcher.launch(current.launch(), port, carried);
             if (!attempt.healthy()) {
                 // Keep the failed attempt as current so its logs are visible and the next restart targets it.

@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Real OCI images for the local runtime's tests, built with Jib core from scratch: one layer with a tiny
  * python3 HTTP server at {@code /home/app/server.py} (it answers its version on {@code /}, and tries a TCP
- * connection on {@code /_/connect?host=&port=}), one with
+ * connection on {@code /_/connect?host=&port=}, allocates on {@code /_/hog?mb=}), one with
  * {@code /etc/passwd} naming user {@code app} (10001). Jib writes each as an OCI image layout in a tar; the
  * {@link ImageSource} here reads them back by digest the way the builder's local store would.
  */
@@ -46,6 +46,10 @@ final class TestImages implements ImageSource {
             if MODE == "exit":
                 print("boom: this version cannot start", flush=True)
                 sys.exit(3)
+            if MODE == "hog":
+                print("allocating 300 MB", flush=True)
+                hog = b"x" * (300 * 1024 * 1024)
+                print("allocated 300 MB", flush=True)
             class Handler(BaseHTTPRequestHandler):
                 protocol_version = "HTTP/1.1"
                 def answer(self, code, body):
@@ -81,6 +85,9 @@ final class TestImages implements ImageSource {
                             return self.answer(200, "not connected: %%s" %% e)
                         finally:
                             probe.close()
+                    if url.path == "/_/hog":
+                        held = b"x" * (int(query["mb"]) * 1024 * 1024)
+                        return self.answer(200, "allocated %%d bytes" %% len(held))
                     if url.path == "/_/exists":
                         return self.answer(200, "yes" if os.path.lexists(query["path"]) else "no")
                     if url.path == "/_/read":
@@ -112,6 +119,8 @@ final class TestImages implements ImageSource {
     final String v2;
     final String unhealthy;
     final String exits;
+    /** Allocates 300 MB before it serves. */
+    final String hog;
 
     private TestImages(Path work) throws Exception {
         this.work = work;
@@ -119,6 +128,7 @@ final class TestImages implements ImageSource {
         this.v2 = build("two", "ok");
         this.unhealthy = build("three", "unhealthy");
         this.exits = build("four", "exit");
+        this.hog = build("five", "hog");
     }
 
     /** Built once per test JVM: the images never change, and Jib takes a second or so per image. */
