@@ -14,6 +14,7 @@ import dev.driftless.gateway.FunctionAddress;
 import dev.driftless.gateway.InMemoryRouteTable;
 import dev.driftless.runtime.FunctionDeployment;
 import dev.driftless.runtime.RolloutResult;
+import dev.driftless.templates.Templates;
 import dev.driftless.testsupport.RealComponent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
  * bubblewrap with the host's python3 / node / JRE bound in, answering HTTP.
  */
 class LocalRuntimeBuilderTest {
+    /** Closed after each test: java17's standby build JVM must not outlive it (LocalRuntimeTest counts processes). */
+    private final Templates templates = Templates.builtIn();
+
+    @AfterEach
+    void closeTemplates() {
+        templates.close();
+    }
+
     @TempDir
     Path data;
 
@@ -86,6 +96,7 @@ class LocalRuntimeBuilderTest {
         Builder builder = new Builder(BuilderConfig.builder()
                 .workRoot(data.resolve("work"))
                 .cacheRoot(data.resolve("cache"))
+                .templates(templates.all())
                 .registry(registry, true)
                 .build());
 

@@ -84,7 +84,8 @@ class LocalRuntimeTest extends FunctionRuntimeContractTest {
             runtime.close();
             for (long pid : seenPids) {
                 assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
-                        "process " + pid + " outlived the runtime");
+                        () -> "process " + pid + " outlived the runtime: "
+                                + ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("?"));
             }
         }
     }
