@@ -37,6 +37,11 @@ public final class Templates implements AutoCloseable {
 
     /** java17 (java11), python3 (python), python3-http, node20 (node18), node, go, golang-middleware, ruby, csharp, using the build tools found on this machine. */
     public static Templates builtIn() {
+        return builtIn(true);
+    }
+
+    /** As {@link #builtIn()}; {@code javaStandby} false builds java17 in a cold build JVM every time (no JVM waits). */
+    public static Templates builtIn(boolean javaStandby) {
         HostTools tools = HostTools.fromEnvironment();
         TemplateFiles java = TemplateFiles.load("templates/java17");
         TemplateFiles python = TemplateFiles.load("templates/python3");
@@ -48,7 +53,7 @@ public final class Templates implements AutoCloseable {
         TemplateFiles ruby = TemplateFiles.load("templates/ruby");
         TemplateFiles csharp = TemplateFiles.load("templates/csharp");
         return new Templates(List.of(
-                        new Java17Template(tools, java, TemplateFiles.load("dev/driftless/entrypoint/java")),
+                        new Java17Template(tools, java, TemplateFiles.load("dev/driftless/entrypoint/java"), javaStandby),
                         Python3Template.classic(tools, python),
                         Python3Template.http(tools, pythonHttp),
                         Node20Template.ofWatchdog(tools, node),

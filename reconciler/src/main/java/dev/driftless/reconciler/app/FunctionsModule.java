@@ -132,7 +132,7 @@ public final class FunctionsModule implements DaemonModule {
         Urls urls = new Urls(config.domain(), config.publicHttpsPort().orElse(gateway.httpsPort()));
 
         // One set of templates for the daemon's builds: java17 keeps a standby build JVM between builds, ended on stop.
-        Templates templates = Templates.builtIn();
+        Templates templates = Templates.builtIn(config.javaStandby());
         context.onStop("templates", templates::close);
         Builder builder = new Builder(builderConfig(config, data, templates));
         // Owners' secrets: encrypted in the store, mounted from there; sealed ones arrive with the commit.

@@ -233,6 +233,7 @@ public final class ConfigLoader {
                     get(Setting.SECRETS_KEY_FILE, Path::of),
                     get(Setting.SEALING_KEY_FILE, Path::of),
                     get(Setting.AUDIT_RETENTION, ConfigLoader::retention).orElse(Duration.ofDays(90)),
+                    get(Setting.JAVA_STANDBY, ConfigLoader::bool).orElse(true),
                     get(Setting.SCALE_TO_ZERO, ConfigLoader::bool).orElse(false),
                     get(Setting.SCALE_TO_ZERO_IDLE, ConfigLoader::positiveDuration).orElse(Duration.ofMinutes(15)),
                     get(Setting.WAKE_TIMEOUT, ConfigLoader::positiveDuration).orElse(Duration.ofSeconds(30)),

@@ -58,6 +58,7 @@ public record DriftlessConfig(
         Optional<Path> secretsKeyFile,
         Optional<Path> sealingKeyFile,
         Duration auditRetention,
+        boolean javaStandby,
         boolean scaleToZeroByDefault,
         Duration scaleToZeroIdle,
         Duration wakeTimeout,

@@ -93,6 +93,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theJavaStandbyBuildJvmIsOnUnlessSwitchedOff() {
+        assertTrue(env(Map.of()).javaStandby());
+        assertFalse(env(Map.of("DRIFTLESS_JAVA_STANDBY", "false")).javaStandby());
+        assertTrue(error(Map.of("DRIFTLESS_JAVA_STANDBY", "maybe")).startsWith("DRIFTLESS_JAVA_STANDBY: "));
+    }
+
+    @Test
     void githubSignInNeedsBothHalvesAndHidesTheSecret() {
         assertEquals("DRIFTLESS_GITHUB_OAUTH_CLIENT_SECRET: GitHub sign-in needs both the OAuth client id and secret",
                 error(Map.of("DRIFTLESS_GITHUB_OAUTH_CLIENT_ID", "Iv1.abc")));
