@@ -9,6 +9,9 @@ import io.vertx.core.json.JsonObject;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /** Audit entries for what enters through webhooks and the git endpoint: pushes and installation changes. */
 public final class IntakeAuditor implements StoreDeliverySink.RecordedEvents {
@@ -20,12 +23,29 @@ public final class IntakeAuditor implements StoreDeliverySink.RecordedEvents {
 
     @Override
     public void github(Connection tx, String deliveryId, GitHubEvent event, String outcome) throws SQLException {
+        Optional<AuditEntry> entry = entry(deliveryId, event, outcome);
+        if (entry.isPresent()) {
+            audit.append(tx, entry.get());
+        }
+    }
+
+    /** A group commit's events: their entries in one batched insert. */
+    @Override
+    public void githubAll(Connection tx, List<StoreDeliverySink.RecordedGitHubEvent> events) throws SQLException {
+        List<AuditEntry> entries = new ArrayList<>(events.size());
+        for (StoreDeliverySink.RecordedGitHubEvent e : events) {
+            entry(e.deliveryId(), e.event(), e.outcome()).ifPresent(entries::add);
+        }
+        audit.appendAll(tx, entries);
+    }
+
+    private static Optional<AuditEntry> entry(String deliveryId, GitHubEvent event, String outcome) {
         if (event instanceof GitHubEvent.Push push) {
             RepositoryRef repo = push.repository();
             if (repo == null || blank(repo.owner())) {
-                return; // nothing to file it under; the delivery itself is recorded
+                return Optional.empty(); // nothing to file it under; the delivery itself is recorded
             }
-            audit.append(tx, AuditEntry.of(repo.owner(), push.pusher() == null || push.pusher().isBlank()
+            return Optional.of(AuditEntry.of(repo.owner(), push.pusher() == null || push.pusher().isBlank()
                             ? "github" : push.pusher(), AuditAction.PUSH, repo.name(),
                     new JsonObject().put("ref", push.ref()).put("before", push.before()).put("commit", push.after())
                             .put("forced", push.forced()).put("delivery", deliveryId).put("outcome", outcome)
@@ -33,7 +53,7 @@ public final class IntakeAuditor implements StoreDeliverySink.RecordedEvents {
         } else if (event instanceof GitHubEvent.Installation installation && !blank(installation.account())) {
             JsonArray repositories = new JsonArray();
             installation.repositories().forEach(r -> repositories.add(r.name()));
-            audit.append(tx, AuditEntry.of(installation.account(), "github", AuditAction.INSTALLATION, "",
+            return Optional.of(AuditEntry.of(installation.account(), "github", AuditAction.INSTALLATION, "",
                     new JsonObject().put("action", installation.action())
                             .put("installationId", installation.installationId()).put("repositories", repositories)
                             .put("delivery", deliveryId)));
@@ -42,11 +62,12 @@ public final class IntakeAuditor implements StoreDeliverySink.RecordedEvents {
             changed.added().forEach(r -> added.add(r.name()));
             JsonArray removed = new JsonArray();
             changed.removed().forEach(r -> removed.add(r.name()));
-            audit.append(tx, AuditEntry.of(changed.account(), "github", AuditAction.INSTALLATION, "",
+            return Optional.of(AuditEntry.of(changed.account(), "github", AuditAction.INSTALLATION, "",
                     new JsonObject().put("action", "repositories_" + changed.action())
                             .put("installationId", changed.installationId()).put("added", added).put("removed", removed)
                             .put("delivery", deliveryId)));
         }
+        return Optional.empty();
     }
 
     private static boolean blank(String s) {

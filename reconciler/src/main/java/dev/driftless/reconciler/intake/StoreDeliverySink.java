@@ -102,7 +102,17 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
         default void github(Connection tx, String deliveryId, GitHubEvent event, String outcome) throws SQLException { }
 
         default void gitPush(Connection tx, String deliveryId, RepositoryChanged change, String outcome) throws SQLException { }
+
+        /** The GitHub events of one transaction (group commit), in order; by default each as {@link #github} hears it. */
+        default void githubAll(Connection tx, List<RecordedGitHubEvent> events) throws SQLException {
+            for (RecordedGitHubEvent e : events) {
+                github(tx, e.deliveryId(), e.event(), e.outcome());
+            }
+        }
     }
+
+    /** A GitHub event as recorded: the delivery, the (canonical) event and the outcome it was recorded with. */
+    public record RecordedGitHubEvent(String deliveryId, GitHubEvent event, String outcome) { }
 
     private volatile RecordedEvents recordedEvents = new RecordedEvents() { };
 
@@ -132,6 +142,7 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
                 rows.add(fresh[i] ? record(tx, batch.get(i), memo) : Written.duplicate(batch.get(i).id()));
             }
             List<Written> resolved = memo.enqueueCoalesced(tx, rows);
+            recordedEvents.githubAll(tx, memo.recorded(resolved));
             deliveries.outcomeAll(tx, resolved.stream().filter(w -> w.outcome() != Outcome.DUPLICATE).toList());
             return resolved;
         });
@@ -160,6 +171,19 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     private final class BatchMemo {
         private final Set<Repositories.Known> upserted = new HashSet<>();
         private final Map<String, JobRequest> newestByKey = new LinkedHashMap<>();
+        private final List<RecordedGitHubEvent> recorded = new ArrayList<>();
+
+        /** The batch's recorded events with the outcome each delivery ended with (queued or coalesced, once resolved). */
+        List<RecordedGitHubEvent> recorded(List<Written> resolved) {
+            Map<String, String> outcomes = new HashMap<>();
+            for (Written w : resolved) {
+                if (w.outcome() != Outcome.DUPLICATE) {
+                    outcomes.put(w.deliveryId(), w.outcome().label());
+                }
+            }
+            return recorded.stream().map(e -> new RecordedGitHubEvent(e.deliveryId(), e.event(),
+                    outcomes.getOrDefault(e.deliveryId(), e.outcome()))).toList();
+        }
 
         void upsert(Connection tx, Repositories.Known repo, OffsetDateTime now) throws SQLException {
             if (upserted.add(repo)) {
@@ -256,7 +280,8 @@ public final class StoreDeliverySink implements DeliverySink, GitPushSink {
     private Written record(Connection tx, Delivery delivery, BatchMemo memo) throws SQLException {
         GitHubEvent event = canonical(delivery.event());
         Written written = recordEvent(tx, delivery, event, memo);
-        recordedEvents.github(tx, delivery.id(), event, written.outcome().label());
+        // Heard once for the whole batch (the audit trail writes its entries in one batched statement).
+        memo.recorded.add(new RecordedGitHubEvent(delivery.id(), event, written.outcome().label()));
         return written;
     }
 

@@ -95,6 +95,20 @@ class StoreDeliverySinkTest {
     }
 
     @Test
+    void aGroupCommitAuditsEveryPushOfTheBatchInOrderAndNoneOfARedelivery() throws Exception {
+        StoreDeliverySink sink = sink(Map.of());
+        dev.driftless.reconciler.audit.AuditLog audit = new dev.driftless.reconciler.audit.AuditLog(db, Clock.systemUTC());
+        sink.onRecorded(new dev.driftless.reconciler.audit.IntakeAuditor(audit));
+        sink.acceptAll(List.of(push("a1", FNS, "refs/heads/main", SHA1, false), push("a2", FNS, "refs/heads/main", SHA2, false),
+                push("a1", FNS, "refs/heads/main", SHA1, false), push("a3", FNS, "refs/tags/v1", SHA2, false)));
+        assertEquals(List.of("a1=queued", "a2=coalesced", "a3=tag"), deliveries());
+        List<String> audited = audit.page("alice", 0, 10).entries().stream()
+                .map(e -> e.action() + " " + e.detail().getString("delivery") + " " + e.detail().getString("outcome")).toList();
+        assertEquals(List.of("push a1 queued", "push a2 coalesced", "push a3 tag"), audited,
+                "one entry per recorded delivery, in the batch's order, with the outcome it ended with; the redelivered a1 adds none");
+    }
+
+    @Test
     void aPullRequestQueuesOnePreviewJobForItsNewestHeadAndClosingQueuesItsRemoval() throws Exception {
         StoreDeliverySink sink = sink(Map.of());
         sink.acceptAll(List.of(pullRequest("p1", "opened", 3, SHA1, false), pullRequest("p2", "synchronize", 3, SHA2, false),
