@@ -184,10 +184,8 @@ public final class StatusOutbox implements BadgeStates {
                 .state(CommitStatus.State.ERROR)
                 .description("not finished: replaced by a newer commit of " + s.branch() + " ("
                         + s.sha().substring(0, Math.min(7, s.sha().length())) + ")")
-                .targetUrl(targetUrl);
-        if (s.installationId() != null) {
-            replaced.installationId(s.installationId());
-        }
+                .targetUrl(targetUrl)
+                .installationId(s.installationId());
         if (target.equals(CommitStatus.Target.LOCAL.name().toLowerCase())) {
             replaced.local();
         }

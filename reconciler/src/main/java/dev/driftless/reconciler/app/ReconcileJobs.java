@@ -53,22 +53,36 @@ final class ReconcileJobs {
     }
 
     /**
-     * A pull request's preview: the payload says which PR, whether it closed, and whether it comes from a fork
-     * (whose previews never get the owner's secrets).
+     * A preview of a pull request (payload {@code number}, {@code closed}, {@code fromFork}: a fork's previews never
+     * get the owner's secrets) or of a branch pushed to the built-in git endpoint (payload {@code branch},
+     * {@code deleted}; the owner pushed it with their own token, so it runs with their secrets): its head built as
+     * previews, or its previews removed.
      */
     JobHandler preview(Previews previews) {
         return job -> {
             JsonObject payload = new JsonObject(job.payload().orElse("{}"));
+            PreviewSource source;
+            boolean removal;
+            boolean withSecrets;
+            String branch;
             if (payload.containsKey("branch")) {
-                return branchPreview(previews, job, payload.getString("branch"), payload.getBoolean("deleted", false));
+                branch = payload.getString("branch");
+                source = PreviewSource.branch(branch);
+                removal = payload.getBoolean("deleted", false);
+                withSecrets = true;
+            } else {
+                int number = payload.getInteger("number", 0);
+                if (number <= 0) {
+                    return JobResult.failed("preview job without a pull request number");
+                }
+                source = PreviewSource.pullRequest(number);
+                removal = payload.getBoolean("closed", false);
+                withSecrets = !payload.getBoolean("fromFork", false);
+                branch = job.branch().orElseThrow();
             }
-            int number = payload.getInteger("number", 0);
-            if (number <= 0) {
-                return JobResult.failed("preview job without a pull request number");
-            }
-            if (payload.getBoolean("closed", false)) {
-                int removed = previews.close(job.owner(), job.repository(), number);
-                return JobResult.succeeded("removed " + removed + " preview function(s) of #" + number);
+            if (removal) {
+                int removed = previews.close(job.owner(), job.repository(), source);
+                return JobResult.succeeded("removed " + removed + " preview function(s) of " + source.describe());
             }
             Optional<TrackedRepositories.Tracked> found = store.inTransaction(tx ->
                     repositories.find(tx, job.owner(), job.repository()));
@@ -79,48 +93,19 @@ final class ReconcileJobs {
                 return JobResult.failed("owner '" + job.owner() + "' is not allowed on this Driftless");
             }
             TrackedRepositories.Tracked repository = found.get();
+            Optional<String> elsewhere = onAnotherReplica(repository, job.headSha());
+            if (elsewhere.isPresent()) {
+                return new JobResult.HandBack(elsewhere.get());
+            }
             Optional<String> token = repository.fromGitHub() ? tokens.token(repository.installationId()) : Optional.empty();
-            ReconcileRequest request = new ReconcileRequest(job.owner(), job.repository(), job.branch().orElseThrow(),
-                    new RepoSource(repository.cloneUrl(), token), job.headSha(), "pull-request",
-                    repository.installationId(), Map.of());
-            ReconcileOutcome outcome = previews.deploy(request, number, !payload.getBoolean("fromFork", false));
-            return switch (outcome.kind()) {
-                case SUCCEEDED, SKIPPED -> JobResult.succeeded(outcome.message());
-                case FAILED -> JobResult.failed(outcome.message());
-                case RETRY -> JobResult.retryLater(outcome.message());
-            };
+            ReconcileRequest request = new ReconcileRequest(job.owner(), job.repository(), branch,
+                    new RepoSource(repository.cloneUrl(), token), job.headSha(),
+                    source.pullRequest() ? "pull-request" : "branch-preview", repository.installationId(), Map.of());
+            return result(previews.deploy(request, source, withSecrets));
         };
     }
 
-    /**
-     * A branch pushed to the built-in git endpoint (intake queued it only with branch previews switched on for the
-     * repository): its head built as previews, or, once the branch was deleted, its previews removed.
-     */
-    private JobResult branchPreview(Previews previews, Job job, String branch, boolean deleted) throws Exception {
-        PreviewSource source = PreviewSource.branch(branch);
-        if (deleted) {
-            int removed = previews.close(job.owner(), job.repository(), source);
-            return JobResult.succeeded("removed " + removed + " preview function(s) of " + source.describe());
-        }
-        Optional<TrackedRepositories.Tracked> found = store.inTransaction(tx ->
-                repositories.find(tx, job.owner(), job.repository()));
-        if (found.isEmpty() || !found.get().active() || found.get().suspended()) {
-            return JobResult.succeeded("repository is not served; no preview");
-        }
-        if (!ownerAllowed.test(job.owner())) {
-            return JobResult.failed("owner '" + job.owner() + "' is not allowed on this Driftless");
-        }
-        TrackedRepositories.Tracked repository = found.get();
-        Optional<String> elsewhere = onAnotherReplica(repository, job.headSha());
-        if (elsewhere.isPresent()) {
-            return new JobResult.HandBack(elsewhere.get());
-        }
-        Optional<String> token = repository.fromGitHub() ? tokens.token(repository.installationId()) : Optional.empty();
-        ReconcileRequest request = new ReconcileRequest(job.owner(), job.repository(), branch,
-                new RepoSource(repository.cloneUrl(), token), job.headSha(), "branch-preview",
-                repository.installationId(), Map.of());
-        // the owner pushed it through their own token: their word, so it runs with their secrets
-        ReconcileOutcome outcome = previews.deploy(request, source, true);
+    private static JobResult result(ReconcileOutcome outcome) {
         return switch (outcome.kind()) {
             case SUCCEEDED, SKIPPED -> JobResult.succeeded(outcome.message());
             case FAILED -> JobResult.failed(outcome.message());
@@ -164,12 +149,7 @@ final class ReconcileJobs {
         ReconcileRequest request = new ReconcileRequest(job.owner(), job.repository(), branch,
                 new RepoSource(repository.cloneUrl(), token), job.headSha(), job.reason().dbName(),
                 repository.installationId(), Map.of());
-        ReconcileOutcome outcome = reconciler.reconcile(request);
-        return switch (outcome.kind()) {
-            case SUCCEEDED, SKIPPED -> JobResult.succeeded(outcome.message());
-            case FAILED -> JobResult.failed(outcome.message());
-            case RETRY -> JobResult.retryLater(outcome.message());
-        };
+        return result(reconciler.reconcile(request));
     }
 
     /**
